@@ -1,0 +1,132 @@
+//! SQL types: what a column holds, rendered per dialect in DDL and CAST.
+
+/// The SQL type of a column or expression.
+///
+/// Usually written through the marker values of the prelude:
+/// `t.column("id", Integer)`, `t.column("name", Varchar(50))`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SqlType {
+    /// 32-bit INTEGER.
+    Integer,
+    /// 64-bit BIGINT.
+    BigInteger,
+    /// 16-bit SMALLINT.
+    SmallInteger,
+    /// VARCHAR(n); `None` means no length given (rendered as TEXT where VARCHAR needs one).
+    Varchar(Option<u32>),
+    /// Unbounded TEXT.
+    Text,
+    /// BOOLEAN (TINYINT(1) on MySQL, INTEGER 0/1 on SQLite).
+    Boolean,
+    /// Single-precision REAL.
+    Float,
+    /// DOUBLE PRECISION.
+    Double,
+    /// NUMERIC(precision, scale).
+    Numeric(u32, u32),
+    /// DATE.
+    Date,
+    /// TIME.
+    Time,
+    /// TIMESTAMP without time zone.
+    DateTime,
+    /// TIMESTAMP WITH TIME ZONE.
+    Timestamp,
+    /// UUID (CHAR(36) where there is no native type).
+    Uuid,
+    /// JSON (JSONB on PostgreSQL).
+    Json,
+    /// Binary data (BYTEA / BLOB / LONGBLOB).
+    LargeBinary,
+    /// An enumeration of string values (a native ENUM on MySQL, VARCHAR + CHECK elsewhere).
+    Enum {
+        /// Type name (used on PostgreSQL-like backends for the CHECK constraint name).
+        name: String,
+        /// The allowed values.
+        variants: Vec<String>,
+    },
+}
+
+impl SqlType {
+    /// True for the integer types (candidates for autoincrement keys).
+    pub fn is_integer(&self) -> bool {
+        matches!(self, SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger)
+    }
+}
+
+macro_rules! unit_types {
+    ($($name:ident => $variant:ident, $doc:literal;)*) => {$(
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct $name;
+        impl From<$name> for SqlType {
+            fn from(_: $name) -> Self { SqlType::$variant }
+        }
+    )*};
+}
+
+unit_types! {
+    Integer => Integer, "The INTEGER type (32 bit).";
+    BigInteger => BigInteger, "The BIGINT type (64 bit).";
+    SmallInteger => SmallInteger, "The SMALLINT type (16 bit).";
+    Text => Text, "The TEXT type (unbounded).";
+    Boolean => Boolean, "The BOOLEAN type.";
+    Float => Float, "The REAL type (single precision).";
+    Double => Double, "The DOUBLE PRECISION type.";
+    Date => Date, "The DATE type.";
+    Time => Time, "The TIME type.";
+    DateTime => DateTime, "The TIMESTAMP type without time zone.";
+    Timestamp => Timestamp, "The TIMESTAMP WITH TIME ZONE type.";
+    Uuid => Uuid, "The UUID type.";
+    Json => Json, "The JSON type.";
+    LargeBinary => LargeBinary, "The binary type (BLOB / BYTEA).";
+}
+
+/// The VARCHAR(n) type: `Varchar(50)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Varchar(pub u32);
+impl From<Varchar> for SqlType {
+    fn from(v: Varchar) -> Self {
+        SqlType::Varchar(Some(v.0))
+    }
+}
+
+/// The NUMERIC(precision, scale) type: `Numeric(10, 2)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Numeric(pub u32, pub u32);
+impl From<Numeric> for SqlType {
+    fn from(v: Numeric) -> Self {
+        SqlType::Numeric(v.0, v.1)
+    }
+}
+
+/// An enumeration of strings: `Enum::new("mood", ["happy", "sad"])`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Enum {
+    name: String,
+    variants: Vec<String>,
+}
+
+impl Enum {
+    /// An enum type with a name and its allowed values.
+    pub fn new<I, S>(name: impl Into<String>, variants: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Enum {
+            name: name.into(),
+            variants: variants.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<Enum> for SqlType {
+    fn from(v: Enum) -> Self {
+        SqlType::Enum {
+            name: v.name,
+            variants: v.variants,
+        }
+    }
+}

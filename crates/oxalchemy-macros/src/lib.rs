@@ -1,0 +1,1 @@
+//! oxalchemy's proc macros (under construction).

@@ -1,0 +1,1 @@
+//! oxalchemy mysql (under construction).

@@ -1,0 +1,1 @@
+//! oxalchemy orm (under construction).

@@ -1,0 +1,1 @@
+//! oxalchemy pool (under construction).

@@ -1,0 +1,1 @@
+//! oxalchemy postgres (under construction).

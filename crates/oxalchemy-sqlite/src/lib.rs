@@ -1,0 +1,1 @@
+//! oxalchemy sqlite (under construction).
