@@ -132,8 +132,12 @@ impl FromValue for Decimal {
         match value {
             Value::Decimal(d) => Ok(*d),
             Value::Int(i) => Ok(Decimal::from(*i)),
-            Value::Float(f) => Decimal::try_from(*f).map_err(|_| DecodeMismatch::new::<Decimal>(value)),
-            Value::Text(s) => Decimal::from_str(s).map_err(|_| DecodeMismatch::new::<Decimal>(value)),
+            Value::Float(f) => {
+                Decimal::try_from(*f).map_err(|_| DecodeMismatch::new::<Decimal>(value))
+            }
+            Value::Text(s) => {
+                Decimal::from_str(s).map_err(|_| DecodeMismatch::new::<Decimal>(value))
+            }
             v => Err(DecodeMismatch::new::<Decimal>(v)),
         }
     }
@@ -174,7 +178,8 @@ impl FromValue for NaiveDate {
         match value {
             Value::Date(d) => Ok(*d),
             Value::DateTime(dt) => Ok(dt.date()),
-            Value::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DecodeMismatch::new::<NaiveDate>(value)),
+            Value::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| DecodeMismatch::new::<NaiveDate>(value)),
             v => Err(DecodeMismatch::new::<NaiveDate>(v)),
         }
     }
@@ -184,7 +189,9 @@ impl FromValue for NaiveTime {
     fn from_value(value: &Value) -> Result<Self, DecodeMismatch> {
         match value {
             Value::Time(t) => Ok(*t),
-            Value::Text(s) => NaiveTime::from_str(s).map_err(|_| DecodeMismatch::new::<NaiveTime>(value)),
+            Value::Text(s) => {
+                NaiveTime::from_str(s).map_err(|_| DecodeMismatch::new::<NaiveTime>(value))
+            }
             v => Err(DecodeMismatch::new::<NaiveTime>(v)),
         }
     }
@@ -201,7 +208,9 @@ impl FromValue for NaiveDateTime {
         match value {
             Value::DateTime(dt) => Ok(*dt),
             Value::Timestamp(ts) => Ok(ts.naive_utc()),
-            Value::Text(s) => parse_naive_datetime(s).ok_or_else(|| DecodeMismatch::new::<NaiveDateTime>(value)),
+            Value::Text(s) => {
+                parse_naive_datetime(s).ok_or_else(|| DecodeMismatch::new::<NaiveDateTime>(value))
+            }
             v => Err(DecodeMismatch::new::<NaiveDateTime>(v)),
         }
     }
@@ -242,8 +251,11 @@ impl FromValue for serde_json::Value {
     fn from_value(value: &Value) -> Result<Self, DecodeMismatch> {
         match value {
             Value::Json(j) => Ok(j.clone()),
-            Value::Text(s) => serde_json::from_str(s).map_err(|_| DecodeMismatch::new::<serde_json::Value>(value)),
-            Value::Bytes(b) => serde_json::from_slice(b).map_err(|_| DecodeMismatch::new::<serde_json::Value>(value)),
+            Value::Text(s) => {
+                serde_json::from_str(s).map_err(|_| DecodeMismatch::new::<serde_json::Value>(value))
+            }
+            Value::Bytes(b) => serde_json::from_slice(b)
+                .map_err(|_| DecodeMismatch::new::<serde_json::Value>(value)),
             v => Err(DecodeMismatch::new::<serde_json::Value>(v)),
         }
     }

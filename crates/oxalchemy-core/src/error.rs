@@ -80,7 +80,9 @@ pub enum Error {
         sql: Option<String>,
     },
     /// A database value could not be decoded into the Rust type asked for.
-    #[error("DecodeError: column {column}: cannot decode {found} as {rust_type}; ask for a matching type (an Option<_> for NULL)")]
+    #[error(
+        "DecodeError: column {column}: cannot decode {found} as {rust_type}; ask for a matching type (an Option<_> for NULL)"
+    )]
     DecodeError {
         /// The column's label or position.
         column: String,
@@ -90,7 +92,9 @@ pub enum Error {
         found: String,
     },
     /// No connection became free within `pool_timeout`.
-    #[error("PoolTimeout: no connection became free within {timeout:?} (pool_size {pool_size}, max_overflow {max_overflow}, all checked out); raise pool_size/max_overflow or return connections sooner")]
+    #[error(
+        "PoolTimeout: no connection became free within {timeout:?} (pool_size {pool_size}, max_overflow {max_overflow}, all checked out); raise pool_size/max_overflow or return connections sooner"
+    )]
     PoolTimeout {
         /// The configured timeout.
         timeout: Duration,
@@ -106,7 +110,9 @@ pub enum Error {
     #[error("MultipleResultsFound: multiple rows were found when exactly one was required")]
     MultipleResultsFound,
     /// A relationship was read before it was loaded.
-    #[error("NotLoaded: relationship {relationship} is not loaded; load it with selectinload/joinedload in the query or session.load(..)")]
+    #[error(
+        "NotLoaded: relationship {relationship} is not loaded; load it with selectinload/joinedload in the query or session.load(..)"
+    )]
     NotLoaded {
         /// `Model.relationship`.
         relationship: String,
@@ -145,7 +151,13 @@ fn sql_suffix(sql: &Option<String>) -> String {
 impl Error {
     /// True when the error means the connection is gone (SQLAlchemy's `is_disconnect`).
     pub fn is_disconnect(&self) -> bool {
-        matches!(self, Error::OperationalError { disconnect: true, .. })
+        matches!(
+            self,
+            Error::OperationalError {
+                disconnect: true,
+                ..
+            }
+        )
     }
 
     /// The constraint kind of an `IntegrityError`, else `None`.
@@ -171,10 +183,10 @@ impl Error {
         match &mut self {
             Error::IntegrityError { sql, .. }
             | Error::ProgrammingError { sql, .. }
-            | Error::DataError { sql, .. } => {
-                if sql.is_none() {
-                    *sql = Some(text.to_owned());
-                }
+            | Error::DataError { sql, .. }
+                if sql.is_none() =>
+            {
+                *sql = Some(text.to_owned());
             }
             _ => {}
         }

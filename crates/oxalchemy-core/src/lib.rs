@@ -4,13 +4,17 @@
 //! [`Dialect`].
 
 pub mod compiled;
+mod compiler;
 pub mod decode;
 pub mod dialect;
 pub mod driver;
 pub mod error;
+pub mod expr;
 pub mod row;
+pub mod schema;
 pub mod schema_bind;
 pub mod sql_type;
+pub mod stmt;
 pub mod value;
 
 pub use compiled::{Compiled, Executable, FetchAfterInsert};
@@ -18,7 +22,20 @@ pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{Dialect, UpsertStyle, standard_type_name};
 pub use driver::{BoxFuture, Driver, DriverConnection};
 pub use error::{Error, IntegrityKind, Result};
-pub use schema_bind::{SchemaBind, SchemaConnection};
+pub use expr::{
+    Alias, AnyTable, AnyType, Case, Column, Expr, ExprLike, InOperand, Node, Operand, Source,
+    Window, case, exists, func, not_,
+};
 pub use row::{Columns, CursorResult, FromRow, QueryResult, Row, RowIndex};
+pub use schema::{
+    CheckConstraint, ColumnDef, ForeignKey, Index, MetaData, ServerDefault, Table, UniqueConstraint,
+};
+pub use schema_bind::{SchemaBind, SchemaConnection};
 pub use sql_type::SqlType;
+pub use stmt::{
+    CompoundSelect, CreateIndex, CreateTable, Cte, Delete, DropIndex, DropTable, ExprList, Insert,
+    IntoSelectStmt, IntoValues, JoinTarget, Select, SelectItem, SelectList, SelectStmt, Subquery,
+    TextClause, Update, delete, except, except_all, excluded, insert, intersect, intersect_all,
+    select, text, union, union_all, update,
+};
 pub use value::Value;

@@ -36,11 +36,10 @@ impl Columns {
     }
     /// Position of a label (exact match, then case-insensitive).
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied().or_else(|| {
-            self.names
-                .iter()
-                .position(|n| n.eq_ignore_ascii_case(name))
-        })
+        self.index
+            .get(name)
+            .copied()
+            .or_else(|| self.names.iter().position(|n| n.eq_ignore_ascii_case(name)))
     }
 }
 

@@ -51,7 +51,10 @@ pub enum SqlType {
 impl SqlType {
     /// True for the integer types (candidates for autoincrement keys).
     pub fn is_integer(&self) -> bool {
-        matches!(self, SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger)
+        matches!(
+            self,
+            SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger
+        )
     }
 }
 

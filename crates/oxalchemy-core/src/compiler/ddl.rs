@@ -1,0 +1,194 @@
+//! Writing CREATE TABLE.
+
+use super::Compiler;
+use crate::compiled::Compiled;
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::schema::{ColumnDef, ServerDefault, Table};
+use crate::sql_type::SqlType;
+use crate::stmt::CreateTable;
+
+/// True when the column takes part in a key or index (MySQL needs a bounded type there).
+fn is_keyed(table: &Table, col: &ColumnDef) -> bool {
+    let name = col.name();
+    col.is_primary_key()
+        || col.is_unique()
+        || col.is_indexed()
+        || table
+            .unique_constraints()
+            .iter()
+            .any(|u| u.columns().iter().any(|c| c == name))
+        || table
+            .indexes()
+            .iter()
+            .any(|i| i.columns().iter().any(|c| c == name))
+        || table
+            .foreign_keys()
+            .iter()
+            .any(|f| f.columns().iter().any(|c| c == name))
+}
+
+/// Compile CREATE TABLE with its column and table constraints.
+pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<Compiled> {
+    let table = &ct.table;
+    let mut c = Compiler::new(d);
+    c.push("CREATE TABLE ");
+    if ct.if_not_exists {
+        c.push("IF NOT EXISTS ");
+    }
+    c.table_name(table);
+    c.push(" (\n");
+    let autoinc = table
+        .autoincrement_column()
+        .map(|col| col.name().to_owned());
+    let inline_pk = autoinc.is_some() && d.inline_autoincrement_primary_key();
+    let mut first = true;
+    let mut sep = |c: &mut Compiler<'_>| {
+        if !first {
+            c.push(",\n");
+        }
+        first = false;
+        c.push("\t");
+    };
+    for col in table.columns() {
+        sep(&mut c);
+        c.ident(col.name());
+        c.push(" ");
+        let is_autoinc = autoinc.as_deref() == Some(col.name());
+        let ty = if is_autoinc {
+            d.autoincrement_column(col.sql_type())
+        } else {
+            d.type_name(col.sql_type(), is_keyed(table, col))
+        };
+        c.push(&ty);
+        if !col.is_nullable() {
+            c.push(" NOT NULL");
+        }
+        if is_autoinc && inline_pk {
+            c.push(" PRIMARY KEY");
+        }
+        if let Some(def) = col.server_default() {
+            c.push(" DEFAULT ");
+            match def {
+                ServerDefault::Literal(s) => d.write_string_literal(s, &mut c.sql),
+                ServerDefault::Sql(s) => {
+                    c.push("(");
+                    c.push(s);
+                    c.push(")");
+                }
+            }
+        }
+    }
+    let pk = table.primary_key();
+    if !pk.is_empty() && !inline_pk {
+        sep(&mut c);
+        c.push("PRIMARY KEY (");
+        for (i, k) in pk.iter().enumerate() {
+            if i > 0 {
+                c.push(", ");
+            }
+            c.ident(k);
+        }
+        c.push(")");
+    }
+    for u in table.unique_constraints() {
+        sep(&mut c);
+        if let Some(n) = u.name() {
+            c.push("CONSTRAINT ");
+            c.ident(n);
+            c.push(" ");
+        }
+        c.push("UNIQUE (");
+        for (i, k) in u.columns().iter().enumerate() {
+            if i > 0 {
+                c.push(", ");
+            }
+            c.ident(k);
+        }
+        c.push(")");
+    }
+    for fk in table.foreign_keys() {
+        sep(&mut c);
+        if let Some(n) = fk.name() {
+            c.push("CONSTRAINT ");
+            c.ident(n);
+            c.push(" ");
+        }
+        c.push("FOREIGN KEY(");
+        for (i, k) in fk.columns().iter().enumerate() {
+            if i > 0 {
+                c.push(", ");
+            }
+            c.ident(k);
+        }
+        c.push(") REFERENCES ");
+        if let Some(s) = fk.target_schema().or(table.schema()) {
+            c.ident(s);
+            c.push(".");
+        }
+        c.ident(fk.target_table());
+        c.push(" (");
+        for (i, k) in fk.target_columns().iter().enumerate() {
+            if i > 0 {
+                c.push(", ");
+            }
+            c.ident(k);
+        }
+        c.push(")");
+        if let Some(a) = fk.ondelete() {
+            c.push(" ON DELETE ");
+            c.push(&referential_action(a)?);
+        }
+        if let Some(a) = fk.onupdate() {
+            c.push(" ON UPDATE ");
+            c.push(&referential_action(a)?);
+        }
+    }
+    for col in table.columns() {
+        if let SqlType::Enum { name, variants } = col.sql_type()
+            && !d.native_enum()
+        {
+            sep(&mut c);
+            c.push("CONSTRAINT ");
+            c.ident(&format!(
+                "ck_{}_{}",
+                table.name(),
+                if name.is_empty() { col.name() } else { name }
+            ));
+            c.push(" CHECK (");
+            c.ident(col.name());
+            c.push(" IN (");
+            for (i, v) in variants.iter().enumerate() {
+                if i > 0 {
+                    c.push(", ");
+                }
+                d.write_string_literal(v, &mut c.sql);
+            }
+            c.push("))");
+        }
+    }
+    for ck in table.check_constraints() {
+        sep(&mut c);
+        if let Some(n) = ck.name() {
+            c.push("CONSTRAINT ");
+            c.ident(n);
+            c.push(" ");
+        }
+        c.push("CHECK (");
+        c.push(ck.sql());
+        c.push(")");
+    }
+    c.push("\n)");
+    Ok(c.finish())
+}
+
+/// Validate a referential action: only the SQL keywords are accepted, never free text.
+fn referential_action(a: &str) -> Result<String> {
+    let up = a.trim().to_ascii_uppercase();
+    match up.as_str() {
+        "CASCADE" | "SET NULL" | "SET DEFAULT" | "RESTRICT" | "NO ACTION" => Ok(up),
+        _ => Err(crate::Error::argument(format!(
+            "{a:?} is not a referential action; use CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION"
+        ))),
+    }
+}

@@ -1,0 +1,352 @@
+//! Writing INSERT, UPDATE and DELETE.
+
+use super::Compiler;
+use crate::compiled::{Compiled, FetchAfterInsert};
+use crate::dialect::{Dialect, UpsertStyle};
+use crate::error::{Error, Result};
+use crate::expr::{Node, SourceKey};
+use crate::schema::Table;
+use crate::stmt::OnConflictAction;
+use crate::stmt::{Delete, Insert, OnConflict, Update, ValueList};
+use std::borrow::Cow;
+
+fn unknown_column(table: &Table, name: &str, what: &str) -> Error {
+    Error::argument(format!(
+        "{what}: table {:?} has no column {name:?}; its columns are: {}",
+        table.fullname(),
+        table.column_names().join(", ")
+    ))
+}
+
+/// Column order for a multi-row INSERT: the first row's keys, then columns
+/// with a client-side default that no row gives.
+fn insert_columns(table: &Table, rows: &[ValueList]) -> Result<Vec<Cow<'static, str>>> {
+    let mut cols: Vec<Cow<'static, str>> = Vec::new();
+    if let Some(first) = rows.first() {
+        for (k, _) in first {
+            if table.column_def(k).is_none() {
+                return Err(unknown_column(table, k, "insert values"));
+            }
+            if cols.contains(k) {
+                return Err(Error::argument(format!(
+                    "insert values: column {k:?} is given twice"
+                )));
+            }
+            cols.push(k.clone());
+        }
+    }
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let same = row.len() == cols.len() && row.iter().all(|(k, _)| cols.contains(k));
+        if !same {
+            let keys: Vec<&str> = row.iter().map(|(k, _)| k.as_ref()).collect();
+            let first: Vec<&str> = cols.iter().map(|k| k.as_ref()).collect();
+            return Err(Error::argument(format!(
+                "insert values_many: row {i} gives columns ({}) but row 0 gives ({}); every row must give the same columns",
+                keys.join(", "),
+                first.join(", ")
+            )));
+        }
+    }
+    for def in table.columns() {
+        if def.default().is_some() && !cols.iter().any(|c| c == def.name()) {
+            cols.push(Cow::Owned(def.name().to_owned()));
+        }
+    }
+    Ok(cols)
+}
+
+impl<'a> Compiler<'a> {
+    fn returning(&mut self, returning: &'a [Node]) -> Result<()> {
+        self.push(" RETURNING ");
+        let saved = self.unqualified;
+        self.unqualified = true;
+        let mut r = Ok(());
+        for (i, n) in returning.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            r = match n {
+                Node::Label { operand, name } => self.node(operand).map(|_| {
+                    self.push(" AS ");
+                    self.ident(name);
+                }),
+                other => self.node(other),
+            };
+            if r.is_err() {
+                break;
+            }
+        }
+        self.unqualified = saved;
+        r
+    }
+
+    fn on_conflict(&mut self, table: &Table, oc: &'a OnConflict) -> Result<()> {
+        match self.d.upsert_style() {
+            UpsertStyle::OnConflict => {
+                self.push(" ON CONFLICT");
+                if !oc.target.is_empty() {
+                    self.push(" (");
+                    let saved = self.unqualified;
+                    self.unqualified = true;
+                    let r = self.list(&oc.target);
+                    self.unqualified = saved;
+                    r?;
+                    self.push(")");
+                }
+                match &oc.action {
+                    OnConflictAction::DoNothing => self.push(" DO NOTHING"),
+                    OnConflictAction::DoUpdate(set) => {
+                        if oc.target.is_empty() {
+                            return Err(Error::argument(format!(
+                                "on_conflict_do_update needs the conflict target columns on the {} dialect",
+                                self.d.name()
+                            )));
+                        }
+                        self.push(" DO UPDATE SET ");
+                        self.set_list(table, set, "on_conflict_do_update")?;
+                    }
+                }
+            }
+            UpsertStyle::OnDuplicateKey => {
+                self.push(" ON DUPLICATE KEY UPDATE ");
+                match &oc.action {
+                    OnConflictAction::DoNothing => {
+                        // Assigning a key column to itself changes nothing.
+                        let col = table
+                            .primary_key()
+                            .first()
+                            .map(|s| s.to_string())
+                            .or_else(|| table.columns().first().map(|c| c.name().to_owned()))
+                            .unwrap_or_default();
+                        self.ident(&col);
+                        self.push(" = ");
+                        self.ident(&col);
+                    }
+                    OnConflictAction::DoUpdate(set) => {
+                        self.set_list(table, set, "on_duplicate_key_update")?
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_list(&mut self, table: &Table, set: &'a ValueList, what: &str) -> Result<()> {
+        if set.is_empty() {
+            return Err(Error::argument(format!("{what}: no columns to set")));
+        }
+        for (i, (k, v)) in set.iter().enumerate() {
+            if table.column_def(k).is_none() {
+                return Err(unknown_column(table, k, what));
+            }
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(k);
+            self.push(" = ");
+            self.node(v)?;
+        }
+        Ok(())
+    }
+}
+
+/// Compile an INSERT.
+pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
+    let mut c = Compiler::new(d);
+    let table = &ins.table;
+    if let Some((_, select)) = &ins.from_select {
+        c.collect_ctes_stmt(select);
+    }
+    c.push("INSERT INTO ");
+    c.table_name(table);
+    let mut row_count = 0usize;
+    if let Some((cols, select)) = &ins.from_select {
+        if !ins.rows.is_empty() {
+            return Err(Error::argument(
+                "an INSERT takes either values(..) or from_select(..), not both",
+            ));
+        }
+        c.push(" (");
+        for (i, col) in cols.iter().enumerate() {
+            if table.column_def(col).is_none() {
+                return Err(unknown_column(table, col, "insert from_select"));
+            }
+            if i > 0 {
+                c.push(", ");
+            }
+            c.ident(col);
+        }
+        c.push(") ");
+        c.write_with()?;
+        c.select_stmt(select)?;
+    } else {
+        let cols = insert_columns(table, &ins.rows)?;
+        if cols.is_empty() {
+            c.push(" ");
+            c.push(d.default_values_insert());
+            row_count = ins.rows.len().max(1);
+            if ins.rows.len() > 1 {
+                return Err(Error::argument(
+                    "values_many with empty rows: insert them one statement each",
+                ));
+            }
+        } else {
+            c.push(" (");
+            for (i, col) in cols.iter().enumerate() {
+                if i > 0 {
+                    c.push(", ");
+                }
+                c.ident(col);
+            }
+            c.push(") VALUES ");
+            // No rows but client defaults: one row of defaults.
+            static DEFAULTS_ONLY: ValueList = Vec::new();
+            let rows_iter: Vec<&ValueList> = if ins.rows.is_empty() {
+                vec![&DEFAULTS_ONLY]
+            } else {
+                ins.rows.iter().collect()
+            };
+            row_count = rows_iter.len();
+            for (ri, row) in rows_iter.into_iter().enumerate() {
+                if ri > 0 {
+                    c.push(", ");
+                }
+                c.push("(");
+                for (ci, col) in cols.iter().enumerate() {
+                    if ci > 0 {
+                        c.push(", ");
+                    }
+                    match row.iter().find(|(k, _)| k == col) {
+                        Some((_, v)) => c.node(v)?,
+                        None => {
+                            let def = table
+                                .column_def(col)
+                                .and_then(|d| d.default())
+                                .map(|d| d.produce())
+                                .unwrap_or(crate::Value::Null);
+                            c.value(def);
+                        }
+                    }
+                }
+                c.push(")");
+            }
+        }
+    }
+    if let Some(oc) = &ins.on_conflict {
+        c.on_conflict(table, oc)?;
+    }
+    if ins.returning.is_empty() {
+        return Ok(c.finish());
+    }
+    if d.supports_returning() {
+        c.returning(&ins.returning)?;
+        return Ok(c.finish());
+    }
+    // No RETURNING: emulate through LAST_INSERT_ID for an autoincrement key.
+    let hint = "RETURNING is emulated only for an INSERT .. VALUES into a table with an autoincrement primary key";
+    if ins.from_select.is_some() || ins.on_conflict.is_some() {
+        return Err(d.unsupported("INSERT .. RETURNING", Some(hint)));
+    }
+    let key = table
+        .autoincrement_column()
+        .ok_or_else(|| d.unsupported("INSERT .. RETURNING", Some(hint)))?
+        .name()
+        .to_owned();
+    let mut sel = Compiler::new(d);
+    sel.push("SELECT ");
+    sel.unqualified = true;
+    for (i, n) in ins.returning.iter().enumerate() {
+        if i > 0 {
+            sel.push(", ");
+        }
+        match n {
+            Node::Column { source, .. } if source.table().is_some_and(|t| t.same_as(table)) => {
+                sel.node(n)?
+            }
+            Node::Label { operand, name } => {
+                sel.node(operand)?;
+                sel.push(" AS ");
+                sel.ident(name);
+            }
+            _ => return Err(d.unsupported("INSERT .. RETURNING of expressions", Some(hint))),
+        }
+    }
+    sel.push(" FROM ");
+    sel.table_name(table);
+    sel.push(" WHERE ");
+    sel.ident(&key);
+    sel.push(" >= ");
+    d.write_placeholder(1, &mut sel.sql);
+    sel.push(" AND ");
+    sel.ident(&key);
+    sel.push(" < ");
+    d.write_placeholder(2, &mut sel.sql);
+    sel.push(" ORDER BY ");
+    sel.ident(&key);
+    let select_sql = sel.sql;
+    Ok(c.finish().with_fetch_after(FetchAfterInsert {
+        select_sql,
+        row_count,
+    }))
+}
+
+/// Compile an UPDATE.
+pub(crate) fn compile_update(up: &Update, d: &dyn Dialect) -> Result<Compiled> {
+    let mut c = Compiler::new(d);
+    let table = &up.table;
+    if let Some(w) = &up.where_ {
+        c.collect_ctes_node(w);
+        c.write_with()?;
+    }
+    c.push("UPDATE ");
+    c.table_name(table);
+    c.push(" SET ");
+    if up.values.is_empty() {
+        return Err(Error::argument(
+            "an UPDATE needs at least one column to set: .set(\"column\", value)",
+        ));
+    }
+    // Subqueries in SET and WHERE correlate to the updated table.
+    c.outer.push(SourceKey::for_table(table));
+    c.set_list(table, &up.values, "update")?;
+    if let Some(w) = &up.where_ {
+        c.push(" WHERE ");
+        c.node(w)?;
+    }
+    c.outer.clear();
+    if !up.returning.is_empty() {
+        d.require(
+            d.supports_update_returning(),
+            "UPDATE .. RETURNING",
+            Some("select the rows again after the UPDATE"),
+        )?;
+        c.returning(&up.returning)?;
+    }
+    Ok(c.finish())
+}
+
+/// Compile a DELETE.
+pub(crate) fn compile_delete(del: &Delete, d: &dyn Dialect) -> Result<Compiled> {
+    let mut c = Compiler::new(d);
+    if let Some(w) = &del.where_ {
+        c.collect_ctes_node(w);
+        c.write_with()?;
+    }
+    c.push("DELETE FROM ");
+    c.table_name(&del.table);
+    c.outer.push(SourceKey::for_table(&del.table));
+    if let Some(w) = &del.where_ {
+        c.push(" WHERE ");
+        c.node(w)?;
+    }
+    c.outer.clear();
+    if !del.returning.is_empty() {
+        d.require(
+            d.supports_delete_returning(),
+            "DELETE .. RETURNING",
+            Some("select the rows before deleting them"),
+        )?;
+        c.returning(&del.returning)?;
+    }
+    Ok(c.finish())
+}

@@ -1,0 +1,312 @@
+//! Writing SELECT statements, set operations, FROM items and the WITH clause.
+
+use super::Compiler;
+use crate::error::{Error, Result};
+use crate::expr::{Node, Source, SourceKey};
+use crate::stmt::{JoinKind, SelectCore, SelectStmt};
+
+impl<'a> Compiler<'a> {
+    /// `WITH [RECURSIVE] a AS (..), b AS (..) ` for the collected CTEs.
+    pub(crate) fn write_with(&mut self) -> Result<()> {
+        if self.ctes.is_empty() {
+            return Ok(());
+        }
+        let ctes = std::mem::take(&mut self.ctes);
+        self.push("WITH ");
+        if ctes.iter().any(|c| c.is_recursive()) {
+            self.push("RECURSIVE ");
+        }
+        let saved_outer = std::mem::take(&mut self.outer);
+        for (i, cte) in ctes.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(cte.name());
+            if cte.is_recursive() {
+                let names = cte.column_names();
+                if !names.is_empty() {
+                    self.push("(");
+                    for (j, n) in names.iter().enumerate() {
+                        if j > 0 {
+                            self.push(", ");
+                        }
+                        self.ident(n);
+                    }
+                    self.push(")");
+                }
+            }
+            self.push(" AS (");
+            self.select_stmt(cte.stmt())?;
+            self.push(")");
+        }
+        self.outer = saved_outer;
+        self.push(" ");
+        Ok(())
+    }
+
+    /// Any SELECT (no WITH: CTEs are hoisted to the top-level statement).
+    pub(crate) fn select_stmt(&mut self, stmt: &'a SelectStmt) -> Result<()> {
+        match stmt {
+            SelectStmt::Simple(core) => self.select_core(core),
+            SelectStmt::Compound(c) => {
+                let all_variant = matches!(
+                    c.op,
+                    crate::stmt::SetOp::IntersectAll | crate::stmt::SetOp::ExceptAll
+                );
+                let intersect_or_except = !matches!(
+                    c.op,
+                    crate::stmt::SetOp::Union | crate::stmt::SetOp::UnionAll
+                );
+                if intersect_or_except {
+                    let ok = if all_variant {
+                        self.d.supports_intersect_except_all()
+                    } else {
+                        self.d.supports_intersect_except()
+                    };
+                    self.d
+                        .require(ok, c.op.sql(), Some("rewrite with EXISTS / NOT EXISTS"))?;
+                }
+                let parens = self.d.parenthesize_compound_members();
+                for (i, member) in c.selects.iter().enumerate() {
+                    if i > 0 {
+                        self.push(" ");
+                        self.push(c.op.sql());
+                        self.push(" ");
+                    }
+                    let needs_wrap = match member {
+                        SelectStmt::Simple(core) => {
+                            !core.order_by.is_empty()
+                                || core.limit.is_some()
+                                || core.offset.is_some()
+                        }
+                        SelectStmt::Compound(_) => true,
+                    };
+                    if parens {
+                        self.push("(");
+                        self.select_stmt(member)?;
+                        self.push(")");
+                    } else if needs_wrap {
+                        self.anon += 1;
+                        let alias = format!("anon_{}", self.anon);
+                        self.push("SELECT * FROM (");
+                        self.select_stmt(member)?;
+                        self.push(") AS ");
+                        self.ident(&alias);
+                    } else {
+                        self.select_stmt(member)?;
+                    }
+                }
+                if !c.order_by.is_empty() {
+                    self.push(" ORDER BY ");
+                    let saved = self.unqualified;
+                    self.unqualified = true;
+                    let r = self.order_list(&c.order_by);
+                    self.unqualified = saved;
+                    r?;
+                }
+                self.limit_offset(c.limit, c.offset);
+                Ok(())
+            }
+        }
+    }
+
+    /// A SELECT nested in an expression: correlates with the enclosing FROMs.
+    pub(crate) fn nested_select(&mut self, stmt: &'a SelectStmt) -> Result<()> {
+        self.select_stmt(stmt)
+    }
+
+    /// One simple SELECT.
+    pub(crate) fn select_core(&mut self, core: &'a SelectCore) -> Result<()> {
+        let froms = self.compute_froms(core);
+        self.push("SELECT ");
+        if core.distinct {
+            self.push("DISTINCT ");
+        }
+        if core.columns.is_empty() {
+            return Err(Error::argument(
+                "a SELECT needs at least one column: select((table.c(\"a\"), ..))",
+            ));
+        }
+        // The keys this query provides to its nested subqueries.
+        let outer_len = self.outer.len();
+        let mut tree: Vec<&'a Source> = Vec::new();
+        for f in &froms {
+            tree.push(f);
+        }
+        for j in &core.joins {
+            tree.push(&j.target);
+        }
+        let keys: Vec<SourceKey<'a>> = tree.iter().map(|s| s.key()).collect();
+        self.outer.extend(keys);
+
+        let result = self.select_body(core, &froms);
+        self.outer.truncate(outer_len);
+        result
+    }
+
+    fn select_body(&mut self, core: &'a SelectCore, froms: &[&'a Source]) -> Result<()> {
+        for (i, col) in core.columns.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.select_column(col)?;
+        }
+        if !froms.is_empty() {
+            self.push(" FROM ");
+            for (i, f) in froms.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.write_from_item(f)?;
+                if i == 0 {
+                    self.joins(core, froms)?;
+                }
+            }
+        } else if !core.joins.is_empty() {
+            return Err(Error::argument(
+                "cannot tell which table the JOIN starts from; add it with select_from(table)",
+            ));
+        }
+        if let Some(w) = &core.where_ {
+            self.push(" WHERE ");
+            self.node(w)?;
+        }
+        if !core.group_by.is_empty() {
+            self.push(" GROUP BY ");
+            self.list(&core.group_by)?;
+        }
+        if let Some(h) = &core.having {
+            self.push(" HAVING ");
+            self.node(h)?;
+        }
+        if !core.order_by.is_empty() {
+            self.push(" ORDER BY ");
+            self.order_list(&core.order_by)?;
+        }
+        self.limit_offset(core.limit, core.offset);
+        if core.for_update && self.d.name() != "sqlite" {
+            self.push(" FOR UPDATE");
+        }
+        Ok(())
+    }
+
+    fn joins(&mut self, core: &'a SelectCore, froms: &[&'a Source]) -> Result<()> {
+        let mut tree: Vec<&'a Source> = vec![froms[0]];
+        for j in &core.joins {
+            let kw = match j.kind {
+                JoinKind::Inner => " JOIN ",
+                JoinKind::Left => " LEFT OUTER JOIN ",
+                JoinKind::Full => {
+                    self.d.require(
+                        self.d.supports_full_outer_join(),
+                        "FULL OUTER JOIN",
+                        Some("use a UNION of a LEFT and a RIGHT join"),
+                    )?;
+                    " FULL OUTER JOIN "
+                }
+            };
+            self.push(kw);
+            self.write_from_item(&j.target)?;
+            self.push(" ON ");
+            match &j.on {
+                Some(on) => self.node(on)?,
+                None => {
+                    let on = self.infer_on(&tree, j)?;
+                    // The inferred condition is owned here; write it through a
+                    // short-lived compiler step that only reads columns.
+                    self.owned_node(&on)?;
+                }
+            }
+            tree.push(&j.target);
+        }
+        Ok(())
+    }
+
+    /// Write an expression that does not live as long as the statement (an
+    /// inferred ON clause): it holds only columns, so nothing is borrowed.
+    fn owned_node(&mut self, node: &Node) -> Result<()> {
+        let mut sub = Compiler::new(self.d);
+        sub.params = std::mem::take(&mut self.params);
+        sub.sql = std::mem::take(&mut self.sql);
+        let r = sub.node(node);
+        self.sql = sub.sql;
+        self.params = sub.params;
+        r
+    }
+
+    fn select_column(&mut self, col: &'a Node) -> Result<()> {
+        match col {
+            Node::Label { operand, name } => {
+                self.node(operand)?;
+                self.push(" AS ");
+                self.ident(name);
+            }
+            Node::Column { .. } | Node::Star => self.node(col)?,
+            Node::Text(_) => self.node(col)?,
+            other => {
+                self.node(other)?;
+                // Anonymous expressions get a stable label on every backend.
+                self.anon += 1;
+                let label = match other {
+                    Node::Func { name, .. } => format!("{}_{}", name, self.anon),
+                    Node::Over { func, .. } => match func.as_ref() {
+                        Node::Func { name, .. } => format!("{}_{}", name, self.anon),
+                        _ => format!("anon_{}", self.anon),
+                    },
+                    _ => format!("anon_{}", self.anon),
+                };
+                self.push(" AS ");
+                self.ident(&label);
+            }
+        }
+        Ok(())
+    }
+
+    /// One FROM item.
+    pub(crate) fn write_from_item(&mut self, source: &'a Source) -> Result<()> {
+        match source {
+            Source::Table(t) => self.table_name(t),
+            Source::Static(f) => {
+                let t = f();
+                self.table_name(t);
+            }
+            Source::Alias(a) => {
+                self.table_name(a.table());
+                self.push(" AS ");
+                self.ident(a.name());
+            }
+            Source::Subquery(s) => {
+                // A derived table does not correlate to the enclosing query.
+                let saved = std::mem::take(&mut self.outer);
+                self.push("(");
+                let r = self.select_stmt(s.stmt());
+                self.push(") AS ");
+                self.outer = saved;
+                r?;
+                self.ident(s.name());
+            }
+            Source::Cte(c) => self.ident(c.name()),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn limit_offset(&mut self, limit: Option<u64>, offset: Option<u64>) {
+        match (limit, offset) {
+            (Some(l), _) => {
+                self.push(" LIMIT ");
+                self.push(&l.to_string());
+            }
+            (None, Some(_)) => {
+                if let Some(all) = self.d.limit_for_offset_only() {
+                    self.push(" LIMIT ");
+                    self.push(all);
+                }
+            }
+            (None, None) => {}
+        }
+        if let Some(o) = offset {
+            self.push(" OFFSET ");
+            self.push(&o.to_string());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `delete(&table)`: DELETE .. WHERE .. RETURNING.
+
+use super::lists::SelectList;
+use crate::compiled::{Compiled, Executable};
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::expr::{ExprLike, Node};
+use crate::schema::Table;
+
+/// A DELETE statement.
+///
+/// ```
+/// use oxalchemy_core::{MetaData, delete, ExprLike, sql_type::{Integer, Text}};
+/// let md = MetaData::new();
+/// let users = md.table("users", |t| { t.column("id", Integer).primary_key(); t.column("name", Text); });
+/// let stmt = delete(&users).filter(users.c("name").eq("squidward"));
+/// # let _ = stmt;
+/// ```
+#[derive(Debug, Clone)]
+pub struct Delete {
+    pub(crate) table: Table,
+    pub(crate) where_: Option<Node>,
+    pub(crate) returning: Vec<Node>,
+}
+
+/// `DELETE FROM table ..`.
+pub fn delete(table: &Table) -> Delete {
+    Delete {
+        table: table.clone(),
+        where_: None,
+        returning: Vec::new(),
+    }
+}
+
+impl Delete {
+    /// WHERE (ANDed with any previous condition).
+    pub fn filter(mut self, cond: impl ExprLike) -> Self {
+        let node = cond.into_node();
+        self.where_ = Some(match self.where_.take() {
+            Some(w) => w.and(node),
+            None => node,
+        });
+        self
+    }
+
+    /// Same as [`filter`](Self::filter).
+    pub fn where_(self, cond: impl ExprLike) -> Self {
+        self.filter(cond)
+    }
+
+    /// `RETURNING ..` (`Unsupported` where the backend lacks it).
+    pub fn returning(mut self, columns: impl SelectList) -> Self {
+        self.returning.extend(columns.into_nodes());
+        self
+    }
+
+    /// Compile; panics when it cannot be compiled for the dialect (see `try_compile`).
+    pub fn compile(&self, dialect: &dyn Dialect) -> Compiled {
+        self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Compile for a dialect.
+    pub fn try_compile(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+        crate::compiler::compile_delete(self, dialect)
+    }
+}
+
+impl Executable for Delete {
+    fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+        self.try_compile(dialect)
+    }
+}

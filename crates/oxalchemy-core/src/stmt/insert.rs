@@ -1,0 +1,167 @@
+//! `insert(&table)`: INSERT with one or many rows, from a SELECT, RETURNING, upsert.
+
+use super::lists::{ExprList, SelectList};
+use super::select::{IntoSelectStmt, SelectStmt};
+use super::values::{IntoValues, ValueList};
+use crate::compiled::{Compiled, Executable};
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::expr::{AnyType, Expr, Node};
+use crate::schema::Table;
+use std::borrow::Cow;
+
+/// What an upsert does on a conflict.
+#[derive(Debug, Clone)]
+pub enum OnConflictAction {
+    /// Skip the row.
+    DoNothing,
+    /// Update the existing row with these values (`excluded("col")` = the proposed value).
+    DoUpdate(ValueList),
+}
+
+/// The ON CONFLICT clause of an upsert.
+#[derive(Debug, Clone)]
+pub struct OnConflict {
+    /// The conflict target columns (a unique constraint or the primary key);
+    /// ignored on MySQL, which reacts to any unique key.
+    pub target: Vec<Node>,
+    /// What to do.
+    pub action: OnConflictAction,
+}
+
+/// An INSERT statement.
+///
+/// ```
+/// use oxalchemy_core::{MetaData, insert, Value, sql_type::{Integer, Text}};
+/// let md = MetaData::new();
+/// let users = md.table("users", |t| { t.column("id", Integer).primary_key(); t.column("name", Text); });
+/// let one = insert(&users).values([("name", Value::from("sandy"))]);
+/// let many = insert(&users).values_many([[("name", "a")], [("name", "b")]]);
+/// let upsert = insert(&users)
+///     .values((("id", 1), ("name", "sandy")))
+///     .on_conflict_do_update(users.c("id"), [("name", oxalchemy_core::excluded("name"))]);
+/// # let _ = (one, many, upsert);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Insert {
+    pub(crate) table: Table,
+    pub(crate) rows: Vec<ValueList>,
+    pub(crate) from_select: Option<(Vec<String>, SelectStmt)>,
+    pub(crate) returning: Vec<Node>,
+    pub(crate) on_conflict: Option<OnConflict>,
+}
+
+/// `INSERT INTO table ..`.
+pub fn insert(table: &Table) -> Insert {
+    Insert {
+        table: table.clone(),
+        rows: Vec::new(),
+        from_select: None,
+        returning: Vec::new(),
+        on_conflict: None,
+    }
+}
+
+/// In an upsert's update values: the value proposed for insertion into `column`
+/// (`excluded.column` on PostgreSQL/SQLite, `VALUES(column)` on MySQL).
+pub fn excluded(column: &str) -> Expr<AnyType> {
+    Expr::new(Node::Excluded(Cow::Owned(column.to_owned())))
+}
+
+impl Insert {
+    /// One row of values (merged into the current row when called again).
+    pub fn values(mut self, values: impl IntoValues) -> Self {
+        let new = values.into_values();
+        let single = self.rows.len() == 1;
+        match self.rows.last_mut() {
+            Some(row) if single => {
+                for (k, v) in new {
+                    match row.iter_mut().find(|(rk, _)| *rk == k) {
+                        Some(slot) => slot.1 = v,
+                        None => row.push((k, v)),
+                    }
+                }
+            }
+            _ => self.rows.push(new),
+        }
+        self
+    }
+
+    /// Many rows in one statement (`VALUES (..), (..)`); every row must name the same columns.
+    pub fn values_many<I, V>(mut self, rows: I) -> Self
+    where
+        I: IntoIterator<Item = V>,
+        V: IntoValues,
+    {
+        self.rows
+            .extend(rows.into_iter().map(IntoValues::into_values));
+        self
+    }
+
+    /// `INSERT INTO table (columns) SELECT ..`.
+    pub fn from_select<I, S>(mut self, columns: I, select: impl IntoSelectStmt) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.from_select = Some((
+            columns.into_iter().map(Into::into).collect(),
+            select.into_select_stmt(),
+        ));
+        self
+    }
+
+    /// `RETURNING ..` (emulated on MySQL for an autoincrement key; see the contract).
+    pub fn returning(mut self, columns: impl SelectList) -> Self {
+        self.returning.extend(columns.into_nodes());
+        self
+    }
+
+    /// Upsert: skip rows that conflict on `target` (a unique column or tuple of them).
+    pub fn on_conflict_do_nothing(mut self, target: impl ExprList) -> Self {
+        self.on_conflict = Some(OnConflict {
+            target: target.into_nodes(),
+            action: OnConflictAction::DoNothing,
+        });
+        self
+    }
+
+    /// Upsert: on a conflict on `target`, update the existing row with `set`.
+    pub fn on_conflict_do_update(mut self, target: impl ExprList, set: impl IntoValues) -> Self {
+        self.on_conflict = Some(OnConflict {
+            target: target.into_nodes(),
+            action: OnConflictAction::DoUpdate(set.into_values()),
+        });
+        self
+    }
+
+    /// MySQL's spelling of an upsert (same as `on_conflict_do_update` without a target).
+    pub fn on_duplicate_key_update(mut self, set: impl IntoValues) -> Self {
+        self.on_conflict = Some(OnConflict {
+            target: Vec::new(),
+            action: OnConflictAction::DoUpdate(set.into_values()),
+        });
+        self
+    }
+
+    /// The target table.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Compile; panics when it cannot be compiled for the dialect (see `try_compile`).
+    pub fn compile(&self, dialect: &dyn Dialect) -> Compiled {
+        self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Compile for a dialect.
+    pub fn try_compile(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+        crate::compiler::compile_insert(self, dialect)
+    }
+}
+
+impl Executable for Insert {
+    fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+        self.try_compile(dialect)
+    }
+}

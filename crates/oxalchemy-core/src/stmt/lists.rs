@@ -1,0 +1,141 @@
+//! Traits for "one expression or a tuple of them": select lists, ORDER BY, GROUP BY.
+
+use crate::expr::{Case, Column, Expr, ExprLike, Node};
+
+/// One item of a select list: a column, an expression, or (in the ORM) an entity.
+pub trait SelectItem {
+    /// The Rust type one row of this item decodes into.
+    type Type;
+    /// Append this item's result columns.
+    fn push_nodes(self, out: &mut Vec<Node>);
+}
+
+impl<M, T> SelectItem for Column<M, T> {
+    type Type = T;
+    fn push_nodes(self, out: &mut Vec<Node>) {
+        out.push(self.node());
+    }
+}
+
+impl<M, T> SelectItem for &Column<M, T> {
+    type Type = T;
+    fn push_nodes(self, out: &mut Vec<Node>) {
+        out.push(self.node());
+    }
+}
+
+impl<T> SelectItem for Expr<T> {
+    type Type = T;
+    fn push_nodes(self, out: &mut Vec<Node>) {
+        out.push(self.into_node());
+    }
+}
+
+impl<T> SelectItem for &Expr<T> {
+    type Type = T;
+    fn push_nodes(self, out: &mut Vec<Node>) {
+        out.push(self.node().clone());
+    }
+}
+
+impl SelectItem for Case {
+    type Type = crate::expr::AnyType;
+    fn push_nodes(self, out: &mut Vec<Node>) {
+        out.push(self.into_node());
+    }
+}
+
+/// The argument of `select(..)` and `returning(..)`: one item or a tuple of items.
+pub trait SelectList {
+    /// What one row decodes into (`T` for one item, a tuple for a tuple).
+    type Row;
+    /// The result-column nodes.
+    fn into_nodes(self) -> Vec<Node>;
+}
+
+impl<S: SelectItem> SelectList for S {
+    type Row = S::Type;
+    fn into_nodes(self) -> Vec<Node> {
+        let mut out = Vec::with_capacity(1);
+        self.push_nodes(&mut out);
+        out
+    }
+}
+
+impl<S: SelectItem> SelectList for Vec<S> {
+    type Row = crate::Row;
+    fn into_nodes(self) -> Vec<Node> {
+        let mut out = Vec::with_capacity(self.len());
+        for s in self {
+            s.push_nodes(&mut out);
+        }
+        out
+    }
+}
+
+macro_rules! tuple_select_list {
+    ($($name:ident),+) => {
+        impl<$($name: SelectItem),+> SelectList for ($($name,)+) {
+            type Row = ($($name::Type,)+);
+            #[allow(non_snake_case)]
+            fn into_nodes(self) -> Vec<Node> {
+                let ($($name,)+) = self;
+                let mut out = Vec::new();
+                $($name.push_nodes(&mut out);)+
+                out
+            }
+        }
+    };
+}
+
+tuple_select_list!(A);
+tuple_select_list!(A, B);
+tuple_select_list!(A, B, C);
+tuple_select_list!(A, B, C, D);
+tuple_select_list!(A, B, C, D, E);
+tuple_select_list!(A, B, C, D, E, F);
+tuple_select_list!(A, B, C, D, E, F, G);
+tuple_select_list!(A, B, C, D, E, F, G, H);
+tuple_select_list!(A, B, C, D, E, F, G, H, I);
+tuple_select_list!(A, B, C, D, E, F, G, H, I, J);
+tuple_select_list!(A, B, C, D, E, F, G, H, I, J, K);
+tuple_select_list!(A, B, C, D, E, F, G, H, I, J, K, L);
+
+/// One expression or a tuple of them (ORDER BY, GROUP BY, PARTITION BY).
+pub trait ExprList {
+    /// The expression nodes.
+    fn into_nodes(self) -> Vec<Node>;
+}
+
+impl<E: ExprLike> ExprList for E {
+    fn into_nodes(self) -> Vec<Node> {
+        vec![self.into_node()]
+    }
+}
+
+impl<E: ExprLike> ExprList for Vec<E> {
+    fn into_nodes(self) -> Vec<Node> {
+        self.into_iter().map(ExprLike::into_node).collect()
+    }
+}
+
+macro_rules! tuple_expr_list {
+    ($($name:ident),+) => {
+        impl<$($name: ExprLike),+> ExprList for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_nodes(self) -> Vec<Node> {
+                let ($($name,)+) = self;
+                vec![$($name.into_node()),+]
+            }
+        }
+    };
+}
+
+tuple_expr_list!(A);
+tuple_expr_list!(A, B);
+tuple_expr_list!(A, B, C);
+tuple_expr_list!(A, B, C, D);
+tuple_expr_list!(A, B, C, D, E);
+tuple_expr_list!(A, B, C, D, E, F);
+tuple_expr_list!(A, B, C, D, E, F, G);
+tuple_expr_list!(A, B, C, D, E, F, G, H);

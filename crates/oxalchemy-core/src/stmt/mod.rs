@@ -1,0 +1,28 @@
+//! Statements: SELECT (and set operations, subqueries, CTEs), INSERT, UPDATE,
+//! DELETE, textual SQL and DDL.
+
+mod compound;
+mod ddl;
+mod delete;
+mod insert;
+mod lists;
+mod select;
+mod subquery;
+mod text;
+mod update;
+mod values;
+
+pub use compound::{
+    CompoundSelect, SetOp, except, except_all, intersect, intersect_all, union, union_all,
+};
+pub use ddl::{CreateIndex, CreateTable, DropIndex, DropTable};
+pub use delete::{Delete, delete};
+pub use insert::{Insert, OnConflict, OnConflictAction, excluded, insert};
+pub use lists::{ExprList, SelectItem, SelectList};
+pub use select::{
+    IntoSelectStmt, JoinClause, JoinKind, JoinTarget, Select, SelectCore, SelectStmt, select,
+};
+pub use subquery::{Cte, Subquery};
+pub use text::{TextClause, text};
+pub use update::{Update, update};
+pub use values::{IntoValues, ValueList};
