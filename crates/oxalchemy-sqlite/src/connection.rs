@@ -1,0 +1,121 @@
+//! `SqliteConnection`: the async handle of one connection thread.
+
+use crate::connection_thread::{Job, Spawned};
+use oxalchemy_core::{BoxFuture, DriverConnection, Error, QueryResult, Result, Value};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// One open SQLite connection, running on its own thread.
+///
+/// Every call sends a job to the thread and awaits the answer, so the futures
+/// are `Send` and never block the async runtime. Dropping a future mid-call
+/// does not interrupt the statement: the thread finishes it and the
+/// connection stays consistent. Dropping the connection ends the thread after
+/// the jobs already sent, closing SQLite's connection (an open transaction
+/// rolls back).
+///
+/// Obtained from [`SqliteDriver`](crate::SqliteDriver) through
+/// [`Driver::connect`](oxalchemy_core::Driver::connect).
+pub struct SqliteConnection {
+    jobs: mpsc::Sender<Job>,
+    stopped: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for SqliteConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteConnection")
+            .field("broken", &self.is_broken())
+            .finish()
+    }
+}
+
+fn thread_gone() -> Error {
+    Error::operational(
+        "the SQLite connection's thread has stopped (the connection was closed or its thread panicked); \
+         discard this connection and open a new one",
+        true,
+    )
+}
+
+impl SqliteConnection {
+    /// Wait until the thread has opened the database.
+    pub(crate) async fn start(spawned: Spawned) -> Result<SqliteConnection> {
+        let Spawned {
+            jobs,
+            ready,
+            stopped,
+        } = spawned;
+        ready.await.map_err(|_| thread_gone())??;
+        Ok(SqliteConnection { jobs, stopped })
+    }
+
+    /// Send a job and await its answer.
+    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Job) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        if self.jobs.send(make(reply)).is_err() {
+            self.stopped.store(true, Ordering::Release);
+            return Err(thread_gone());
+        }
+        match answer.await {
+            Ok(result) => result,
+            Err(_) => {
+                self.stopped.store(true, Ordering::Release);
+                Err(thread_gone())
+            }
+        }
+    }
+}
+
+impl DriverConnection for SqliteConnection {
+    fn execute<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<QueryResult>> {
+        Box::pin(async move {
+            self.call(|reply| Job::Execute {
+                sql: sql.to_owned(),
+                params: params.to_vec(),
+                reply,
+            })
+            .await
+        })
+    }
+
+    fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.call(|reply| Job::Batch {
+                sql: sql.to_owned(),
+                reply,
+            })
+            .await
+        })
+    }
+
+    fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            self.call(|reply| Job::Execute {
+                sql: "SELECT 1".to_owned(),
+                params: Vec::new(),
+                reply,
+            })
+            .await
+            .map(|_| ())
+        })
+    }
+
+    fn is_broken(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+
+    fn close(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let (reply, done) = oneshot::channel();
+            if self.jobs.send(Job::Close { reply }).is_ok() {
+                let _ = done.await;
+            }
+        })
+    }
+}

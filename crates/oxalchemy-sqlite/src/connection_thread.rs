@@ -1,0 +1,107 @@
+//! The dedicated thread behind each connection: it owns the SQLite
+//! connection and runs jobs sent over a channel, one at a time.
+
+use crate::open::{OpenSpec, open};
+use crate::worker::Worker;
+use oxalchemy_core::{Error, QueryResult, Result, Value};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Work for a connection thread. Each job answers through its oneshot; when the
+/// caller has gone (its future was dropped) the job still runs to the end and
+/// the answer is discarded, so the connection's state stays consistent.
+pub(crate) enum Job {
+    /// Run one statement and fetch its rows.
+    Execute {
+        sql: String,
+        params: Vec<Value>,
+        reply: oneshot::Sender<Result<QueryResult>>,
+    },
+    /// Run SQL without parameters or results.
+    Batch {
+        sql: String,
+        reply: oneshot::Sender<Result<()>>,
+    },
+    /// Close the connection and end the thread.
+    Close { reply: oneshot::Sender<()> },
+}
+
+/// Sets the shared `stopped` flag when the thread ends, however it ends
+/// (a panic included).
+struct StoppedOnDrop(Arc<AtomicBool>);
+
+impl Drop for StoppedOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+/// A running connection thread.
+pub(crate) struct Spawned {
+    /// Where to send jobs.
+    pub jobs: mpsc::Sender<Job>,
+    /// Answers once the connection is open (or failed to open).
+    pub ready: oneshot::Receiver<Result<()>>,
+    /// True once the thread has ended.
+    pub stopped: Arc<AtomicBool>,
+}
+
+/// Start a thread that opens a connection per `spec` and serves jobs until
+/// told to close or until every sender is dropped.
+pub(crate) fn spawn(spec: OpenSpec) -> Result<Spawned> {
+    static THREAD_NUMBER: AtomicU64 = AtomicU64::new(1);
+    let (jobs, job_rx) = mpsc::channel::<Job>();
+    let (ready_tx, ready) = oneshot::channel();
+    let stopped = Arc::new(AtomicBool::new(false));
+    let guard = StoppedOnDrop(Arc::clone(&stopped));
+    let n = THREAD_NUMBER.fetch_add(1, Ordering::Relaxed);
+    std::thread::Builder::new()
+        .name(format!("oxalchemy-sqlite-{n}"))
+        .spawn(move || {
+            let _guard = guard;
+            let worker = match open(&spec) {
+                Ok(conn) => {
+                    let _ = ready_tx.send(Ok(()));
+                    Worker::new(conn, spec.lazy_begin)
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            serve(worker, &job_rx);
+        })
+        .map_err(|e| {
+            Error::operational(
+                format!("cannot start a SQLite connection thread: {e}"),
+                true,
+            )
+        })?;
+    Ok(Spawned {
+        jobs,
+        ready,
+        stopped,
+    })
+}
+
+fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>) {
+    while let Ok(job) = jobs.recv() {
+        match job {
+            Job::Execute { sql, params, reply } => {
+                let _ = reply.send(worker.execute(&sql, &params));
+            }
+            Job::Batch { sql, reply } => {
+                let _ = reply.send(worker.execute_batch(&sql));
+            }
+            Job::Close { reply } => {
+                // Closing rolls back an open transaction.
+                let _ = worker.into_connection().close();
+                let _ = reply.send(());
+                return;
+            }
+        }
+    }
+    // Every sender dropped: the connection closes (rolling back) as `worker` drops.
+}

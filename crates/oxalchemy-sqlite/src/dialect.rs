@@ -1,0 +1,230 @@
+//! `SqliteDialect`: how SQLite spells SQL.
+
+use oxalchemy_core::{Dialect, SqlType, Value, standard_type_name};
+
+/// Words SQLite reserves (or treats specially) beyond the common list of core.
+/// Quoting a word that did not need it is harmless, so the list errs on the safe side.
+const SQLITE_RESERVED: &[&str] = &[
+    "abort",
+    "action",
+    "after",
+    "attach",
+    "autoincrement",
+    "before",
+    "begin",
+    "cascade",
+    "commit",
+    "conflict",
+    "deferrable",
+    "deferred",
+    "detach",
+    "each",
+    "escape",
+    "exclude",
+    "exclusive",
+    "explain",
+    "fail",
+    "filter",
+    "first",
+    "following",
+    "generated",
+    "glob",
+    "groups",
+    "immediate",
+    "indexed",
+    "initially",
+    "instead",
+    "isnull",
+    "last",
+    "match",
+    "materialized",
+    "no",
+    "nothing",
+    "notnull",
+    "nulls",
+    "of",
+    "others",
+    "plan",
+    "pragma",
+    "preceding",
+    "query",
+    "raise",
+    "recursive",
+    "regexp",
+    "reindex",
+    "release",
+    "rename",
+    "restrict",
+    "rollback",
+    "rowid",
+    "savepoint",
+    "temp",
+    "temporary",
+    "ties",
+    "transaction",
+    "unbounded",
+    "vacuum",
+    "virtual",
+    "without",
+];
+
+/// The SQLite dialect: `?` placeholders, `"` quoting, SQLite's type names and
+/// its few departures from standard SQL (no parenthesized UNION members,
+/// `LIMIT -1` for an OFFSET alone, booleans as `1`/`0`, an autoincrement key
+/// declared inline as `INTEGER PRIMARY KEY`).
+///
+/// ```
+/// use oxalchemy_core::{Dialect, SqlType};
+/// use oxalchemy_sqlite::SqliteDialect;
+/// let d = SqliteDialect::default();
+/// assert_eq!(d.name(), "sqlite");
+/// assert_eq!(d.type_name(&SqlType::DateTime, false), "DATETIME");
+/// let mut out = String::new();
+/// d.write_identifier("order", &mut out);
+/// assert_eq!(out, "\"order\"");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+impl SqliteDialect {
+    /// A new SQLite dialect (the same as `SqliteDialect::default()`).
+    pub fn new() -> Self {
+        SqliteDialect
+    }
+}
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn is_reserved_word(&self, lower: &str) -> bool {
+        SQLITE_RESERVED.contains(&lower) || CoreDefaults.is_reserved_word(lower)
+    }
+
+    /// Declared types are chosen so the driver can map results back from the
+    /// column's declared type (`BOOLEAN` -> bool, `DATETIME` -> datetime, ...).
+    fn type_name(&self, ty: &SqlType, _keyed: bool) -> String {
+        match ty {
+            SqlType::Integer => "INTEGER".into(),
+            SqlType::BigInteger => "BIGINT".into(),
+            SqlType::SmallInteger => "SMALLINT".into(),
+            SqlType::Varchar(Some(n)) => format!("VARCHAR({n})"),
+            SqlType::Varchar(None) | SqlType::Text => "TEXT".into(),
+            SqlType::Boolean => "BOOLEAN".into(),
+            SqlType::Float => "REAL".into(),
+            SqlType::Double => "DOUBLE".into(),
+            SqlType::Numeric(p, s) => format!("NUMERIC({p}, {s})"),
+            SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
+            SqlType::DateTime => "DATETIME".into(),
+            SqlType::Timestamp => "TIMESTAMP".into(),
+            SqlType::Uuid => "UUID".into(),
+            SqlType::Json => "JSON".into(),
+            SqlType::LargeBinary => "BLOB".into(),
+            other => standard_type_name(other),
+        }
+    }
+
+    /// CAST targets with the right *affinity*: SQLite casts to a type name
+    /// without a known affinity as NUMERIC, which would turn `'2024-01-02'`
+    /// into `2024`, so dates, times, UUIDs and JSON cast to TEXT.
+    fn cast_type_name(&self, ty: &SqlType) -> String {
+        match ty {
+            SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger | SqlType::Boolean => {
+                "INTEGER".into()
+            }
+            SqlType::Float | SqlType::Double => "REAL".into(),
+            SqlType::Numeric(p, s) => format!("NUMERIC({p}, {s})"),
+            SqlType::LargeBinary => "BLOB".into(),
+            _ => "TEXT".into(),
+        }
+    }
+
+    fn autoincrement_column(&self, _ty: &SqlType) -> String {
+        "INTEGER".into()
+    }
+
+    fn inline_autoincrement_primary_key(&self) -> bool {
+        true
+    }
+
+    fn supports_returning(&self) -> bool {
+        true
+    }
+
+    fn supports_full_outer_join(&self) -> bool {
+        true
+    }
+
+    fn supports_nulls_ordering(&self) -> bool {
+        true
+    }
+
+    fn supports_ilike(&self) -> bool {
+        false
+    }
+
+    fn supports_intersect_except(&self) -> bool {
+        true
+    }
+
+    fn parenthesize_compound_members(&self) -> bool {
+        false
+    }
+
+    fn limit_for_offset_only(&self) -> Option<&'static str> {
+        Some("-1")
+    }
+
+    fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<Value>) {
+        let sql = match schema {
+            Some(schema) => {
+                let mut sql = String::from("SELECT name FROM ");
+                quote_always(schema, &mut sql);
+                sql.push_str(".sqlite_master WHERE type IN ('table', 'view') AND name = ?");
+                sql
+            }
+            None => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = ? \
+                     UNION ALL \
+                     SELECT name FROM sqlite_temp_master WHERE type IN ('table', 'view') AND name = ?"
+                .to_owned(),
+        };
+        let params = if schema.is_some() {
+            vec![Value::from(table)]
+        } else {
+            vec![Value::from(table), Value::from(table)]
+        };
+        (sql, params)
+    }
+
+    fn boolean_literal(&self, value: bool) -> &'static str {
+        if value { "1" } else { "0" }
+    }
+}
+
+/// A dialect with nothing overridden: reaches core's default rules (its common
+/// reserved-word list) from inside [`SqliteDialect`]'s overrides.
+#[derive(Debug)]
+struct CoreDefaults;
+
+impl Dialect for CoreDefaults {
+    fn name(&self) -> &'static str {
+        "core-defaults"
+    }
+    fn has_table_query(&self, _: Option<&str>, _: &str) -> (String, Vec<Value>) {
+        (String::new(), Vec::new())
+    }
+}
+
+/// Quote an identifier unconditionally (`"` doubled inside).
+fn quote_always(ident: &str, out: &mut String) {
+    out.push('"');
+    for ch in ident.chars() {
+        if ch == '"' {
+            out.push('"');
+        }
+        out.push(ch);
+    }
+    out.push('"');
+}

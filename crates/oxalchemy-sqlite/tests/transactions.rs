@@ -1,0 +1,219 @@
+//! Transactions across connections of one in-memory database: waiting
+//! writers, deferred BEGIN, savepoints, rollback on drop.
+
+mod common;
+
+use common::{TempDir, batch, run, scalar};
+use oxalchemy_core::{Driver, Error, Value};
+use oxalchemy_sqlite::SqliteDriver;
+use std::time::{Duration, Instant};
+
+async fn setup(driver: &SqliteDriver) {
+    let mut c = driver.connect().await.unwrap();
+    batch(&mut c, "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_writer_waits_for_the_lock_instead_of_failing() {
+    let dir = TempDir::new("wait");
+    let file_url = format!("sqlite:///{}/w.db", dir.path().display());
+    for url in ["sqlite://", file_url.as_str()] {
+        let driver = SqliteDriver::from_url(url).unwrap();
+        setup(&driver).await;
+        let mut a = driver.connect().await.unwrap();
+        let mut b = driver.connect().await.unwrap();
+        batch(&mut a, "BEGIN").await;
+        run(&mut a, "INSERT INTO t (x) VALUES (1)", &[]).await; // a holds the write lock
+        let started = Instant::now();
+        let writer = tokio::spawn(async move {
+            let r = b.execute("INSERT INTO t (x) VALUES (2)", &[]).await;
+            (r.map(|r| r.rows_affected), started.elapsed())
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            !writer.is_finished(),
+            "{url}: the second writer should be waiting"
+        );
+        batch(&mut a, "COMMIT").await;
+        let (result, waited) = writer.await.unwrap();
+        assert_eq!(result.unwrap(), 1, "{url}");
+        assert!(
+            waited >= Duration::from_millis(250),
+            "{url}: waited only {waited:?}"
+        );
+        assert_eq!(
+            scalar(&mut a, "SELECT count(*) FROM t", &[]).await,
+            Value::Int(2)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_writer_gives_up_after_the_busy_timeout() {
+    let driver = SqliteDriver::from_url("sqlite://")
+        .unwrap()
+        .busy_timeout(Duration::from_millis(100));
+    setup(&driver).await;
+    let mut a = driver.connect().await.unwrap();
+    let mut b = driver.connect().await.unwrap();
+    batch(&mut a, "BEGIN").await;
+    run(&mut a, "INSERT INTO t (x) VALUES (1)", &[]).await;
+    let err = b
+        .execute("INSERT INTO t (x) VALUES (2)", &[])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OperationalError {
+                disconnect: false,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("locked"), "{err}");
+    assert!(!b.is_broken());
+    batch(&mut a, "ROLLBACK").await;
+    run(&mut b, "INSERT INTO t (x) VALUES (2)", &[]).await;
+}
+
+#[tokio::test]
+async fn a_reading_transaction_does_not_block_writers() {
+    let driver = SqliteDriver::from_url("sqlite://")
+        .unwrap()
+        .busy_timeout(Duration::from_millis(100));
+    setup(&driver).await;
+    let mut reader = driver.connect().await.unwrap();
+    let mut writer = driver.connect().await.unwrap();
+    batch(&mut reader, "BEGIN").await;
+    assert_eq!(
+        scalar(&mut reader, "SELECT count(*) FROM t", &[]).await,
+        Value::Int(0)
+    );
+    batch(&mut writer, "BEGIN").await;
+    run(&mut writer, "INSERT INTO t (x) VALUES (1)", &[]).await;
+    batch(&mut writer, "COMMIT").await;
+    assert_eq!(
+        scalar(&mut reader, "SELECT count(*) FROM t", &[]).await,
+        Value::Int(1)
+    );
+    // Its first write starts the real transaction, which then holds.
+    run(&mut reader, "INSERT INTO t (x) VALUES (2)", &[]).await;
+    batch(&mut reader, "ROLLBACK").await;
+    assert_eq!(
+        scalar(&mut writer, "SELECT count(*) FROM t", &[]).await,
+        Value::Int(1)
+    );
+}
+
+#[tokio::test]
+async fn eager_begin_when_asked() {
+    let driver = SqliteDriver::from_url("sqlite://")
+        .unwrap()
+        .busy_timeout(Duration::from_millis(50))
+        .lazy_begin(false);
+    setup(&driver).await;
+    let mut reader = driver.connect().await.unwrap();
+    let mut writer = driver.connect().await.unwrap();
+    batch(&mut reader, "BEGIN").await;
+    scalar(&mut reader, "SELECT count(*) FROM t", &[]).await; // holds a shared lock now
+    let err = writer
+        .execute("INSERT INTO t (x) VALUES (1)", &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("locked"), "{err}");
+    batch(&mut reader, "COMMIT").await;
+    run(&mut writer, "INSERT INTO t (x) VALUES (1)", &[]).await;
+}
+
+#[tokio::test]
+async fn commit_rollback_and_savepoints() {
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    setup(&driver).await;
+    let mut c = driver.connect().await.unwrap();
+
+    // Transactions that never wrote: COMMIT and ROLLBACK are no-ops.
+    batch(&mut c, "BEGIN").await;
+    batch(&mut c, "COMMIT").await;
+    batch(&mut c, "BEGIN").await;
+    batch(&mut c, "ROLLBACK").await;
+    // ... also through execute().
+    run(&mut c, "BEGIN", &[]).await;
+    run(&mut c, "COMMIT", &[]).await;
+
+    batch(&mut c, "BEGIN").await;
+    run(&mut c, "INSERT INTO t (x) VALUES (1)", &[]).await;
+    batch(&mut c, "ROLLBACK").await;
+    assert_eq!(
+        scalar(&mut c, "SELECT count(*) FROM t", &[]).await,
+        Value::Int(0)
+    );
+
+    batch(&mut c, "BEGIN").await;
+    batch(&mut c, "SAVEPOINT sp_1").await;
+    run(&mut c, "INSERT INTO t (x) VALUES (1)", &[]).await;
+    batch(&mut c, "ROLLBACK TO SAVEPOINT sp_1").await;
+    batch(&mut c, "RELEASE SAVEPOINT sp_1").await;
+    run(&mut c, "INSERT INTO t (x) VALUES (2)", &[]).await;
+    batch(&mut c, "COMMIT").await;
+    assert_eq!(
+        scalar(&mut c, "SELECT sum(x) FROM t", &[]).await,
+        Value::Int(2)
+    );
+
+    // BEGIN inside a transaction is refused, as SQLite refuses it.
+    batch(&mut c, "BEGIN").await;
+    let err = c.execute_batch("BEGIN").await.unwrap_err();
+    assert!(err.to_string().contains("within a transaction"), "{err}");
+    batch(&mut c, "ROLLBACK").await;
+    // ROLLBACK with no transaction at all is harmless.
+    batch(&mut c, "ROLLBACK").await;
+}
+
+#[tokio::test]
+async fn pragma_in_a_pending_transaction_still_applies() {
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    let mut c = driver.connect().await.unwrap();
+    batch(&mut c, "BEGIN").await;
+    run(&mut c, "PRAGMA foreign_keys = OFF", &[]).await;
+    assert_eq!(
+        scalar(&mut c, "PRAGMA foreign_keys", &[]).await,
+        Value::Int(0)
+    );
+    batch(&mut c, "COMMIT").await;
+}
+
+#[tokio::test]
+async fn dropping_a_connection_rolls_back_its_transaction() {
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    setup(&driver).await;
+    {
+        let mut a = driver.connect().await.unwrap();
+        batch(&mut a, "BEGIN").await;
+        run(&mut a, "INSERT INTO t (x) VALUES (1)", &[]).await;
+    }
+    let mut b = driver.connect().await.unwrap();
+    // Once a's thread has closed, b can write (a's lock is gone) and sees no row.
+    run(&mut b, "INSERT INTO t (x) VALUES (5)", &[]).await;
+    assert_eq!(
+        scalar(&mut b, "SELECT sum(x) FROM t", &[]).await,
+        Value::Int(5)
+    );
+}
+
+#[tokio::test]
+async fn an_explicit_begin_immediate_replaces_the_pending_begin() {
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    setup(&driver).await;
+    let mut c = driver.connect().await.unwrap();
+    batch(&mut c, "BEGIN").await; // the engine's deferred BEGIN
+    run(&mut c, "BEGIN IMMEDIATE", &[]).await; // the user's own
+    run(&mut c, "INSERT INTO t (x) VALUES (9)", &[]).await;
+    batch(&mut c, "COMMIT").await;
+    let mut other = driver.connect().await.unwrap();
+    assert_eq!(
+        scalar(&mut other, "SELECT sum(x) FROM t", &[]).await,
+        Value::Int(9)
+    );
+}
