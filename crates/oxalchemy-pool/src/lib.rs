@@ -1,1 +1,64 @@
-//! oxalchemy pool (under construction).
+//! oxalchemy's Engine: a database URL turned into a dialect, a connection
+//! pool (deadpool), connections with "commit as you go", transactions with
+//! savepoints, and engine events (SQLAlchemy's `Engine`, `QueuePool`,
+//! `Connection` and `ConnectionEvents`).
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use oxalchemy_pool::{Engine, EngineOptions};
+//! use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
+//! use oxalchemy_core::Value;
+//! use std::sync::Arc;
+//!
+//! // `create_engine("sqlite://")` with the `sqlite` feature; any driver works here.
+//! let driver = oxalchemy_sqlite::SqliteDriver::from_url("sqlite://")?;
+//! let engine = Engine::from_driver(Arc::new(driver), EngineOptions::default())?;
+//! event::listen(&engine, EngineEvent::BeforeExecute, |ctx: &ExecuteContext| {
+//!     println!("{} {:?}", ctx.statement(), ctx.params());
+//! });
+//!
+//! // Commit as you go: BEGIN comes with the first statement.
+//! let mut conn = engine.connect().await?;
+//! conn.exec_driver_sql("CREATE TABLE t (x INTEGER)", vec![]).await?;
+//! conn.exec_driver_sql("INSERT INTO t (x) VALUES (?)", vec![Value::Int(1)]).await?;
+//! conn.commit().await?;
+//!
+//! // Begin once, with a savepoint.
+//! let mut tx = engine.begin().await?;
+//! tx.exec_driver_sql("INSERT INTO t (x) VALUES (?)", vec![Value::Int(2)]).await?;
+//! let mut sp = tx.begin_nested().await?;
+//! sp.exec_driver_sql("INSERT INTO t (x) VALUES (?)", vec![Value::Int(3)]).await?;
+//! sp.rollback().await?;
+//! tx.commit().await?;
+//!
+//! let xs: Vec<i64> = conn.exec_driver_sql("SELECT x FROM t ORDER BY x", vec![]).await?.scalars()?;
+//! assert_eq!(xs, [1, 2]);
+//! # Ok::<(), oxalchemy_core::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! The backend is picked by URL scheme among the enabled features (`sqlite`,
+//! `postgres`, `mysql`); [`Engine::from_driver`] accepts any
+//! [`oxalchemy_core::Driver`].
+
+mod backend_url;
+mod builder;
+mod connection;
+mod echo;
+mod engine;
+pub mod event;
+mod pool;
+mod savepoint;
+mod schema;
+mod status;
+mod transaction;
+
+pub use backend_url::mask_password;
+pub use builder::{EngineBuilder, EngineOptions, create_engine};
+pub use connection::Connection;
+pub use echo::ECHO_TARGET;
+pub use engine::Engine;
+pub use event::{EngineEvent, ExecuteContext, ListenerHandle};
+pub use savepoint::Savepoint;
+pub use status::PoolStatus;
+pub use transaction::Transaction;

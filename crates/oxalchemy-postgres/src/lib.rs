@@ -1,1 +1,49 @@
-//! oxalchemy postgres (under construction).
+//! oxalchemy's PostgreSQL backend: the [`PostgresDialect`] (how PostgreSQL
+//! spells SQL) and the [`PostgresDriver`] (connections through tokio-postgres,
+//! without TLS), meeting the engine through `oxalchemy_core`'s object-safe
+//! [`Dialect`](oxalchemy_core::Dialect) and [`Driver`](oxalchemy_core::Driver) traits.
+//!
+//! ```no_run
+//! use oxalchemy_core::{Driver, Value};
+//! use oxalchemy_postgres::PostgresDriver;
+//!
+//! # async fn demo() -> oxalchemy_core::Result<()> {
+//! let driver = PostgresDriver::from_url("postgresql://postgres@127.0.0.1:5432/test")?;
+//! let mut conn = driver.connect().await?;
+//! let result = conn.execute("SELECT $1::int + 1 AS n", &[Value::Int(41)]).await?;
+//! assert_eq!(result.rows, vec![vec![Value::Int(42)]]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What the driver does per connection:
+//!
+//! - **Prepared statements** are cached by SQL text (bounded, least recently
+//!   used out); an entry the server invalidated (`cached plan must not change
+//!   result type`) is dropped so the next execution prepares it again.
+//! - **Parameters** are converted to the type the server inferred for each
+//!   `$n`: an `Int` becomes int2/int4/int8 (range-checked: `DataError`),
+//!   float or numeric; text is parsed where a number, date, UUID or JSON is
+//!   expected; `Null` binds anywhere.
+//! - **Columns** are decoded by type (see the table in the `decode` module docs):
+//!   integers to `Int`, numeric to `Decimal`, timestamp to `DateTime`,
+//!   timestamptz to `Timestamp`, json/jsonb and arrays to `Json`, ...
+//! - **Errors** are mapped by SQLSTATE: integrity violations carry their kind
+//!   and constraint name, syntax errors are `ProgrammingError` with the SQL,
+//!   and a lost connection (`08xxx`, `57P01` from `pg_terminate_backend`, a
+//!   closed socket) is an `OperationalError` with `is_disconnect()`, after which
+//!   `is_broken()` tells the pool to discard the connection.
+
+mod bind;
+mod connection;
+mod decode;
+mod dialect;
+mod driver;
+mod error_map;
+mod statement_cache;
+mod url;
+
+pub use connection::PostgresConnection;
+pub use dialect::PostgresDialect;
+pub use driver::PostgresDriver;
+pub use statement_cache::DEFAULT_STATEMENT_CACHE_CAPACITY;

@@ -1,0 +1,149 @@
+//! `create_engine`, `EngineBuilder` and `EngineOptions`.
+
+use crate::backend_url::driver_from_url;
+use crate::engine::Engine;
+use oxalchemy_core::Result;
+use std::time::Duration;
+
+/// Pool and logging settings of an engine (SQLAlchemy's `create_engine` keywords).
+///
+/// ```
+/// use oxalchemy_pool::EngineOptions;
+/// use std::time::Duration;
+/// let opts = EngineOptions { pool_size: 2, max_overflow: 0, ..Default::default() };
+/// assert_eq!(opts.pool_timeout, Duration::from_secs(30));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Connections kept open in the pool (default 5).
+    pub pool_size: usize,
+    /// Extra connections allowed under load, closed when returned (default 10).
+    pub max_overflow: usize,
+    /// How long a checkout waits for a free connection before
+    /// `Error::PoolTimeout` (default 30 s).
+    pub pool_timeout: Duration,
+    /// Replace connections older than this at checkout (default: never).
+    pub pool_recycle: Option<Duration>,
+    /// Ping each idle connection at checkout and replace it if the ping fails
+    /// (default false).
+    pub pool_pre_ping: bool,
+    /// Log every statement and its parameters with `tracing`, target
+    /// `"oxalchemy::engine"`, level INFO (default false).
+    pub echo: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            pool_size: 5,
+            max_overflow: 10,
+            pool_timeout: Duration::from_secs(30),
+            pool_recycle: None,
+            pool_pre_ping: false,
+            echo: false,
+        }
+    }
+}
+
+/// Build an engine from a URL with non-default pool settings.
+///
+/// ```
+/// use oxalchemy_pool::Engine;
+/// use std::time::Duration;
+/// let builder = Engine::builder("postgresql://postgres@127.0.0.1/test")
+///     .pool_size(10)
+///     .max_overflow(20)
+///     .pool_timeout(Duration::from_secs(5))
+///     .pool_pre_ping(true);
+/// assert_eq!(builder.options().pool_size, 10);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "an EngineBuilder does nothing until .build() is called"]
+pub struct EngineBuilder {
+    url: String,
+    options: EngineOptions,
+}
+
+impl EngineBuilder {
+    /// A builder for `url` with default options.
+    pub fn new(url: impl Into<String>) -> Self {
+        EngineBuilder {
+            url: url.into(),
+            options: EngineOptions::default(),
+        }
+    }
+
+    /// Connections kept open in the pool (default 5).
+    pub fn pool_size(mut self, n: usize) -> Self {
+        self.options.pool_size = n;
+        self
+    }
+
+    /// Extra connections allowed under load, closed when returned (default 10).
+    pub fn max_overflow(mut self, n: usize) -> Self {
+        self.options.max_overflow = n;
+        self
+    }
+
+    /// How long a checkout waits for a free connection (default 30 s).
+    pub fn pool_timeout(mut self, timeout: Duration) -> Self {
+        self.options.pool_timeout = timeout;
+        self
+    }
+
+    /// Replace connections older than `age` at checkout.
+    pub fn pool_recycle(mut self, age: Duration) -> Self {
+        self.options.pool_recycle = Some(age);
+        self
+    }
+
+    /// Ping idle connections at checkout, replacing dead ones.
+    pub fn pool_pre_ping(mut self, yes: bool) -> Self {
+        self.options.pool_pre_ping = yes;
+        self
+    }
+
+    /// Log every statement and its parameters (`tracing`, target `"oxalchemy::engine"`).
+    pub fn echo(mut self, yes: bool) -> Self {
+        self.options.echo = yes;
+        self
+    }
+
+    /// Replace all options at once.
+    pub fn options_from(mut self, options: EngineOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The options set so far.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// The URL this builder connects to (as given; may hold a password).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Parse the URL, pick the backend and build the pool. Connects lazily:
+    /// the first `connect()` opens the first connection.
+    ///
+    /// Errors: `ArgumentError` for a malformed URL, an unknown scheme, a
+    /// scheme whose backend feature is off, or inconsistent pool settings.
+    pub fn build(self) -> Result<Engine> {
+        let driver = driver_from_url(&self.url)?;
+        Engine::from_driver(driver, self.options)
+    }
+}
+
+/// Create an engine for `url` with default pool settings (sync and lazy: no
+/// connection is opened until first use).
+///
+/// ```
+/// use oxalchemy_pool::create_engine;
+/// let err = create_engine("nosuchdb://x").unwrap_err();
+/// assert!(err.to_string().contains("unknown database URL scheme"));
+/// ```
+pub fn create_engine(url: impl AsRef<str>) -> Result<Engine> {
+    EngineBuilder::new(url.as_ref()).build()
+}

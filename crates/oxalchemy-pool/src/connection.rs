@@ -1,0 +1,388 @@
+//! `Connection`: one checked-out connection, "commit as you go".
+//!
+//! A `Connection` begins a transaction (the dialect's `BEGIN`) before its
+//! first statement; `commit()` / `rollback()` end it and the connection stays
+//! usable, beginning again with the next statement (SQLAlchemy 2.0's
+//! autobegin).
+//!
+//! Safety rules, so a dirty connection never goes back to the pool:
+//! - dropping a `Connection` with an open transaction rolls it back (on the
+//!   current tokio runtime, in a spawned task) before the connection returns
+//!   to the pool; without a runtime the connection is closed instead;
+//! - dropping a future mid-operation (a timeout, a cancelled request) leaves
+//!   the connection "in flight": it is discarded, never reused. If the
+//!   `Connection` itself is used again, it first drops that connection; when
+//!   a transaction was open, every operation fails with `InvalidRequest`
+//!   until `rollback()` acknowledges the lost transaction;
+//! - a connection that failed with a disconnect error, or that the driver
+//!   reports broken, is discarded the same way.
+
+use crate::echo::log_statement;
+use crate::engine::Engine;
+use crate::event::{EngineEvent, ExecuteContext};
+use crate::pool::{PooledConnection, rollback_and_release};
+use crate::savepoint::Savepoint;
+use crate::transaction::Transaction;
+use oxalchemy_core::{
+    Compiled, CursorResult, Dialect, Error, Executable, FetchAfterInsert, QueryResult, Result,
+    Value,
+};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A database connection checked out of an [`Engine`]'s pool.
+///
+/// ```no_run
+/// # async fn demo(engine: oxalchemy_pool::Engine) -> oxalchemy_core::Result<()> {
+/// use oxalchemy_core::Compiled;
+/// let mut conn = engine.connect().await?;
+/// conn.execute(Compiled::new("INSERT INTO t (x) VALUES (1)", vec![])).await?; // BEGIN + INSERT
+/// conn.commit().await?;                                                   // COMMIT
+/// conn.execute(Compiled::new("SELECT x FROM t", vec![])).await?;         // BEGIN + SELECT
+/// drop(conn);                                                             // ROLLBACK, back to the pool
+/// # Ok(()) }
+/// ```
+pub struct Connection {
+    engine: Engine,
+    /// `None` after the connection was invalidated; a new one is checked out
+    /// on next use (unless a transaction was lost, see `lost_tx`).
+    pooled: Option<PooledConnection>,
+    in_tx: bool,
+    /// The connection was discarded while a transaction was open: the
+    /// transaction is gone and `rollback()` must acknowledge it.
+    lost_tx: bool,
+    savepoint_seq: u32,
+    /// `ROLLBACK TO SAVEPOINT ..` of savepoints dropped without commit or
+    /// rollback, run before the next operation.
+    pending: Vec<String>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("engine", &self.engine.url())
+            .field("in_transaction", &self.in_tx)
+            .field("invalidated", &self.is_invalidated())
+            .finish()
+    }
+}
+
+fn lost_tx_error(action: &str) -> Error {
+    Error::invalid_request(format!(
+        "cannot {action}: this connection was invalidated (the database connection was lost, or an \
+         operation was cancelled before it finished) while a transaction was open, so that \
+         transaction is gone; call rollback() first, then redo the transaction's work"
+    ))
+}
+
+impl Connection {
+    pub(crate) fn new(engine: Engine, pooled: PooledConnection) -> Self {
+        Connection {
+            engine,
+            pooled: Some(pooled),
+            in_tx: false,
+            lost_tx: false,
+            savepoint_seq: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The engine this connection came from.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The dialect statements are compiled for.
+    pub fn dialect(&self) -> Arc<dyn Dialect> {
+        self.engine.dialect()
+    }
+
+    /// True while a transaction is open (begun and not yet committed or
+    /// rolled back), including a transaction lost with its connection.
+    pub fn in_transaction(&self) -> bool {
+        self.in_tx
+    }
+
+    /// True when the underlying database connection was discarded (lost,
+    /// interrupted or [`invalidate`](Self::invalidate)d).
+    pub fn is_invalidated(&self) -> bool {
+        self.pooled.is_none() || self.lost_tx
+    }
+
+    /// Compile `stmt` for the engine's dialect and run it, beginning a
+    /// transaction first if none is open.
+    ///
+    /// Errors from the database carry the SQL (`Error::sql()`).
+    pub async fn execute<E: Executable>(&mut self, stmt: E) -> Result<CursorResult> {
+        let compiled = stmt.compile_for(self.engine.dialect_ref())?;
+        self.execute_compiled(compiled).await
+    }
+
+    /// Run an already compiled statement (the ORM's entry point).
+    pub async fn execute_compiled(&mut self, compiled: Compiled) -> Result<CursorResult> {
+        self.prepare().await?;
+        self.ensure_transaction().await?;
+        self.run_statement(compiled).await
+    }
+
+    /// Run SQL text exactly as written, with positional parameters in the
+    /// dialect's placeholder style (SQLAlchemy's `exec_driver_sql`).
+    pub async fn exec_driver_sql(&mut self, sql: &str, params: Vec<Value>) -> Result<CursorResult> {
+        self.execute_compiled(Compiled::new(sql, params)).await
+    }
+
+    /// Commit the open transaction (a no-op when none is open). The
+    /// connection stays usable; the next statement begins a new transaction.
+    pub async fn commit(&mut self) -> Result<()> {
+        self.drop_if_interrupted();
+        if self.lost_tx {
+            return Err(lost_tx_error("commit"));
+        }
+        if !self.in_tx {
+            return Ok(());
+        }
+        self.prepare().await?;
+        self.control("COMMIT", Some(EngineEvent::Commit)).await?;
+        self.in_tx = false;
+        Ok(())
+    }
+
+    /// Roll back the open transaction (a no-op when none is open). Also
+    /// acknowledges a transaction lost with an invalidated connection, after
+    /// which the connection is usable again (with a fresh database connection).
+    pub async fn rollback(&mut self) -> Result<()> {
+        self.drop_if_interrupted();
+        self.pending.clear();
+        if self.lost_tx {
+            self.lost_tx = false;
+            self.in_tx = false;
+            return Ok(());
+        }
+        if !self.in_tx {
+            return Ok(());
+        }
+        let result = self.control("ROLLBACK", Some(EngineEvent::Rollback)).await;
+        self.in_tx = false;
+        self.lost_tx = false;
+        if result.is_err() {
+            // The transaction state is unknown: never reuse this connection.
+            self.invalidate();
+        }
+        result
+    }
+
+    /// Begin a transaction explicitly and hand the connection to a
+    /// [`Transaction`] ("begin once"). Fails with `InvalidRequest` when a
+    /// transaction is already open (one begins with the first statement).
+    pub async fn begin(mut self) -> Result<Transaction> {
+        if self.in_tx {
+            return Err(Error::invalid_request(
+                "this connection already has a transaction in progress (it began with the first \
+                 statement: commit as you go); commit() or rollback() it before calling begin()",
+            ));
+        }
+        self.prepare().await?;
+        self.ensure_transaction().await?;
+        Ok(Transaction::new(self))
+    }
+
+    /// Open a SAVEPOINT (beginning a transaction first if none is open). The
+    /// savepoint borrows this connection until it is committed (RELEASE),
+    /// rolled back (ROLLBACK TO) or dropped (rolled back before the next
+    /// operation on this connection).
+    pub async fn begin_nested(&mut self) -> Result<Savepoint<'_>> {
+        self.prepare().await?;
+        self.ensure_transaction().await?;
+        self.savepoint_seq += 1;
+        let name = format!("sa_savepoint_{}", self.savepoint_seq);
+        self.control(&format!("SAVEPOINT {name}"), None).await?;
+        Ok(Savepoint::new(self, name))
+    }
+
+    /// Roll back any open transaction and return the connection to the pool
+    /// now (dropping does the same in the background).
+    pub async fn close(mut self) -> Result<()> {
+        self.rollback().await
+    }
+
+    /// Discard the underlying database connection (closed, never reused). If
+    /// a transaction was open it is lost: `rollback()` must acknowledge it
+    /// before the connection is used again; otherwise the next statement
+    /// checks out a fresh connection.
+    pub fn invalidate(&mut self) {
+        if let Some(pooled) = self.pooled.take() {
+            pooled.discard();
+        }
+        if self.in_tx {
+            self.lost_tx = true;
+        }
+        self.pending.clear();
+    }
+
+    /// A previous operation's future was dropped before the driver answered:
+    /// the connection's state is unknown, so it is discarded.
+    fn drop_if_interrupted(&mut self) {
+        if self.pooled.as_ref().is_some_and(|p| p.in_flight) {
+            self.invalidate();
+        }
+    }
+
+    /// Make the connection ready for an operation: handle an earlier
+    /// interruption, check out a fresh connection after an invalidation, and
+    /// run the rollbacks of dropped savepoints.
+    async fn prepare(&mut self) -> Result<()> {
+        self.drop_if_interrupted();
+        if self.lost_tx {
+            return Err(lost_tx_error("use this connection"));
+        }
+        if self.pooled.is_none() {
+            self.pooled = Some(self.engine.checkout().await?);
+        }
+        while !self.pending.is_empty() {
+            let sql = self.pending.remove(0);
+            self.control(&sql, None).await?;
+        }
+        Ok(())
+    }
+
+    async fn ensure_transaction(&mut self) -> Result<()> {
+        if self.in_tx {
+            return Ok(());
+        }
+        let begin = self.engine.dialect_ref().begin_sql();
+        self.control(begin, Some(EngineEvent::Begin)).await?;
+        self.in_tx = true;
+        Ok(())
+    }
+
+    /// Run a savepoint command (RELEASE / ROLLBACK TO) for a [`Savepoint`].
+    pub(crate) async fn savepoint_command(&mut self, sql: &str) -> Result<()> {
+        self.prepare().await?;
+        if !self.in_tx {
+            return Err(Error::invalid_request(
+                "the savepoint's transaction has already ended",
+            ));
+        }
+        self.control(sql, None).await
+    }
+
+    /// A savepoint was dropped without commit or rollback: roll back to it
+    /// before the next operation.
+    pub(crate) fn defer_savepoint_rollback(&mut self, name: &str) {
+        if self.in_tx && !self.lost_tx {
+            self.pending.push(format!("ROLLBACK TO SAVEPOINT {name}"));
+        }
+    }
+
+    /// Run transaction-control SQL, firing `event` first.
+    async fn control(&mut self, sql: &str, event: Option<EngineEvent>) -> Result<()> {
+        if let Some(event) = event {
+            self.engine.events().fire_simple(event, sql);
+        }
+        if self.engine.options().echo {
+            log_statement(sql, &[]);
+        }
+        let pooled = self
+            .pooled
+            .as_mut()
+            .ok_or_else(|| lost_tx_error("use this connection"))?;
+        match pooled.batch(sql).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.handle_error(e, sql)),
+        }
+    }
+
+    async fn run_statement(&mut self, compiled: Compiled) -> Result<CursorResult> {
+        let (sql, params, fetch_after) = compiled.into_parts();
+        let events = self.engine.events().clone();
+        events.fire(&ExecuteContext::new(
+            EngineEvent::BeforeExecute,
+            &sql,
+            &params,
+        ));
+        if self.engine.options().echo {
+            log_statement(&sql, &params);
+        }
+        let start = events.has(EngineEvent::AfterExecute).then(Instant::now);
+        let pooled = self
+            .pooled
+            .as_mut()
+            .ok_or_else(|| lost_tx_error("use this connection"))?;
+        let mut outcome = match pooled.query(&sql, &params).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.handle_error(e, &sql)),
+        };
+        if let Some(fetch) = fetch_after {
+            outcome = self.fetch_after_insert(outcome, &fetch).await?;
+        }
+        if let Some(start) = start {
+            events.fire(
+                &ExecuteContext::new(EngineEvent::AfterExecute, &sql, &params).with_outcome(
+                    start.elapsed(),
+                    outcome.rows_affected,
+                    outcome.rows.len(),
+                ),
+            );
+        }
+        Ok(CursorResult::from(outcome))
+    }
+
+    /// RETURNING emulation (MySQL): select the rows the INSERT just wrote.
+    /// Part of the same logical execution: no separate execute events.
+    async fn fetch_after_insert(
+        &mut self,
+        insert: QueryResult,
+        fetch: &FetchAfterInsert,
+    ) -> Result<QueryResult> {
+        let Some(first) = insert.last_insert_id else {
+            return Err(Error::invalid_request(
+                "RETURNING emulation needs the key generated by the INSERT, but the driver \
+                 reported none; the table needs an autoincrement primary key",
+            ));
+        };
+        let count = i64::try_from(fetch.row_count).unwrap_or(i64::MAX);
+        let params = [Value::Int(first), Value::Int(first.saturating_add(count))];
+        if self.engine.options().echo {
+            log_statement(&fetch.select_sql, &params);
+        }
+        let pooled = self
+            .pooled
+            .as_mut()
+            .ok_or_else(|| lost_tx_error("use this connection"))?;
+        let mut rows = match pooled.query(&fetch.select_sql, &params).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.handle_error(e, &fetch.select_sql)),
+        };
+        rows.rows_affected = insert.rows_affected;
+        rows.last_insert_id = insert.last_insert_id;
+        Ok(rows)
+    }
+
+    /// Attach the SQL to a driver error and discard the connection if the
+    /// error means it is gone.
+    fn handle_error(&mut self, e: Error, sql: &str) -> Error {
+        let lost = e.is_disconnect() || self.pooled.as_ref().is_none_or(|p| p.is_broken());
+        if lost {
+            self.invalidate();
+        }
+        e.with_sql(sql)
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let Some(pooled) = self.pooled.take() else {
+            return;
+        };
+        // Interrupted mid-operation: dropping `pooled` discards it. No open
+        // transaction: it goes straight back to the pool.
+        if pooled.in_flight || !self.in_tx {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => drop(handle.spawn(rollback_and_release(pooled))),
+            Err(_) => pooled.discard(),
+        }
+    }
+}

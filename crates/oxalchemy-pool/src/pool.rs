@@ -1,0 +1,286 @@
+//! The connection pool: a deadpool `managed::Manager` over any [`Driver`],
+//! and the checked-out handle that decides, on return, whether a connection
+//! goes back to the pool or is closed.
+//!
+//! Rules (SQLAlchemy's `QueuePool`):
+//! - at most `pool_size + max_overflow` connections are open; a checkout
+//!   waits up to `pool_timeout` for one, then fails with `Error::PoolTimeout`;
+//! - a returned connection is closed instead of kept when the pool already
+//!   owns more than `pool_size` connections (the overflow);
+//! - at checkout, an idle connection older than `pool_recycle`, one the
+//!   driver reports broken, or (with `pool_pre_ping`) one whose ping fails is
+//!   closed and replaced;
+//! - a connection that was interrupted mid-operation, lost, or broken is
+//!   discarded on return, never handed out again.
+
+use crate::builder::EngineOptions;
+use crate::event::{EngineEvent, EngineEvents};
+use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
+use oxalchemy_core::{Driver, DriverConnection, Error, QueryResult, Result, Value};
+use parking_lot::Mutex;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// One pooled database connection. `conn` is `None` only after the manager
+/// closed it during a failed recycle.
+pub(crate) struct PooledConn {
+    conn: Option<Box<dyn DriverConnection>>,
+}
+
+impl PooledConn {
+    /// The driver connection, if still open.
+    pub(crate) fn into_conn(self) -> Option<Box<dyn DriverConnection>> {
+        self.conn
+    }
+}
+
+/// Creates and checks connections for deadpool.
+pub(crate) struct ConnManager {
+    driver: Arc<dyn Driver>,
+    events: Arc<EngineEvents>,
+    recycle: Option<Duration>,
+    pre_ping: bool,
+    echo: bool,
+}
+
+impl fmt::Debug for ConnManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnManager")
+            .field("driver", &self.driver)
+            .field("recycle", &self.recycle)
+            .field("pre_ping", &self.pre_ping)
+            .finish()
+    }
+}
+
+impl ConnManager {
+    pub(crate) fn events(&self) -> &EngineEvents {
+        &self.events
+    }
+
+    pub(crate) fn echo(&self) -> bool {
+        self.echo
+    }
+}
+
+impl managed::Manager for ConnManager {
+    type Type = PooledConn;
+    type Error = Error;
+
+    async fn create(&self) -> Result<PooledConn> {
+        let conn = self.driver.connect().await?;
+        self.events.fire_simple(EngineEvent::Connect, "");
+        Ok(PooledConn { conn: Some(conn) })
+    }
+
+    async fn recycle(&self, obj: &mut PooledConn, metrics: &Metrics) -> RecycleResult<Error> {
+        let Some(conn) = obj.conn.as_mut() else {
+            return Err(RecycleError::message("the connection was closed"));
+        };
+        let reason = if conn.is_broken() {
+            "the connection is broken"
+        } else if self.recycle.is_some_and(|max| metrics.age() >= max) {
+            "the connection is older than pool_recycle"
+        } else if self.pre_ping {
+            match conn.ping().await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    tracing::debug!(target: "oxalchemy::pool", "pre-ping failed: {e}");
+                    "the pre-ping failed"
+                }
+            }
+        } else {
+            return Ok(());
+        };
+        tracing::debug!(target: "oxalchemy::pool", "closing an idle connection at checkout: {reason}");
+        close_in_background(obj.conn.take());
+        Err(RecycleError::message(reason))
+    }
+}
+
+/// Close a driver connection politely on the current tokio runtime, or just
+/// drop it (which also releases it) when there is none.
+pub(crate) fn close_in_background(conn: Option<Box<dyn DriverConnection>>) {
+    let Some(conn) = conn else { return };
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            drop(handle.spawn(conn.close()));
+        }
+        Err(_) => drop(conn),
+    }
+}
+
+/// The deadpool pool type.
+pub(crate) type Pool = managed::Pool<ConnManager>;
+
+/// One generation of an engine's pool (`dispose()` starts a new one).
+pub(crate) struct PoolShared {
+    pub(crate) pool: Pool,
+    pub(crate) checked_out: AtomicUsize,
+    pub(crate) disposed: AtomicBool,
+    /// Serialises the "keep or close" decision of returned connections, so two
+    /// concurrent returns do not both see the same overflow.
+    return_lock: Mutex<()>,
+    pub(crate) pool_size: usize,
+}
+
+impl PoolShared {
+    /// Build the pool for `driver` with `options`.
+    pub(crate) fn new(
+        driver: Arc<dyn Driver>,
+        events: Arc<EngineEvents>,
+        options: &EngineOptions,
+    ) -> Result<Arc<PoolShared>> {
+        let max_size = options.pool_size.saturating_add(options.max_overflow);
+        if max_size == 0 {
+            return Err(Error::argument(
+                "pool_size + max_overflow is 0, so no connection could ever be opened; \
+                 set pool_size to at least 1",
+            ));
+        }
+        let manager = ConnManager {
+            driver,
+            events,
+            recycle: options.pool_recycle,
+            pre_ping: options.pool_pre_ping,
+            echo: options.echo,
+        };
+        let pool = managed::Pool::builder(manager)
+            .max_size(max_size)
+            .wait_timeout(Some(options.pool_timeout))
+            // A ping that hangs counts as a failed one: the idle connection is
+            // dropped and the next one (or a new one) is tried.
+            .recycle_timeout(Some(options.pool_timeout))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| Error::invalid_request(format!("could not build the pool: {e}")))?;
+        Ok(Arc::new(PoolShared {
+            pool,
+            checked_out: AtomicUsize::new(0),
+            disposed: AtomicBool::new(false),
+            return_lock: Mutex::new(()),
+            pool_size: options.pool_size,
+        }))
+    }
+
+    pub(crate) fn manager(&self) -> &ConnManager {
+        self.pool.manager()
+    }
+}
+
+/// A connection checked out of the pool. Dropping it returns the connection
+/// to the pool, or closes it when it must not be reused (`in_flight`, broken,
+/// overflow, disposed pool).
+pub(crate) struct PooledConnection {
+    obj: Option<Object<ConnManager>>,
+    shared: Arc<PoolShared>,
+    /// Set while a driver call runs; still set if that call's future was
+    /// dropped, which means the connection's state is unknown.
+    pub(crate) in_flight: bool,
+}
+
+impl PooledConnection {
+    pub(crate) fn new(obj: Object<ConnManager>, shared: Arc<PoolShared>) -> Self {
+        shared.checked_out.fetch_add(1, Ordering::AcqRel);
+        PooledConnection {
+            obj: Some(obj),
+            shared,
+            in_flight: false,
+        }
+    }
+
+    /// Run transaction-control SQL, tracking `in_flight` (left set if this
+    /// future is dropped before the driver answers).
+    pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
+        let conn = driver_conn(&mut self.obj)?;
+        self.in_flight = true;
+        let result = conn.execute_batch(sql).await;
+        self.in_flight = false;
+        result
+    }
+
+    /// Run a statement and fetch its rows, tracking `in_flight`.
+    pub(crate) async fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        let conn = driver_conn(&mut self.obj)?;
+        self.in_flight = true;
+        let result = conn.execute(sql, params).await;
+        self.in_flight = false;
+        result
+    }
+
+    /// True when the driver reports the connection unusable.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.obj
+            .as_ref()
+            .and_then(|o| o.conn.as_ref())
+            .is_none_or(|c| c.is_broken())
+    }
+
+    pub(crate) fn events(&self) -> &EngineEvents {
+        self.shared.manager().events()
+    }
+
+    pub(crate) fn echo(&self) -> bool {
+        self.shared.manager().echo()
+    }
+
+    /// Close the connection instead of returning it to the pool.
+    pub(crate) fn discard(mut self) {
+        self.release(true);
+    }
+
+    fn release(&mut self, discard: bool) {
+        let Some(obj) = self.obj.take() else { return };
+        self.events().fire_simple(EngineEvent::Checkin, "");
+        let unusable = discard
+            || self.in_flight
+            || obj.conn.as_ref().is_none_or(|c| c.is_broken())
+            || self.shared.disposed.load(Ordering::Acquire);
+        {
+            let _guard = self.shared.return_lock.lock();
+            let overflow =
+                Object::pool(&obj).is_none_or(|p| p.status().size > self.shared.pool_size);
+            if unusable || overflow {
+                tracing::debug!(
+                    target: "oxalchemy::pool",
+                    "closing a returned connection ({})",
+                    if unusable { "interrupted, broken or disposed" } else { "overflow" }
+                );
+                close_in_background(Object::take(obj).conn);
+            } else {
+                drop(obj);
+            }
+        }
+        self.shared.checked_out.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn driver_conn(obj: &mut Option<Object<ConnManager>>) -> Result<&mut Box<dyn DriverConnection>> {
+    obj.as_mut()
+        .and_then(|o| o.conn.as_mut())
+        .ok_or_else(|| Error::invalid_request("the connection was already closed"))
+}
+
+/// Roll back the open transaction of a connection whose owner was dropped,
+/// then return it to the pool. If this task is dropped mid-rollback (runtime
+/// shutdown) or the rollback fails, the connection is discarded instead.
+pub(crate) async fn rollback_and_release(mut pooled: PooledConnection) {
+    pooled
+        .events()
+        .fire_simple(EngineEvent::Rollback, "ROLLBACK");
+    if pooled.echo() {
+        crate::echo::log_statement("ROLLBACK", &[]);
+    }
+    match pooled.batch("ROLLBACK").await {
+        Ok(()) => drop(pooled),
+        Err(_) => pooled.discard(),
+    }
+}
+
+impl Drop for PooledConnection {
+    fn drop(&mut self) {
+        self.release(false);
+    }
+}

@@ -1,0 +1,241 @@
+//! `PostgresConnection`: one open connection, implementing [`DriverConnection`].
+
+use crate::bind::{Bound, convert};
+use crate::decode::{RawValue, decode};
+use crate::error_map::{invalidates_statement, map_error};
+use crate::statement_cache::{CachedStatement, StatementCache};
+use futures_util::TryStreamExt;
+use oxalchemy_core::{BoxFuture, DriverConnection, Error, QueryResult, Result, Value};
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_postgres::Client;
+
+/// How long `close` waits for the server to acknowledge the goodbye.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One open PostgreSQL connection (tokio-postgres, no TLS).
+///
+/// Statements are prepared once per connection and cached by SQL text (see
+/// [`PostgresDriver::statement_cache_capacity`](crate::PostgresDriver::statement_cache_capacity));
+/// parameters are converted to the types the server inferred for them, and
+/// result columns decoded by their types (see the crate documentation).
+/// Usually reached as a `Box<dyn DriverConnection>` through the engine.
+pub struct PostgresConnection {
+    client: Client,
+    cache: StatementCache,
+    /// Set when the connection task ends or a statement failed with a disconnect.
+    broken: Arc<AtomicBool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for PostgresConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresConnection")
+            .field("cached_statements", &self.cache.len())
+            .field("broken", &self.is_broken())
+            .finish()
+    }
+}
+
+impl PostgresConnection {
+    /// Wrap a connected client; `task` drives its socket and sets `broken` when it ends.
+    pub(crate) fn new(
+        client: Client,
+        cache: StatementCache,
+        broken: Arc<AtomicBool>,
+        task: JoinHandle<()>,
+    ) -> Self {
+        PostgresConnection {
+            client,
+            cache,
+            broken,
+            task: Some(task),
+        }
+    }
+
+    /// Number of prepared statements this connection holds in its cache.
+    pub fn cached_statements(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// True when a prepared statement for exactly this SQL text is cached.
+    pub fn is_statement_cached(&self, sql: &str) -> bool {
+        self.cache.contains(sql)
+    }
+
+    /// The underlying tokio-postgres client, for what the driver seam does not cover
+    /// (COPY, LISTEN/NOTIFY, cancellation).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Turn a tokio-postgres error into an oxalchemy one; remember disconnects.
+    fn fail(&mut self, err: &tokio_postgres::Error, sql: Option<&str>) -> Error {
+        let mapped = map_error(err, sql);
+        if mapped.is_disconnect() {
+            self.broken.store(true, Ordering::SeqCst);
+            self.cache.clear();
+        }
+        mapped
+    }
+
+    async fn prepared(&mut self, sql: &str) -> Result<CachedStatement> {
+        if let Some(cached) = self.cache.get(sql) {
+            return Ok(cached);
+        }
+        match self.client.prepare(sql).await {
+            Ok(statement) => {
+                let cached = CachedStatement::new(statement);
+                self.cache.insert(sql, cached.clone());
+                Ok(cached)
+            }
+            Err(e) => Err(self.fail(&e, Some(sql))),
+        }
+    }
+
+    async fn run(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        let cached = self.prepared(sql).await?;
+        let types = cached.statement.params();
+        if types.len() != params.len() {
+            return Err(Error::ProgrammingError {
+                message: format!(
+                    "the statement has {} parameter(s) but {} value(s) were given",
+                    types.len(),
+                    params.len()
+                ),
+                sql: Some(sql.to_owned()),
+            });
+        }
+        let bound = params
+            .iter()
+            .zip(types)
+            .enumerate()
+            .map(|(i, (v, ty))| convert(v, ty, i))
+            .collect::<Result<Vec<Bound<'_>>>>()
+            .map_err(|e| e.with_sql(sql))?;
+
+        let outcome = if cached.statement.columns().is_empty() {
+            self.client
+                .execute_raw(&cached.statement, bound.iter())
+                .await
+                .map(|n| {
+                    Ok(QueryResult {
+                        columns: cached.columns.clone(),
+                        rows: Vec::new(),
+                        rows_affected: n,
+                        last_insert_id: None,
+                    })
+                })
+        } else {
+            fetch(&self.client, &cached, &bound, sql).await
+        };
+        match outcome {
+            Ok(result) => result,
+            Err(e) => {
+                if invalidates_statement(&e) {
+                    self.cache.remove(sql);
+                }
+                Err(self.fail(&e, Some(sql)))
+            }
+        }
+    }
+}
+
+/// Rows (or a decode error, reported once the stream is drained), or what the server said.
+type Fetched = std::result::Result<Result<QueryResult>, tokio_postgres::Error>;
+
+/// Run a statement that returns rows and decode them all.
+async fn fetch(
+    client: &Client,
+    cached: &CachedStatement,
+    bound: &[Bound<'_>],
+    sql: &str,
+) -> Fetched {
+    let stream = client.query_raw(&cached.statement, bound.iter()).await?;
+    let mut stream = pin!(stream);
+    let columns = cached.statement.columns();
+    let mut rows = Vec::new();
+    let mut decode_error = None;
+    while let Some(row) = stream.try_next().await? {
+        if decode_error.is_some() {
+            continue; // drain the stream so the connection stays in sync
+        }
+        let mut values = Vec::with_capacity(columns.len());
+        for (i, col) in columns.iter().enumerate() {
+            let RawValue(raw) = row.try_get::<_, RawValue<'_>>(i)?;
+            match decode(col.type_(), raw) {
+                Ok(v) => values.push(v),
+                Err(why) => {
+                    decode_error = Some(Error::DataError {
+                        message: format!(
+                            "cannot read column {:?} (position {i}) of PostgreSQL type {}: {why}",
+                            col.name(),
+                            col.type_().name()
+                        ),
+                        sql: Some(sql.to_owned()),
+                    });
+                    break;
+                }
+            }
+        }
+        rows.push(values);
+    }
+    if let Some(e) = decode_error {
+        return Ok(Err(e));
+    }
+    let rows_affected = stream.rows_affected().unwrap_or(rows.len() as u64);
+    Ok(Ok(QueryResult {
+        columns: cached.columns.clone(),
+        rows,
+        rows_affected,
+        last_insert_id: None,
+    }))
+}
+
+impl DriverConnection for PostgresConnection {
+    fn execute<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<QueryResult>> {
+        Box::pin(self.run(sql, params))
+    }
+
+    fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            match self.client.batch_execute(sql).await {
+                Ok(()) => Ok(()),
+                Err(e) => Err(self.fail(&e, Some(sql))),
+            }
+        })
+    }
+
+    fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            // An empty simple query: one round trip, no parsing or planning.
+            match self.client.batch_execute("").await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(self.fail(&e, None)),
+            }
+        })
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::SeqCst) || self.client.is_closed()
+    }
+
+    fn close(mut self: Box<Self>) -> BoxFuture<'static, ()> {
+        let task = self.task.take();
+        Box::pin(async move {
+            // Dropping the statements and the client sends Close and Terminate;
+            // then wait (briefly) for the connection task to finish.
+            drop(self);
+            if let Some(task) = task {
+                let _ = tokio::time::timeout(CLOSE_TIMEOUT, task).await;
+            }
+        })
+    }
+}
