@@ -1,2 +1,88 @@
-//! oxalchemy: SQLAlchemy's Core, Engine and ORM, rebuilt in Rust.
+//! # oxalchemy
+//!
+//! SQLAlchemy's Core, Engine and ORM, rebuilt in Rust: a Core expression
+//! language compiled for each backend, `MetaData`/`Table` schema objects, an
+//! async `Engine` with a connection pool, and (growing) an ORM with a unit of
+//! work. Pick the backend by URL and feature flag:
+//!
+//! | feature   | URL                                   | driver         |
+//! |-----------|---------------------------------------|----------------|
+//! | `sqlite` (default) | `sqlite://`, `sqlite:///file.db` | rusqlite (bundled SQLite) |
+//! | `postgres` | `postgresql://user@host:5432/db`     | tokio-postgres |
+//! | `mysql`   | `mysql://root@host:3306/db`, `mariadb://..` | mysql_async |
+//!
+//! ```no_run
+//! use oxalchemy::prelude::*;
+//!
+//! # async fn run() -> oxalchemy::Result<()> {
+//! let engine = create_engine("sqlite://")?;
+//! let metadata = MetaData::new();
+//! let users = metadata.table("users", |t| {
+//!     t.column("id", Integer).primary_key();
+//!     t.column("name", Varchar(50)).not_null();
+//! });
+//! metadata.create_all(&engine).await?;
+//!
+//! let mut conn = engine.connect().await?;
+//! conn.execute(insert(&users).values([("name", "sandy")])).await?;
+//! let names: Vec<String> = conn.execute(select(users.c("name"))).await?.scalars()?;
+//! conn.commit().await?;
+//! assert_eq!(names, ["sandy"]);
+//! # Ok(()) }
+//! ```
+
 pub use oxalchemy_core as core;
+pub use oxalchemy_core::{
+    Alias, BoxFuture, CheckConstraint, Column, ColumnDef, Columns, Compiled, CompoundSelect,
+    CreateIndex, CreateTable, Cte, CursorResult, Delete, Dialect, Driver, DriverConnection,
+    DropIndex, DropTable, Error, Executable, Expr, ExprLike, ExprList, ForeignKey, FromRow,
+    FromValue, Index, Insert, IntegrityKind, IntoSelectStmt, IntoValues, JoinTarget, MetaData,
+    Operand, Row, RowIndex, Select, SelectItem, SelectList, SelectStmt, ServerDefault, SqlType,
+    Subquery, Table, TextClause, UniqueConstraint, Update, Value, Window, case, delete, except,
+    except_all, excluded, exists, func, insert, intersect, intersect_all, not_, select, sql_type,
+    text, union, union_all, update,
+};
+pub use oxalchemy_core::{AnyTable, AnyType};
+
+/// `Result<T, oxalchemy::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+pub use oxalchemy_pool::{
+    Connection, Engine, EngineBuilder, PoolStatus, Savepoint, Transaction, create_engine,
+};
+
+/// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
+pub mod event {
+    pub use oxalchemy_pool::event::*;
+}
+
+/// The SQLite backend (dialect and driver).
+#[cfg(feature = "sqlite")]
+pub use oxalchemy_sqlite as sqlite;
+
+/// The PostgreSQL backend (dialect and driver).
+#[cfg(feature = "postgres")]
+pub use oxalchemy_postgres as postgres;
+
+/// The MySQL / MariaDB backend (dialect and driver).
+#[cfg(feature = "mysql")]
+pub use oxalchemy_mysql as mysql;
+
+/// Everything an application usually needs: `use oxalchemy::prelude::*;`.
+///
+/// The prelude never shadows a name of Rust's own prelude (`String`, `Result`,
+/// `Option`, `Vec`, `Box`).
+pub mod prelude {
+    pub use crate::event::{self, EngineEvent, ExecuteContext};
+    pub use oxalchemy_core::sql_type::{
+        BigInteger, Boolean, Date, DateTime, Double, Enum, Float, Integer, Json, LargeBinary,
+        Numeric, SmallInteger, Text, Time, Timestamp, Uuid, Varchar,
+    };
+    pub use oxalchemy_core::{
+        Column, CursorResult, Error, Expr, ExprLike, IntegrityKind, MetaData, Row, Table, Value,
+        Window, case, delete, except, except_all, excluded, exists, func, insert, intersect,
+        intersect_all, not_, select, text, union, union_all, update,
+    };
+    pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
+    pub use std::time::Duration;
+}

@@ -347,6 +347,103 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     }
 }
 
+/// An `Arc` of a dialect is a dialect, so `stmt.compile(&engine.dialect())` works.
+impl<D: Dialect + ?Sized> Dialect for std::sync::Arc<D> {
+    fn write_identifier(&self, ident: &str, out: &mut String) {
+        (**self).write_identifier(ident, out)
+    }
+    fn write_placeholder(&self, index: usize, out: &mut String) {
+        (**self).write_placeholder(index, out)
+    }
+    fn write_string_literal(&self, s: &str, out: &mut String) {
+        (**self).write_string_literal(s, out)
+    }
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn quote_char(&self) -> char {
+        (**self).quote_char()
+    }
+    fn is_reserved_word(&self, lower: &str) -> bool {
+        (**self).is_reserved_word(lower)
+    }
+    fn type_name(&self, ty: &SqlType, keyed: bool) -> String {
+        (**self).type_name(ty, keyed)
+    }
+    fn cast_type_name(&self, ty: &SqlType) -> String {
+        (**self).cast_type_name(ty)
+    }
+    fn autoincrement_column(&self, ty: &SqlType) -> String {
+        (**self).autoincrement_column(ty)
+    }
+    fn inline_autoincrement_primary_key(&self) -> bool {
+        (**self).inline_autoincrement_primary_key()
+    }
+    fn supports_returning(&self) -> bool {
+        (**self).supports_returning()
+    }
+    fn supports_full_outer_join(&self) -> bool {
+        (**self).supports_full_outer_join()
+    }
+    fn supports_nulls_ordering(&self) -> bool {
+        (**self).supports_nulls_ordering()
+    }
+    fn supports_ilike(&self) -> bool {
+        (**self).supports_ilike()
+    }
+    fn supports_update_returning(&self) -> bool {
+        (**self).supports_update_returning()
+    }
+    fn supports_delete_returning(&self) -> bool {
+        (**self).supports_delete_returning()
+    }
+    fn native_enum(&self) -> bool {
+        (**self).native_enum()
+    }
+    fn drop_index_names_table(&self) -> bool {
+        (**self).drop_index_names_table()
+    }
+    fn function_name(&self, portable: &str) -> Option<&'static str> {
+        (**self).function_name(portable)
+    }
+    fn supports_intersect_except_all(&self) -> bool {
+        (**self).supports_intersect_except_all()
+    }
+    fn supports_intersect_except(&self) -> bool {
+        (**self).supports_intersect_except()
+    }
+    fn parenthesize_compound_members(&self) -> bool {
+        (**self).parenthesize_compound_members()
+    }
+    fn upsert_style(&self) -> UpsertStyle {
+        (**self).upsert_style()
+    }
+    fn concat_is_operator(&self) -> bool {
+        (**self).concat_is_operator()
+    }
+    fn limit_for_offset_only(&self) -> Option<&'static str> {
+        (**self).limit_for_offset_only()
+    }
+    fn default_values_insert(&self) -> &'static str {
+        (**self).default_values_insert()
+    }
+    fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>) {
+        (**self).has_table_query(schema, table)
+    }
+    fn begin_sql(&self) -> &'static str {
+        (**self).begin_sql()
+    }
+    fn boolean_literal(&self, value: bool) -> &'static str {
+        (**self).boolean_literal(value)
+    }
+    fn unsupported(&self, feature: &str, hint: Option<&str>) -> Error {
+        (**self).unsupported(feature, hint)
+    }
+    fn require(&self, available: bool, feature: &str, hint: Option<&str>) -> Result<()> {
+        (**self).require(available, feature, hint)
+    }
+}
+
 /// The standard SQL spelling of each type (PostgreSQL's where the standard has none).
 pub fn standard_type_name(ty: &SqlType) -> String {
     match ty {
