@@ -149,6 +149,12 @@ const COMMON_RESERVED: &[&str] = &[
     "loop",
 ];
 
+/// True when `lower` (a lower-cased word) is reserved on at least one common
+/// backend: dialects extend this list with their own words.
+pub fn is_common_reserved_word(lower: &str) -> bool {
+    COMMON_RESERVED.contains(&lower)
+}
+
 /// The rules of one SQL dialect. Object-safe: the engine holds an `Arc<dyn Dialect>`.
 pub trait Dialect: Send + Sync + Debug + 'static {
     /// The dialect's name: `"sqlite"`, `"postgresql"`, `"mysql"`.
@@ -161,7 +167,7 @@ pub trait Dialect: Send + Sync + Debug + 'static {
 
     /// True when `lower` (a lower-cased word) is reserved on this backend.
     fn is_reserved_word(&self, lower: &str) -> bool {
-        COMMON_RESERVED.contains(&lower)
+        is_common_reserved_word(lower)
     }
 
     /// Write an identifier, quoted when it needs to be (reserved word, upper

@@ -145,7 +145,7 @@ impl Dialect for PostgresDialect {
 
     fn is_reserved_word(&self, lower: &str) -> bool {
         POSTGRES_RESERVED.binary_search(&lower).is_ok()
-            || oxalchemy_core::dialect::Dialect::is_reserved_word(&CommonWords, lower)
+            || oxalchemy_core::dialect::is_common_reserved_word(lower)
     }
 
     fn write_placeholder(&self, index: usize, out: &mut String) {
@@ -195,20 +195,6 @@ impl Dialect for PostgresDialect {
                 vec![Value::from(table)],
             ),
         }
-    }
-}
-
-/// The core's default word list, reached through a dialect that overrides nothing.
-#[derive(Debug)]
-struct CommonWords;
-
-impl Dialect for CommonWords {
-    fn name(&self) -> &'static str {
-        "common"
-    }
-
-    fn has_table_query(&self, _schema: Option<&str>, _table: &str) -> (String, Vec<Value>) {
-        (String::new(), Vec::new())
     }
 }
 

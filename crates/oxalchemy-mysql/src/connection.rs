@@ -1,0 +1,273 @@
+//! `MysqlConnection`: one `mysql_async::Conn` behind oxalchemy's `DriverConnection`.
+//!
+//! Statements with parameters, and parameterless `SELECT`/`INSERT`/`UPDATE`/
+//! `DELETE`/`REPLACE`/`WITH`/`VALUES`/`TABLE`, run as prepared statements
+//! (binary protocol), cached per connection by SQL text. Everything else
+//! without parameters (DDL, `SET`, `SAVEPOINT`, `SHOW`, `CALL`, ...) runs
+//! through the text protocol, so one-off statements do not fill the cache and
+//! statements MySQL cannot prepare still work.
+
+use crate::bind::to_mysql;
+use crate::decode::from_mysql;
+use crate::error_map::map_error;
+use crate::server_info::ServerInfo;
+use mysql_async::prelude::{Protocol, Queryable};
+use mysql_async::{Conn, DriverError, Params, Value as MyValue};
+use oxalchemy_core::{BoxFuture, Columns, DriverConnection, Error, QueryResult, Result, Value};
+use std::sync::Arc;
+
+/// `ER_UNSUPPORTED_PS`: this statement cannot be prepared.
+const ER_UNSUPPORTED_PS: u16 = 1295;
+/// `ER_NEED_REPREPARE`: the table changed under a cached statement; run it again.
+const ER_NEED_REPREPARE: u16 = 1615;
+
+/// One open MySQL / MariaDB connection.
+///
+/// Made by [`MysqlDriver`](crate::MysqlDriver); the oxalchemy pool owns it
+/// (mysql_async's own pool is not used).
+pub struct MysqlConnection {
+    conn: Option<Conn>,
+    broken: bool,
+    server: ServerInfo,
+}
+
+impl std::fmt::Debug for MysqlConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MysqlConnection")
+            .field("connection_id", &self.connection_id())
+            .field("server", &self.server)
+            .field("broken", &self.is_broken())
+            .finish()
+    }
+}
+
+impl MysqlConnection {
+    pub(crate) fn new(conn: Conn, server: ServerInfo) -> Self {
+        MysqlConnection {
+            conn: Some(conn),
+            broken: false,
+            server,
+        }
+    }
+
+    /// The server's id of this connection (`CONNECTION_ID()`), 0 once closed.
+    pub fn connection_id(&self) -> u32 {
+        self.conn.as_ref().map_or(0, Conn::id)
+    }
+
+    /// The server this connection talks to.
+    pub fn server_info(&self) -> ServerInfo {
+        self.server
+    }
+
+    fn live(&mut self) -> Result<&mut Conn> {
+        if self.broken {
+            return Err(Error::operational(
+                "the MySQL connection is broken (an earlier error lost it); open a new one",
+                true,
+            ));
+        }
+        self.conn.as_mut().ok_or_else(|| {
+            Error::operational("the MySQL connection is closed; open a new one", true)
+        })
+    }
+
+    /// Map an error and remember when it cost the connection.
+    fn fail(&mut self, err: mysql_async::Error, sql: Option<&str>) -> Error {
+        let mapped = map_error(err, sql, self.server.flavor);
+        let lost = self.conn.as_ref().is_none_or(Conn::is_disconnected);
+        if mapped.is_disconnect() || lost {
+            self.broken = true;
+        }
+        mapped
+    }
+
+    async fn run(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        let bound = bind_all(params)?;
+        let conn = self.live()?;
+        let outcome = if bound.is_empty() && !prefers_prepared(sql) {
+            run_text(conn, sql).await
+        } else {
+            match run_prepared(conn, sql, bound).await {
+                Err(mysql_async::Error::Server(e)) if e.code == ER_NEED_REPREPARE => {
+                    run_prepared(conn, sql, bind_all(params)?).await
+                }
+                Err(mysql_async::Error::Server(e))
+                    if e.code == ER_UNSUPPORTED_PS && params.is_empty() =>
+                {
+                    run_text(conn, sql).await
+                }
+                other => other,
+            }
+        };
+        let mut result = outcome.map_err(|e| self.fail(e, Some(sql)))?;
+        // `INSERT/DELETE .. RETURNING` (MariaDB) ends its rows with an EOF that
+        // carries no row count: every returned row is an affected row.
+        if result.rows_affected == 0
+            && !result.columns.is_empty()
+            && matches!(first_word(sql).as_str(), "insert" | "delete" | "replace")
+        {
+            result.rows_affected = result.rows.len() as u64;
+        }
+        Ok(result)
+    }
+}
+
+fn bind_all(params: &[Value]) -> Result<Vec<MyValue>> {
+    params
+        .iter()
+        .enumerate()
+        .map(|(i, v)| to_mysql(v, i))
+        .collect()
+}
+
+/// The first keyword of a statement, lower case.
+fn first_word(sql: &str) -> String {
+    sql.trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// True for statements worth preparing even without parameters.
+fn prefers_prepared(sql: &str) -> bool {
+    matches!(
+        first_word(sql).as_str(),
+        "select" | "insert" | "update" | "delete" | "replace" | "with" | "values" | "table"
+    )
+}
+
+async fn run_prepared(
+    conn: &mut Conn,
+    sql: &str,
+    params: Vec<MyValue>,
+) -> mysql_async::Result<QueryResult> {
+    let stmt = conn.prep(sql).await?;
+    // Checked here: mysql_async drops the connection when the count is wrong.
+    if usize::from(stmt.num_params()) != params.len() {
+        return Err(DriverError::StmtParamsMismatch {
+            required: stmt.num_params(),
+            supplied: params.len(),
+        }
+        .into());
+    }
+    let params = if params.is_empty() {
+        Params::Empty
+    } else {
+        Params::Positional(params)
+    };
+    let result = conn.exec_iter(stmt, params).await?;
+    collect(result).await
+}
+
+async fn run_text(conn: &mut Conn, sql: &str) -> mysql_async::Result<QueryResult> {
+    let result = conn.query_iter(sql).await?;
+    collect(result).await
+}
+
+/// Read every result set; keep the first one that has columns.
+async fn collect<P: Protocol>(
+    mut result: mysql_async::QueryResult<'_, '_, P>,
+) -> mysql_async::Result<QueryResult> {
+    let mut columns: Option<Arc<[mysql_async::Column]>> = None;
+    let mut raw_rows: Vec<mysql_async::Row> = Vec::new();
+    let mut rows_affected = 0u64;
+    let mut last_insert_id = None;
+    loop {
+        let set_columns = result.columns().filter(|c| !c.is_empty());
+        let set: Vec<mysql_async::Row> = result.collect().await?;
+        rows_affected += result.affected_rows();
+        if let Some(id) = result.last_insert_id().filter(|id| *id != 0) {
+            last_insert_id = i64::try_from(id).ok();
+        }
+        if columns.is_none()
+            && let Some(c) = set_columns
+        {
+            columns = Some(c);
+            raw_rows = set;
+        }
+        if result.is_empty() {
+            break;
+        }
+    }
+    let Some(columns) = columns else {
+        return Ok(QueryResult {
+            columns: Arc::new(Columns::default()),
+            rows: Vec::new(),
+            rows_affected,
+            last_insert_id,
+        });
+    };
+    let names = columns.iter().map(|c| c.name_str().into_owned()).collect();
+    let rows = raw_rows
+        .into_iter()
+        .map(|row| {
+            row.unwrap()
+                .into_iter()
+                .zip(columns.iter())
+                .map(|(v, c)| from_mysql(v, c))
+                .collect()
+        })
+        .collect();
+    Ok(QueryResult {
+        columns: Arc::new(Columns::new(names)),
+        rows,
+        rows_affected,
+        last_insert_id,
+    })
+}
+
+impl DriverConnection for MysqlConnection {
+    fn execute<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<QueryResult>> {
+        Box::pin(self.run(sql, params))
+    }
+
+    fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let conn = self.live()?;
+            let outcome = conn.query_drop(sql).await;
+            outcome.map_err(|e| self.fail(e, Some(sql)))
+        })
+    }
+
+    fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let conn = self.live()?;
+            let outcome = conn.ping().await;
+            outcome.map_err(|e| self.fail(e, None))
+        })
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken || self.conn.as_ref().is_none_or(Conn::is_disconnected)
+    }
+
+    fn close(mut self: Box<Self>) -> BoxFuture<'static, ()> {
+        let conn = self.conn.take();
+        Box::pin(async move {
+            if let Some(conn) = conn {
+                let _ = conn.disconnect().await;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefers_prepared;
+
+    #[test]
+    fn statement_routing() {
+        assert!(prefers_prepared("SELECT 1"));
+        assert!(prefers_prepared("  (select 1) union (select 2)"));
+        assert!(prefers_prepared("WITH x AS (SELECT 1) SELECT * FROM x"));
+        assert!(!prefers_prepared("CREATE TABLE t (id INTEGER)"));
+        assert!(!prefers_prepared("SAVEPOINT sa_1"));
+        assert!(!prefers_prepared("SHOW TABLES"));
+    }
+}

@@ -1,0 +1,10 @@
+//! Tests against a live MySQL / MariaDB server (see `support`).
+
+mod support;
+
+mod connection;
+mod errors;
+mod roundtrip;
+mod schema;
+mod server;
+mod url;
