@@ -90,7 +90,15 @@ pub struct TestDb {
     pub backend: Backend,
     pub engine: Engine,
     url: String,
-    cleanup: Option<(String, String)>,
+    cleanup: Option<Cleanup>,
+}
+
+/// What to remove when a test's database is dropped.
+enum Cleanup {
+    /// Run `sql` through the admin URL (drop the schema or database).
+    Sql { admin: String, sql: String },
+    /// Delete the SQLite file and its journals.
+    File(std::path::PathBuf),
 }
 
 impl TestDb {
@@ -109,14 +117,24 @@ impl TestDb {
     async fn create(backend: Backend) -> TestDb {
         let name = unique_name();
         let (url, cleanup) = match backend {
-            Backend::Sqlite => ("sqlite://".to_owned(), None),
+            // A file, so every engine built from `url()` sees the same database.
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                (
+                    format!("sqlite:///{}", path.display()),
+                    Some(Cleanup::File(path)),
+                )
+            }
             Backend::Postgres => {
                 let admin = postgres_admin_url();
                 run_admin(backend, &admin, &format!("CREATE SCHEMA {name}")).await;
                 let sep = if admin.contains('?') { '&' } else { '?' };
                 (
                     format!("{admin}{sep}options=-csearch_path%3D{name}"),
-                    Some((admin, format!("DROP SCHEMA IF EXISTS {name} CASCADE"))),
+                    Some(Cleanup::Sql {
+                        admin,
+                        sql: format!("DROP SCHEMA IF EXISTS {name} CASCADE"),
+                    }),
                 )
             }
             Backend::Mysql => {
@@ -124,7 +142,10 @@ impl TestDb {
                 run_admin(backend, &admin, &format!("CREATE DATABASE {name}")).await;
                 (
                     with_database(&admin, &name),
-                    Some((admin, format!("DROP DATABASE IF EXISTS {name}"))),
+                    Some(Cleanup::Sql {
+                        admin,
+                        sql: format!("DROP DATABASE IF EXISTS {name}"),
+                    }),
                 )
             }
         };
@@ -164,11 +185,28 @@ async fn run_admin(backend: Backend, admin_url: &str, sql: &str) {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((admin, sql)) = self.cleanup.take() else {
-            return;
-        };
         let backend = self.backend;
         let engine = self.engine.clone();
+        let (admin, sql) = match self.cleanup.take() {
+            None => return,
+            Some(Cleanup::Sql { admin, sql }) => (admin, sql),
+            Some(Cleanup::File(path)) => {
+                let handle = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("cleanup runtime");
+                    rt.block_on(engine.dispose());
+                    for suffix in ["", "-wal", "-shm", "-journal"] {
+                        let mut p = path.clone().into_os_string();
+                        p.push(suffix);
+                        let _ = std::fs::remove_file(p);
+                    }
+                });
+                let _ = handle.join();
+                return;
+            }
+        };
         // Drop runs inside the test's runtime: clean up on a thread with its own.
         let handle = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()

@@ -12,15 +12,25 @@ use tokio::sync::oneshot;
 /// Every call sends a job to the thread and awaits the answer, so the futures
 /// are `Send` and never block the async runtime. Dropping a future mid-call
 /// does not interrupt the statement: the thread finishes it and the
-/// connection stays consistent. Dropping the connection ends the thread after
-/// the jobs already sent, closing SQLite's connection (an open transaction
-/// rolls back).
+/// connection stays consistent. Dropping the connection interrupts a running
+/// statement (so a discarded connection releases its locks at once) and ends
+/// the thread, closing SQLite's connection (an open transaction rolls back).
 ///
 /// Obtained from [`SqliteDriver`](crate::SqliteDriver) through
 /// [`Driver::connect`](oxalchemy_core::Driver::connect).
 pub struct SqliteConnection {
     jobs: mpsc::Sender<Job>,
     stopped: Arc<AtomicBool>,
+    interrupt: rusqlite::InterruptHandle,
+}
+
+impl Drop for SqliteConnection {
+    fn drop(&mut self) {
+        // A statement still running for a caller that has gone (a dropped
+        // future whose connection the pool discarded) must not keep holding
+        // the database's locks until it finishes.
+        self.interrupt.interrupt();
+    }
 }
 
 impl std::fmt::Debug for SqliteConnection {
@@ -47,8 +57,12 @@ impl SqliteConnection {
             ready,
             stopped,
         } = spawned;
-        ready.await.map_err(|_| thread_gone())??;
-        Ok(SqliteConnection { jobs, stopped })
+        let interrupt = ready.await.map_err(|_| thread_gone())??;
+        Ok(SqliteConnection {
+            jobs,
+            stopped,
+            interrupt,
+        })
     }
 
     /// Send a job and await its answer.
@@ -111,6 +125,10 @@ impl DriverConnection for SqliteConnection {
     }
 
     fn close(self: Box<Self>) -> BoxFuture<'static, ()> {
+        // A statement left running by a dropped future would delay the close
+        // (and hold its locks) until it finished: interrupt it. On an idle
+        // connection this does nothing.
+        self.interrupt.interrupt();
         Box::pin(async move {
             let (reply, done) = oneshot::channel();
             if self.jobs.send(Job::Close { reply }).is_ok() {

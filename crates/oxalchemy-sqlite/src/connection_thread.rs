@@ -11,7 +11,8 @@ use tokio::sync::oneshot;
 
 /// Work for a connection thread. Each job answers through its oneshot; when the
 /// caller has gone (its future was dropped) the job still runs to the end and
-/// the answer is discarded, so the connection's state stays consistent.
+/// the answer is discarded, so the connection's state stays consistent. When
+/// the connection itself is dropped, its running statement is interrupted.
 pub(crate) enum Job {
     /// Run one statement and fetch its rows.
     Execute {
@@ -42,8 +43,9 @@ impl Drop for StoppedOnDrop {
 pub(crate) struct Spawned {
     /// Where to send jobs.
     pub jobs: mpsc::Sender<Job>,
-    /// Answers once the connection is open (or failed to open).
-    pub ready: oneshot::Receiver<Result<()>>,
+    /// Answers once the connection is open (or failed to open), with the
+    /// handle that interrupts its running statement from another thread.
+    pub ready: oneshot::Receiver<Result<rusqlite::InterruptHandle>>,
     /// True once the thread has ended.
     pub stopped: Arc<AtomicBool>,
 }
@@ -63,7 +65,7 @@ pub(crate) fn spawn(spec: OpenSpec) -> Result<Spawned> {
             let _guard = guard;
             let worker = match open(&spec) {
                 Ok(conn) => {
-                    let _ = ready_tx.send(Ok(()));
+                    let _ = ready_tx.send(Ok(conn.get_interrupt_handle()));
                     Worker::new(conn, spec.lazy_begin)
                 }
                 Err(e) => {
