@@ -86,3 +86,14 @@ pub mod prelude {
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;
 }
+
+// The README and the guide's examples are compiled as doctests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/core.md")]
+struct CoreGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/engine.md")]
+struct EngineGuideDoctests;
