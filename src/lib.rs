@@ -51,6 +51,14 @@ pub use oxalchemy_pool::{
     Connection, Engine, EngineBuilder, PoolStatus, Savepoint, Transaction, create_engine,
 };
 
+mod declarative;
+
+/// The ORM runtime: models, mappers, `Related<T>`, the per-base registry, the `Session`.
+pub mod orm {
+    pub use oxalchemy_orm::*;
+}
+pub use oxalchemy_orm::{Entity, Model, Related, entity};
+
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
 pub mod event {
     pub use oxalchemy_pool::event::*;
@@ -84,6 +92,7 @@ pub mod prelude {
         intersect_all, not_, select, text, union, union_all, update,
     };
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
+    pub use oxalchemy_orm::{Entity, Model, Related, entity};
     pub use std::time::Duration;
 }
 

@@ -1,1 +1,28 @@
-//! oxalchemy orm (under construction).
+//! oxalchemy ORM: the runtime behind `#[derive(Model)]` (mappers, typed
+//! columns, the entity constants `select(User)` uses), `Related<T>`, the
+//! per-base model registry, and the `Session` (identity map, unit of work).
+//!
+//! Models are plain values: a `Session` hands out owned structs and keeps, per
+//! identity (table + primary key), a snapshot of the row as last seen; `add`
+//! diffs against it. See the guide's session chapter.
+
+mod entity;
+mod field_type;
+mod mapper;
+mod model;
+mod registry;
+mod related;
+mod relationship_ref;
+mod result_shape;
+
+pub use entity::{Entity, entity};
+pub use field_type::FieldType;
+pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
+pub use model::{Model, PrimaryKey};
+pub use registry::{ModelRegistration, mappers_for, metadata_for};
+pub use related::Related;
+pub use relationship_ref::Rel;
+pub use result_shape::{ResultShape, decode_model};
+
+#[doc(hidden)]
+pub use inventory;

@@ -119,7 +119,7 @@ impl MetaData {
     }
 }
 
-fn finish_table(name: &str, b: TableBuilder) -> Result<Table> {
+pub(crate) fn finish_table(name: &str, b: TableBuilder) -> Result<Table> {
     if let Some(e) = b.errors.first() {
         return Err(Error::argument(format!("table {name:?}: {e}")));
     }

@@ -45,6 +45,20 @@ impl fmt::Debug for Table {
 }
 
 impl Table {
+    /// Build a table outside any `MetaData` (the ORM builds its models' tables
+    /// this way and registers them with their base's metadata).
+    ///
+    /// ```
+    /// use oxalchemy_core::{Table, sql_type::Integer};
+    /// let t = Table::build("t", |t| { t.column("id", Integer).primary_key(); }).unwrap();
+    /// assert_eq!(t.primary_key(), ["id"]);
+    /// ```
+    pub fn build(name: &str, build: impl FnOnce(&mut super::TableBuilder)) -> crate::Result<Table> {
+        let mut b = super::TableBuilder::default();
+        build(&mut b);
+        super::metadata::finish_table(name, b)
+    }
+
     /// The table name.
     pub fn name(&self) -> &str {
         &self.0.name

@@ -1,0 +1,57 @@
+//! `Entity<M>`: the value `select(User)` takes.
+
+use crate::model::Model;
+use oxalchemy_core::expr::{Node, Source};
+use oxalchemy_core::stmt::SelectItem;
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// The entity of model `M` as a value: `#[derive(Model)]` defines a constant
+/// named like the struct (`User`), so `select(User)` selects every column of
+/// the model and decodes rows into `User`. Generic code uses [`entity::<M>()`](entity).
+pub struct Entity<M>(PhantomData<fn() -> M>);
+
+impl<M> Entity<M> {
+    /// The entity of `M` (usable in `const` items).
+    pub const fn new() -> Self {
+        Entity(PhantomData)
+    }
+}
+
+impl<M> Default for Entity<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M> Clone for Entity<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for Entity<M> {}
+
+impl<M: Model> fmt::Debug for Entity<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Entity({})", M::mapper().model)
+    }
+}
+
+/// The entity of `M`, for generic code: `select(entity::<M>())`.
+pub const fn entity<M>() -> Entity<M> {
+    Entity::new()
+}
+
+impl<M: Model> SelectItem for Entity<M> {
+    type Type = M;
+    fn push_nodes(self, out: &mut Vec<Node>) {
+        for c in M::mapper().columns {
+            out.push(Node::Column {
+                source: Source::Static(M::table),
+                name: Cow::Borrowed(c.name),
+            });
+        }
+    }
+}
