@@ -57,6 +57,32 @@ mod declarative;
 pub mod orm {
     pub use oxalchemy_orm::*;
 }
+/// `#[derive(Model)]`: map a struct to a table (the derive shares its name with
+/// the [`Model`] trait, in the macro namespace, as serde's derives do).
+///
+/// ```
+/// use oxalchemy::prelude::*;
+///
+/// oxalchemy::declarative_base!(Base);
+///
+/// #[derive(Model, Debug, Clone, PartialEq, Default)]
+/// #[model(base = Base, table = "user_account")]
+/// pub struct User {
+///     #[mapped_column(primary_key)]
+///     pub id: i64,
+///     #[mapped_column(length = 30)]
+///     pub name: String,
+///     pub fullname: Option<String>,
+/// }
+///
+/// let stmt = select(User).filter(User::NAME.eq("sandy")).order_by(User::ID);
+/// let pairs = select((User::ID, User::NAME));
+/// assert_eq!(User::NAME.name(), "name");
+/// assert_eq!(User::table().primary_key(), ["id"]);
+/// assert!(Base::metadata().get_table("user_account").is_some());
+/// ```
+#[cfg(feature = "macros")]
+pub use oxalchemy_macros::Model;
 pub use oxalchemy_orm::{Entity, Model, Related, entity};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
@@ -91,8 +117,10 @@ pub mod prelude {
         Window, case, delete, except, except_all, excluded, exists, func, insert, intersect,
         intersect_all, not_, select, text, union, union_all, update,
     };
-    pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
+    #[cfg(feature = "macros")]
+    pub use oxalchemy_macros::Model;
     pub use oxalchemy_orm::{Entity, Model, Related, entity};
+    pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;
 }
 

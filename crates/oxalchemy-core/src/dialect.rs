@@ -18,6 +18,23 @@ pub enum UpsertStyle {
     OnDuplicateKey,
 }
 
+/// Whether the rows of a multi-row `INSERT .. RETURNING` can be matched to
+/// the VALUES rows they came from (SQLAlchemy's "insertmanyvalues" sentinels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReturningOrder {
+    /// No promise (SQLite says the order is arbitrary; MySQL has no RETURNING):
+    /// insert one row per statement to match generated keys to rows.
+    Unordered,
+    /// RETURNING rows come back in the order of the VALUES rows (MariaDB).
+    InsertionOrder,
+    /// Rows are fed to the table in VALUES order through
+    /// `INSERT INTO t (..) SELECT .. FROM (VALUES (.., 0), (.., 1)) AS imp_sen(.., sen_counter)
+    /// ORDER BY sen_counter RETURNING ..`, so generated keys ascend in row
+    /// order: sort the RETURNING rows by the generated key (PostgreSQL).
+    SentinelSelect,
+}
+
 /// Words that must be quoted when used as identifiers on every backend.
 const COMMON_RESERVED: &[&str] = &[
     "all",
@@ -324,6 +341,27 @@ pub trait Dialect: Send + Sync + Debug + 'static {
         "DEFAULT VALUES"
     }
 
+    /// True when an UPDATE or DELETE may start with a WITH clause
+    /// (`WITH c AS (..) UPDATE ..`). Otherwise each subquery that uses a CTE
+    /// declares it itself (`.. IN (WITH c AS (..) SELECT ..)`), as MariaDB needs.
+    fn supports_update_delete_with(&self) -> bool {
+        true
+    }
+
+    /// True when the SELECT of an `INSERT .. SELECT .. ON CONFLICT` must not end
+    /// with its FROM clause (SQLite would read `ON` as a join constraint), so
+    /// the compiler adds `WHERE true` there.
+    fn upsert_select_needs_where(&self) -> bool {
+        false
+    }
+
+    /// How a multi-row `INSERT .. RETURNING` built with
+    /// [`Insert::sort_by_parameter_order`](crate::Insert::sort_by_parameter_order)
+    /// keeps its rows matchable to the VALUES rows.
+    fn returning_order(&self) -> ReturningOrder {
+        ReturningOrder::Unordered
+    }
+
     /// SQL that lists whether a table exists: returns rows when it does.
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
@@ -432,6 +470,15 @@ impl<D: Dialect + ?Sized> Dialect for std::sync::Arc<D> {
     }
     fn default_values_insert(&self) -> &'static str {
         (**self).default_values_insert()
+    }
+    fn supports_update_delete_with(&self) -> bool {
+        (**self).supports_update_delete_with()
+    }
+    fn upsert_select_needs_where(&self) -> bool {
+        (**self).upsert_select_needs_where()
+    }
+    fn returning_order(&self) -> ReturningOrder {
+        (**self).returning_order()
     }
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>) {
         (**self).has_table_query(schema, table)

@@ -19,7 +19,7 @@ pub mod value;
 
 pub use compiled::{Compiled, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
-pub use dialect::{Dialect, UpsertStyle, standard_type_name};
+pub use dialect::{Dialect, ReturningOrder, UpsertStyle, standard_type_name};
 pub use driver::{BoxFuture, Driver, DriverConnection};
 pub use error::{Error, IntegrityKind, Result};
 pub use expr::{

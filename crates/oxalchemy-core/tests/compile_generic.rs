@@ -379,6 +379,26 @@ fn text_binds() {
 }
 
 #[test]
+fn text_binds_skip_comments() {
+    // A quote inside a comment opens no string literal: the binds after it are found.
+    let (s, p) = sql(&text(
+        "SELECT x -- don't look here: :not_a_bind\nFROM t /* it's :also_not */ WHERE y = :y -- end",
+    )
+    .bind("y", 1));
+    assert_eq!(
+        s,
+        "SELECT x -- don't look here: :not_a_bind\nFROM t /* it's :also_not */ WHERE y = ? -- end"
+    );
+    assert_eq!(p, vec![Value::Int(1)]);
+    let (s, p) = sql(&text("SELECT /* unterminated :x"));
+    assert_eq!(s, "SELECT /* unterminated :x");
+    assert!(p.is_empty());
+    // Subtraction is not a comment.
+    let (s, _) = sql(&text("SELECT :a - :b").bind("a", 1).bind("b", 2));
+    assert_eq!(s, "SELECT ? - ?");
+}
+
+#[test]
 fn quoting_of_identifiers() {
     let md = MetaData::new();
     let t = md.table("order", |t| {

@@ -1,1 +1,206 @@
-//! oxalchemy's proc macros (under construction).
+//! oxalchemy's proc macros. Use them through the facade: `use oxalchemy::prelude::*;`
+//! brings `#[derive(Model)]` (the derive and the `Model` trait share the name,
+//! in different namespaces, as serde's `Serialize` does).
+//!
+//! The crate is thin: each macro parses its input with `syn`, analyses it into
+//! a checked definition (plain functions, unit-tested here), and expands that
+//! into code that names only `::oxalchemy::..` paths.
+//!
+//! ```ignore
+//! use oxalchemy::prelude::*;
+//!
+//! oxalchemy::declarative_base!(Base);
+//!
+//! #[derive(Model, Debug, Clone, PartialEq, Default)]
+//! #[model(base = Base, table = "user_account")]
+//! pub struct User {
+//!     #[mapped_column(primary_key)]
+//!     pub id: i64,
+//!     #[mapped_column(length = 30)]
+//!     pub name: String,
+//!     pub fullname: Option<String>,
+//!     #[relationship(back_populates = "user", cascade = "all, delete-orphan")]
+//!     pub addresses: Related<Vec<Address>>,
+//! }
+//! # #[derive(Model, Debug, Clone, PartialEq, Default)]
+//! # #[model(base = Base)]
+//! # pub struct Address { #[mapped_column(primary_key)] pub id: i64 }
+//!
+//! let stmt = select(User).filter(User::NAME.eq("sandy"));
+//! ```
+
+mod association_proxy_attr;
+mod attr_value;
+mod column_attr;
+mod errors;
+mod expand;
+mod field;
+mod model;
+mod model_attr;
+mod naming;
+mod relationship_attr;
+mod suggest;
+
+use proc_macro::TokenStream;
+
+/// `#[derive(Model)]`: map a struct with named fields to a table.
+///
+/// Generates, for a struct `User`:
+///
+/// - `impl oxalchemy::orm::Model for User` (its `Mapper`, its Core `Table`,
+///   `to_values` / `from_values` in field order) and `impl ResultShape`;
+/// - one typed constant per column, `User::NAME: Column<User, String>`, and per
+///   relationship, `User::ADDRESSES: Rel<User, Vec<Address>>`;
+/// - the entity constant `User` in the value namespace, so `select(User)` works;
+/// - the registration of the model with its declarative base, so
+///   `Base::metadata()` holds its table before any model is touched.
+///
+/// Attributes:
+///
+/// - `#[model(base = Base, table = "..", schema = "..", version_id = "column")]`
+///   (`base` is required; `table` defaults to the struct name in snake_case;
+///   `polymorphic_on`, `polymorphic_identity` and `inherits` are accepted for
+///   inheritance mapping);
+/// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,
+///   length = N, nullable = bool, unique, index, default = expr, server_default = "..",
+///   foreign_key = "table.column", ondelete = "..", onupdate = "..")]`;
+/// - `#[relationship(back_populates = "..", secondary = "..", foreign_keys = "..",
+///   primaryjoin = "..", order_by = "..", cascade = "..", passive_deletes,
+///   lazy = "select" | "selectin" | "joined" | "raise" | "subquery", uselist = bool)]`
+///   on `Related<T>` / `Related<Vec<T>>` fields (which are relationships even
+///   without the attribute);
+/// - `#[association_proxy(target = "..", attr = "..")]` and `#[parent]` mark
+///   fields that are not columns (set to their `Default` when a row is decoded).
+///
+/// Mistakes are compile errors at the offending token: a missing primary key,
+/// an unsupported field type, an unknown or misspelled option (with a
+/// suggestion), a malformed `foreign_key`, a missing `base`.
+#[proc_macro_derive(
+    Model,
+    attributes(model, mapped_column, relationship, association_proxy, parent)
+)]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    derive_model_tokens(&input).into()
+}
+
+/// The expansion of `#[derive(Model)]` as a `proc_macro2` stream (testable).
+fn derive_model_tokens(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
+    match model::ModelDef::from_derive_input(input) {
+        Ok(def) => expand::expand(&def),
+        Err(errors) => errors.to_compile_error(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn expand_text(input: syn::DeriveInput) -> String {
+        derive_model_tokens(&input).to_string()
+    }
+
+    #[test]
+    fn expands_the_contract_user() {
+        let text = expand_text(parse_quote! {
+            #[model(base = Base, table = "user_account")]
+            pub struct User {
+                #[mapped_column(primary_key)]
+                pub id: i64,
+                #[mapped_column(length = 30)]
+                pub name: String,
+                pub fullname: Option<String>,
+                #[relationship(back_populates = "user", cascade = "all, delete-orphan")]
+                pub addresses: Related<Vec<Address>>,
+            }
+        });
+        for expected in [
+            "impl :: oxalchemy :: orm :: Model for User",
+            "type PrimaryKey = i64 ;",
+            "table : \"user_account\"",
+            "sql_type : || < String as :: oxalchemy :: orm :: FieldType > :: sql_type (:: core :: option :: Option :: Some (30u32))",
+            "nullable : < Option < String > as :: oxalchemy :: orm :: FieldType > :: NULLABLE",
+            "target : < Address as :: oxalchemy :: orm :: Model > :: mapper",
+            "uselist : true",
+            "cascade : \"all, delete-orphan\"",
+            "lazy : \"select\"",
+            "pub const NAME : :: oxalchemy :: Column < User , String > = :: oxalchemy :: Column :: of_model (< User as :: oxalchemy :: orm :: Model > :: table , \"name\")",
+            "pub const FULLNAME : :: oxalchemy :: Column < User , Option < String > >",
+            "pub const ADDRESSES : :: oxalchemy :: orm :: Rel < User , Vec < Address > > = :: oxalchemy :: orm :: Rel :: new (\"addresses\")",
+            "pub const User : :: oxalchemy :: orm :: Entity < User > = :: oxalchemy :: orm :: Entity :: new ()",
+            "addresses : :: oxalchemy :: orm :: Related :: not_loaded (\"User.addresses\")",
+            "String :: from (\"user_account.name\")",
+            "impl :: oxalchemy :: orm :: ResultShape for User",
+            "fn width () -> usize { 3usize }",
+            "base : || :: std :: any :: TypeId :: of :: < Base > ()",
+        ] {
+            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        // Only facade paths.
+        assert!(!text.contains("oxalchemy_orm") && !text.contains("oxalchemy_core"));
+    }
+
+    #[test]
+    fn composite_keys_are_tuples_in_field_order() {
+        let text = expand_text(parse_quote! {
+            #[model(base = Base)]
+            struct Link {
+                #[mapped_column(primary_key)] left_id: i32,
+                note: String,
+                #[mapped_column(primary_key)] right_id: i64,
+            }
+        });
+        assert!(text.contains("type PrimaryKey = (i32 , i64 ,) ;"), "{text}");
+        assert!(text.contains("const LEFT_ID"));
+        assert!(text.contains("const Link"));
+        assert!(
+            !text.contains("pub const"),
+            "private model, private constants"
+        );
+    }
+
+    #[test]
+    fn explicit_column_options() {
+        let text = expand_text(parse_quote! {
+            #[model(base = Base, schema = "s", version_id = "version")]
+            pub(crate) struct Item {
+                #[mapped_column(primary_key, autoincrement = false)] id: i64,
+                #[mapped_column(name = "label", sql_type = Varchar(20), nullable = true, unique, index)]
+                title: String,
+                #[mapped_column(default = 5, server_default = "7")] qty: i32,
+                #[mapped_column(foreign_key = "owner.id", ondelete = "CASCADE", onupdate = "SET NULL")]
+                owner_id: Option<i64>,
+                version: i32,
+            }
+        });
+        for expected in [
+            "schema : :: core :: option :: Option :: Some (\"s\")",
+            "version_id : :: core :: option :: Option :: Some (\"version\")",
+            "autoincrement : :: core :: option :: Option :: Some (false)",
+            "name : \"label\"",
+            "Into :: < :: oxalchemy :: SqlType > :: into (Varchar (20))",
+            "nullable : true",
+            "unique : true , index : true",
+            ":: oxalchemy :: Value :: from (5)",
+            "server_default : :: core :: option :: Option :: Some (\"7\")",
+            "foreign_key : :: core :: option :: Option :: Some (\"owner.id\")",
+            "ondelete : :: core :: option :: Option :: Some (\"CASCADE\")",
+            "onupdate : :: core :: option :: Option :: Some (\"SET NULL\")",
+            "pub (crate) const TITLE : :: oxalchemy :: Column < Item , String > = :: oxalchemy :: Column :: of_model (< Item as :: oxalchemy :: orm :: Model > :: table , \"label\")",
+            "pub (crate) const Item",
+        ] {
+            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn errors_become_compile_errors() {
+        let text = expand_text(parse_quote!(
+            struct P(i64);
+        ));
+        assert!(text.contains("compile_error"), "{text}");
+        assert!(text.contains("needs a struct with named fields"));
+        assert!(!text.contains("impl"));
+    }
+}

@@ -37,7 +37,7 @@
 //! mode includes `NO_BACKSLASH_ESCAPES`.
 
 use crate::server_info::{ServerFlavor, ServerInfo, ServerInfoCell};
-use oxalchemy_core::{Dialect, SqlType, UpsertStyle, Value};
+use oxalchemy_core::{Dialect, ReturningOrder, SqlType, UpsertStyle, Value};
 use std::fmt;
 
 /// The SQL dialect of MySQL and MariaDB.
@@ -252,6 +252,15 @@ impl Dialect for MysqlDialect {
         self.server_info().supports_returning()
     }
 
+    fn returning_order(&self) -> ReturningOrder {
+        // MariaDB's INSERT .. RETURNING hands rows back in insertion order.
+        if self.supports_returning() {
+            ReturningOrder::InsertionOrder
+        } else {
+            ReturningOrder::Unordered
+        }
+    }
+
     fn supports_update_returning(&self) -> bool {
         // MariaDB has INSERT/DELETE .. RETURNING but not UPDATE; MySQL has none.
         false
@@ -288,6 +297,15 @@ impl Dialect for MysqlDialect {
 
     fn supports_intersect_except(&self) -> bool {
         self.server_info().supports_intersect_except()
+    }
+
+    fn supports_intersect_except_all(&self) -> bool {
+        self.server_info().supports_intersect_except_all()
+    }
+
+    fn supports_update_delete_with(&self) -> bool {
+        // MySQL 8 has `WITH .. UPDATE/DELETE`; MariaDB only WITH inside the subqueries.
+        !self.is_mariadb()
     }
 
     fn upsert_style(&self) -> UpsertStyle {

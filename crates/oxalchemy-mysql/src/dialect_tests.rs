@@ -31,6 +31,18 @@ fn identifiers_use_backticks() {
     assert_eq!(ident(&d, "div"), "`div`");
     assert_eq!(ident(&d, "mediumint"), "`mediumint`");
     assert_eq!(ident(&d, "name"), "name");
+    // MySQL 8.0.17+ / 8.4 and MariaDB 10.3+ / 10.11 reserved words; `value` as a table name.
+    for w in [
+        "array",
+        "member",
+        "qualify",
+        "tablesample",
+        "portion",
+        "master_demote_to_replica",
+        "value",
+    ] {
+        assert_eq!(ident(&d, w), format!("`{w}`"));
+    }
 }
 
 #[test]

@@ -5,7 +5,8 @@ pub(crate) fn is_reserved(lower: &str) -> bool {
     MYSQL_RESERVED.contains(&lower) || oxalchemy_core::dialect::is_common_reserved_word(lower)
 }
 
-/// MySQL 8.0 and MariaDB reserved words (lower case).
+/// MySQL 8.0 / 8.4 / 9.x and MariaDB reserved words (lower case), plus `value`: unquoted it
+/// is read as the `VALUE` of `INSERT INTO value (..) VALUE (..)`.
 #[rustfmt::skip]
 const MYSQL_RESERVED: &[&str] = &[
     "accessible", "add", "all", "alter", "analyze", "and", "as", "asc", "asensitive", "before",
@@ -44,4 +45,9 @@ const MYSQL_RESERVED: &[&str] = &[
     "using", "utc_date", "utc_time", "utc_timestamp", "values", "varbinary", "varchar",
     "varcharacter", "varying", "virtual", "when", "where", "while", "window", "with", "write",
     "xor", "year_month", "zerofill",
+    // Reserved by newer releases: MySQL 8.0.17+ (array, member) and 8.4 / 9.x (manual, parallel,
+    // qualify, tablesample, library); MariaDB 10.3+ (portion), 10.11 (master_demote_to_*).
+    // Quoting a word that a given server does not reserve is harmless. `value`: see above.
+    "array", "library", "manual", "master_demote_to_replica", "master_demote_to_slave", "member",
+    "parallel", "portion", "qualify", "tablesample", "value",
 ];

@@ -115,6 +115,14 @@ impl ServerInfo {
         }
     }
 
+    /// `INTERSECT ALL` / `EXCEPT ALL`: MariaDB 10.5 and MySQL 8.0.31 and later.
+    pub fn supports_intersect_except_all(&self) -> bool {
+        match self.flavor {
+            ServerFlavor::MariaDb => self.at_least((10, 5, 0)),
+            ServerFlavor::MySql => self.at_least((8, 0, 31)),
+        }
+    }
+
     fn pack(self) -> u64 {
         let flavor = match self.flavor {
             ServerFlavor::MySql => 0u64,

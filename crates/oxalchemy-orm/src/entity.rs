@@ -2,7 +2,7 @@
 
 use crate::model::Model;
 use oxalchemy_core::expr::{Node, Source};
-use oxalchemy_core::stmt::SelectItem;
+use oxalchemy_core::stmt::{JoinTarget, SelectItem};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -53,5 +53,13 @@ impl<M: Model> SelectItem for Entity<M> {
                 name: Cow::Borrowed(c.name),
             });
         }
+    }
+}
+
+/// `select(User).join_on(Address, User::ID.eq(Address::USER_ID))`: an entity
+/// joins as its model's table.
+impl<M: Model> JoinTarget for Entity<M> {
+    fn into_join_parts(self) -> (Source, Option<Node>) {
+        (Source::Static(M::table), None)
     }
 }

@@ -117,7 +117,9 @@ impl Mapper {
                 t.schema(s);
             }
             for c in self.columns {
-                let mut col = t.column(c.name, (c.sql_type)()).nullable(c.nullable && !c.primary_key);
+                let mut col = t
+                    .column(c.name, (c.sql_type)())
+                    .nullable(c.nullable && !c.primary_key);
                 if c.primary_key {
                     col = col.primary_key();
                 }

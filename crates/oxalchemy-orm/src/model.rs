@@ -59,7 +59,16 @@ macro_rules! single_keys {
     )*};
 }
 
-single_keys!(i16, i32, i64, String, &str, uuid::Uuid, chrono::NaiveDate, Value);
+single_keys!(
+    i16,
+    i32,
+    i64,
+    String,
+    &str,
+    uuid::Uuid,
+    chrono::NaiveDate,
+    Value
+);
 
 macro_rules! tuple_keys {
     ($($name:ident),+) => {

@@ -132,7 +132,10 @@ impl<T> Related<Vec<T>> {
     pub fn push(&mut self, item: T) {
         match &mut self.value {
             Some(v) => v.push(item),
-            None => self.pending.get_or_insert_with(|| Box::new(Vec::new())).push(item),
+            None => self
+                .pending
+                .get_or_insert_with(|| Box::new(Vec::new()))
+                .push(item),
         }
     }
 

@@ -32,9 +32,9 @@ impl<M, T> Rel<M, T> {
 impl<M: Model, T> Rel<M, T> {
     /// The relationship's mapping.
     pub fn mapping(&self) -> &'static RelationshipMapping {
-        M::mapper().relationship(self.field).unwrap_or_else(|| {
-            panic!("{} has no relationship {:?}", M::mapper().model, self.field)
-        })
+        M::mapper()
+            .relationship(self.field)
+            .unwrap_or_else(|| panic!("{} has no relationship {:?}", M::mapper().model, self.field))
     }
 }
 

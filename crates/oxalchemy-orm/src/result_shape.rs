@@ -48,8 +48,20 @@ macro_rules! scalar_shapes {
 }
 
 scalar_shapes!(
-    bool, i16, i32, i64, f32, f64, String, Vec<u8>, rust_decimal::Decimal, chrono::NaiveDate,
-    chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<chrono::Utc>, uuid::Uuid,
+    bool,
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    String,
+    Vec<u8>,
+    rust_decimal::Decimal,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    uuid::Uuid,
     serde_json::Value
 );
 

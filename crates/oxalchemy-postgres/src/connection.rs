@@ -26,6 +26,8 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PostgresConnection {
     client: Client,
     cache: StatementCache,
+    /// DDL ran in the open transaction: its end changes the schema others see again.
+    ddl_in_tx: bool,
     /// Set when the connection task ends or a statement failed with a disconnect.
     broken: Arc<AtomicBool>,
     task: Option<JoinHandle<()>>,
@@ -51,6 +53,7 @@ impl PostgresConnection {
         PostgresConnection {
             client,
             cache,
+            ddl_in_tx: false,
             broken,
             task: Some(task),
         }
@@ -80,6 +83,21 @@ impl PostgresConnection {
             self.cache.clear();
         }
         mapped
+    }
+
+    /// After `sql` ran: keep every cached statement of the driver in step with the schema.
+    fn track_schema_changes(&mut self, sql: &str) {
+        if changes_schema(sql) {
+            self.cache.schema_changed();
+            self.ddl_in_tx = true;
+        } else if self.ddl_in_tx {
+            let (first, second) = leading_keywords(sql);
+            if matches!(first.as_str(), "COMMIT" | "END" | "ABORT" | "ROLLBACK") {
+                // Committed (others now see it) or rolled back (the old schema is back).
+                self.cache.schema_changed();
+                self.ddl_in_tx = first == "ROLLBACK" && second == "TO";
+            }
+        }
     }
 
     async fn prepared(&mut self, sql: &str) -> Result<CachedStatement> {
@@ -133,7 +151,10 @@ impl PostgresConnection {
             fetch(&self.client, &cached, &bound, sql).await
         };
         match outcome {
-            Ok(result) => result,
+            Ok(result) => {
+                self.track_schema_changes(sql);
+                result
+            }
             Err(e) => {
                 if invalidates_statement(&e) {
                     self.cache.remove(sql);
@@ -142,6 +163,39 @@ impl PostgresConnection {
             }
         }
     }
+}
+
+/// The first two words of `sql`, upper-cased, after whitespace and comments.
+fn leading_keywords(sql: &str) -> (String, String) {
+    let mut rest = sql;
+    loop {
+        let t = rest.trim_start();
+        if let Some(r) = t.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(r) = t.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            rest = t;
+            break;
+        }
+    }
+    let mut words = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    let first = words.next().unwrap_or_default();
+    (first, words.next().unwrap_or_default())
+}
+
+/// True when `sql` (or a statement of a batch) may change tables or types, which
+/// makes prepared statements stale. A false positive only costs re-preparing.
+fn changes_schema(sql: &str) -> bool {
+    sql.split(';').any(|stmt| {
+        matches!(
+            leading_keywords(stmt).0.as_str(),
+            "CREATE" | "DROP" | "ALTER" | "DO"
+        )
+    })
 }
 
 /// Rows (or a decode error, reported once the stream is drained), or what the server said.
@@ -207,7 +261,10 @@ impl DriverConnection for PostgresConnection {
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             match self.client.batch_execute(sql).await {
-                Ok(()) => Ok(()),
+                Ok(()) => {
+                    self.track_schema_changes(sql);
+                    Ok(())
+                }
                 Err(e) => Err(self.fail(&e, Some(sql))),
             }
         })

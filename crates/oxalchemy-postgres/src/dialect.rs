@@ -1,6 +1,6 @@
 //! `PostgresDialect`: how PostgreSQL spells SQL.
 
-use oxalchemy_core::{Dialect, SqlType, Value, standard_type_name};
+use oxalchemy_core::{Dialect, ReturningOrder, SqlType, Value, standard_type_name};
 
 /// PostgreSQL's reserved key words (the "reserved" column of the PostgreSQL
 /// manual's appendix C, as SQLAlchemy's postgresql dialect lists them). They
@@ -167,6 +167,10 @@ impl Dialect for PostgresDialect {
 
     fn supports_returning(&self) -> bool {
         true
+    }
+
+    fn returning_order(&self) -> ReturningOrder {
+        ReturningOrder::SentinelSelect
     }
 
     fn supports_full_outer_join(&self) -> bool {

@@ -7,7 +7,7 @@ use crate::statement_cache::{DEFAULT_STATEMENT_CACHE_CAPACITY, StatementCache};
 use crate::url::{ParsedUrl, parse};
 use oxalchemy_core::{BoxFuture, Dialect, Driver, DriverConnection, Error, Result};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tokio_postgres::NoTls;
 
 /// A connection factory for one PostgreSQL database, built from a URL.
@@ -28,6 +28,8 @@ use tokio_postgres::NoTls;
 pub struct PostgresDriver {
     url: ParsedUrl,
     statement_cache_capacity: usize,
+    /// Bumped when any connection of this driver changes the schema (see `statement_cache`).
+    schema_generation: Arc<AtomicU64>,
 }
 
 impl PostgresDriver {
@@ -44,6 +46,7 @@ impl PostgresDriver {
         Ok(PostgresDriver {
             url: parse(url)?,
             statement_cache_capacity: DEFAULT_STATEMENT_CACHE_CAPACITY,
+            schema_generation: Arc::default(),
         })
     }
 
@@ -87,7 +90,10 @@ impl PostgresDriver {
         });
         Ok(PostgresConnection::new(
             client,
-            StatementCache::new(self.statement_cache_capacity),
+            StatementCache::shared(
+                self.statement_cache_capacity,
+                self.schema_generation.clone(),
+            ),
             broken,
             task,
         ))

@@ -49,7 +49,15 @@ fn is_disconnect_code(code: &str) -> bool {
 /// Map an error the server reported.
 pub(crate) fn map_db_error(db: &DbError, sql: Option<&str>) -> Error {
     let code = db.code().code();
-    let message = db_message(db, sql);
+    let mut message = db_message(db, sql);
+    if code == "25P02" {
+        // PostgreSQL aborts the whole transaction on an error: say how to go on.
+        message.push_str(
+            "\nHINT: an earlier statement of this transaction failed; call rollback() before \
+             running more statements, or wrap a statement that may fail in begin_nested() and \
+             roll back only that savepoint",
+        );
+    }
     let sql_owned = sql.map(str::to_owned);
     let integrity = |kind| Error::IntegrityError {
         kind,

@@ -4,10 +4,18 @@
 //! types the server inferred) and the result's column labels. The cache is
 //! bounded: past its capacity the least recently used statement is dropped,
 //! which closes it on the server.
+//!
+//! A prepared statement keeps the parameter and result types of the schema it
+//! was prepared against, so DDL makes it stale (a column that became `TEXT`
+//! would still be bound as `int4`). Every connection of a driver shares one
+//! schema generation: a connection that runs DDL bumps it, and each cache that
+//! saw an older generation drops all its statements before its next lookup (as
+//! SQLAlchemy's asyncpg dialect does).
 
 use oxalchemy_core::Columns;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_postgres::Statement;
 
 /// How many statements a connection keeps prepared by default.
@@ -47,20 +55,48 @@ pub(crate) struct StatementCache {
     entries: HashMap<String, Entry>,
     capacity: usize,
     clock: u64,
+    /// The schema generation shared by the driver's connections.
+    schema_generation: Arc<AtomicU64>,
+    /// The generation the cached statements were prepared in.
+    seen_generation: u64,
 }
 
 impl StatementCache {
-    /// An empty cache holding at most `capacity` statements (0 disables caching).
-    pub fn new(capacity: usize) -> Self {
+    /// An empty cache holding at most `capacity` statements (0 disables caching),
+    /// following the schema generation shared with the driver's other connections.
+    pub fn shared(capacity: usize, schema_generation: Arc<AtomicU64>) -> Self {
+        let seen_generation = schema_generation.load(Ordering::SeqCst);
         StatementCache {
             entries: HashMap::new(),
             capacity,
             clock: 0,
+            schema_generation,
+            seen_generation,
         }
+    }
+
+    /// Drop every statement when the schema changed since they were prepared;
+    /// returns true when it had.
+    fn sync_generation(&mut self) -> bool {
+        let current = self.schema_generation.load(Ordering::SeqCst);
+        if current == self.seen_generation {
+            return false;
+        }
+        self.entries.clear();
+        self.seen_generation = current;
+        true
+    }
+
+    /// This connection changed the schema: drop its statements and make every
+    /// other connection of the driver drop theirs.
+    pub fn schema_changed(&mut self) {
+        self.entries.clear();
+        self.seen_generation = self.schema_generation.fetch_add(1, Ordering::SeqCst) + 1;
     }
 
     /// The statement prepared for `sql`, if cached (marks it as recently used).
     pub fn get(&mut self, sql: &str) -> Option<CachedStatement> {
+        self.sync_generation();
         self.clock += 1;
         let clock = self.clock;
         self.entries.get_mut(sql).map(|e| {
@@ -71,7 +107,8 @@ impl StatementCache {
 
     /// Remember the statement prepared for `sql`, evicting the least recently used one when full.
     pub fn insert(&mut self, sql: &str, cached: CachedStatement) {
-        if self.capacity == 0 {
+        // Prepared while another connection changed the schema: maybe stale, not kept.
+        if self.capacity == 0 || self.sync_generation() {
             return;
         }
         if self.entries.len() >= self.capacity && !self.entries.contains_key(sql) {
@@ -112,5 +149,24 @@ impl StatementCache {
     /// True when `sql` has a cached statement.
     pub fn contains(&self, sql: &str) -> bool {
         self.entries.contains_key(sql)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_change_anywhere_empties_every_cache() {
+        let generation = Arc::new(AtomicU64::new(0));
+        let mut a = StatementCache::shared(8, generation.clone());
+        let mut b = StatementCache::shared(8, generation.clone());
+        assert!(!a.sync_generation() && !b.sync_generation());
+        a.schema_changed();
+        assert_eq!(generation.load(Ordering::SeqCst), 1);
+        // b notices on its next lookup; a, which made the change, is already in step.
+        assert!(b.sync_generation());
+        assert!(!b.sync_generation());
+        assert!(!a.sync_generation());
     }
 }

@@ -169,6 +169,16 @@ impl Dialect for SqliteDialect {
         true
     }
 
+    /// SQLite has INTERSECT and EXCEPT but not their ALL forms.
+    fn supports_intersect_except_all(&self) -> bool {
+        false
+    }
+
+    /// `INSERT .. SELECT .. FROM t ON CONFLICT` parses `ON` as a join constraint.
+    fn upsert_select_needs_where(&self) -> bool {
+        true
+    }
+
     fn parenthesize_compound_members(&self) -> bool {
         false
     }

@@ -144,17 +144,24 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
             c.push(&referential_action(a)?);
         }
     }
+    let mut enum_checks: Vec<String> = Vec::new();
     for col in table.columns() {
         if let SqlType::Enum { name, variants } = col.sql_type()
             && !d.native_enum()
         {
             sep(&mut c);
             c.push("CONSTRAINT ");
-            c.ident(&format!(
+            let mut ck = format!(
                 "ck_{}_{}",
                 table.name(),
                 if name.is_empty() { col.name() } else { name }
-            ));
+            );
+            // One enum type on several columns: constraint names must differ.
+            if enum_checks.contains(&ck) {
+                ck = format!("ck_{}_{}", table.name(), col.name());
+            }
+            c.ident(&ck);
+            enum_checks.push(ck);
             c.push(" CHECK (");
             c.ident(col.name());
             c.push(" IN (");

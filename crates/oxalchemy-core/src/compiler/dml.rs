@@ -2,7 +2,7 @@
 
 use super::Compiler;
 use crate::compiled::{Compiled, FetchAfterInsert};
-use crate::dialect::{Dialect, UpsertStyle};
+use crate::dialect::{Dialect, ReturningOrder, UpsertStyle};
 use crate::error::{Error, Result};
 use crate::expr::{Node, SourceKey};
 use crate::schema::Table;
@@ -111,7 +111,9 @@ impl<'a> Compiler<'a> {
                 self.push(" ON DUPLICATE KEY UPDATE ");
                 match &oc.action {
                     OnConflictAction::DoNothing => {
-                        // Assigning a key column to itself changes nothing.
+                        // Assigning a key column to itself changes nothing. The
+                        // value is qualified: after INSERT .. SELECT a bare name
+                        // could also be a column of the SELECT ("ambiguous").
                         let col = table
                             .primary_key()
                             .first()
@@ -120,6 +122,8 @@ impl<'a> Compiler<'a> {
                             .unwrap_or_default();
                         self.ident(&col);
                         self.push(" = ");
+                        self.table_name(table);
+                        self.push(".");
                         self.ident(&col);
                     }
                     OnConflictAction::DoUpdate(set) => {
@@ -150,8 +154,59 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// True when `stmt`, written as a statement, ends with its FROM clause (the
+/// place SQLite would read a following `ON CONFLICT` as a join constraint).
+fn ends_with_from_clause(stmt: &crate::stmt::SelectStmt, d: &dyn Dialect) -> bool {
+    use crate::stmt::SelectStmt;
+    match stmt {
+        SelectStmt::Simple(core) => {
+            core.where_.is_none()
+                && core.group_by.is_empty()
+                && core.having.is_none()
+                && core.order_by.is_empty()
+                && core.limit.is_none()
+                && core.offset.is_none()
+        }
+        SelectStmt::Compound(comp) => {
+            if !comp.order_by.is_empty() || comp.limit.is_some() || comp.offset.is_some() {
+                return false;
+            }
+            if d.parenthesize_compound_members() {
+                return false;
+            }
+            match comp.selects.last() {
+                // Written `SELECT * FROM (..) AS anon_n` when it needs wrapping.
+                Some(last @ SelectStmt::Simple(core)) => {
+                    !core.order_by.is_empty()
+                        || core.limit.is_some()
+                        || core.offset.is_some()
+                        || ends_with_from_clause(last, d)
+                }
+                Some(SelectStmt::Compound(_)) => true,
+                None => false,
+            }
+        }
+    }
+}
+
 /// Compile an INSERT.
 pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
+    if ins.sort_by_parameter_order
+        && ins.rows.len() > 1
+        && !ins.returning.is_empty()
+        && ins.from_select.is_none()
+    {
+        match d.returning_order() {
+            ReturningOrder::SentinelSelect => return compile_sentinel_insert(ins, d),
+            ReturningOrder::InsertionOrder => {}
+            _ => {
+                return Err(d.unsupported(
+                    "a multi-row INSERT .. RETURNING whose rows match the VALUES rows (sort_by_parameter_order)",
+                    Some("insert one row per statement"),
+                ));
+            }
+        }
+    }
     let mut c = Compiler::new(d);
     let table = &ins.table;
     if let Some((_, select)) = &ins.from_select {
@@ -179,7 +234,16 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
         c.push(") ");
         c.write_with()?;
         c.select_stmt(select)?;
+        if ins.on_conflict.is_some()
+            && d.upsert_select_needs_where()
+            && ends_with_from_clause(select, d)
+        {
+            c.push(" WHERE true");
+        }
     } else {
+        // A subquery in VALUES declares the CTEs it uses itself: no backend
+        // accepts `WITH .. INSERT .. VALUES` everywhere.
+        c.nested_ctes = true;
         let cols = insert_columns(table, &ins.rows)?;
         if cols.is_empty() {
             c.push(" ");
@@ -232,6 +296,7 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
             }
         }
     }
+    c.nested_ctes = true;
     if let Some(oc) = &ins.on_conflict {
         c.on_conflict(table, oc)?;
     }
@@ -290,13 +355,110 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
     }))
 }
 
+/// The type a VALUES placeholder is cast to in the sentinel form: the column's
+/// type without a length, so a too-long text is an error of the INSERT, never
+/// silently cut by the cast.
+fn sentinel_cast_type(ty: &crate::SqlType) -> crate::SqlType {
+    match ty {
+        crate::SqlType::Varchar(_) => crate::SqlType::Varchar(None),
+        other => other.clone(),
+    }
+}
+
+/// `INSERT INTO t (a, b) SELECT p0, p1 FROM (VALUES (CAST($1 AS ..), CAST($2 AS ..), 0),
+/// (.., 1)) AS imp_sen (p0, p1, sen_counter) ORDER BY sen_counter RETURNING ..`:
+/// rows reach the table in VALUES order (PostgreSQL; SQLAlchemy's insertmanyvalues).
+/// Placeholders are cast to the column types, as PostgreSQL would otherwise
+/// type untyped parameters in VALUES as text.
+fn compile_sentinel_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
+    let mut c = Compiler::new(d);
+    c.nested_ctes = true;
+    let table = &ins.table;
+    let cols = insert_columns(table, &ins.rows)?;
+    if cols.is_empty() {
+        return Err(Error::argument(
+            "values_many with empty rows: insert them one statement each",
+        ));
+    }
+    c.push("INSERT INTO ");
+    c.table_name(table);
+    c.push(" (");
+    for (i, col) in cols.iter().enumerate() {
+        if i > 0 {
+            c.push(", ");
+        }
+        c.ident(col);
+    }
+    c.push(") SELECT ");
+    for i in 0..cols.len() {
+        if i > 0 {
+            c.push(", ");
+        }
+        c.push(&format!("p{i}"));
+    }
+    c.push(" FROM (VALUES ");
+    for (ri, row) in ins.rows.iter().enumerate() {
+        if ri > 0 {
+            c.push(", ");
+        }
+        c.push("(");
+        for (ci, col) in cols.iter().enumerate() {
+            if ci > 0 {
+                c.push(", ");
+            }
+            let def = table.column_def(col);
+            let cast = def.map(|def| d.cast_type_name(&sentinel_cast_type(def.sql_type())));
+            let given = row.iter().find(|(k, _)| k == col).map(|(_, v)| v);
+            let typed = matches!(given, None | Some(Node::Param(_)) | Some(Node::Null));
+            if let (Some(t), true) = (&cast, typed) {
+                c.push("CAST(");
+                match given {
+                    Some(v) => c.node(v)?,
+                    None => {
+                        let v = def
+                            .and_then(|d| d.default())
+                            .map(|d| d.produce())
+                            .unwrap_or(crate::Value::Null);
+                        c.value(v);
+                    }
+                }
+                c.push(" AS ");
+                c.push(t);
+                c.push(")");
+            } else if let Some(v) = given {
+                c.node(v)?;
+            } else {
+                c.value(crate::Value::Null);
+            }
+        }
+        c.push(&format!(", {ri})"));
+    }
+    c.push(") AS imp_sen (");
+    for i in 0..cols.len() {
+        c.push(&format!("p{i}, "));
+    }
+    c.push("sen_counter) ORDER BY sen_counter");
+    if let Some(oc) = &ins.on_conflict {
+        c.on_conflict(table, oc)?;
+    }
+    c.returning(&ins.returning)?;
+    Ok(c.finish())
+}
+
 /// Compile an UPDATE.
 pub(crate) fn compile_update(up: &Update, d: &dyn Dialect) -> Result<Compiled> {
     let mut c = Compiler::new(d);
     let table = &up.table;
-    if let Some(w) = &up.where_ {
-        c.collect_ctes_node(w);
+    if d.supports_update_delete_with() {
+        for (_, v) in &up.values {
+            c.collect_ctes_node(v);
+        }
+        if let Some(w) = &up.where_ {
+            c.collect_ctes_node(w);
+        }
         c.write_with()?;
+    } else {
+        c.nested_ctes = true;
     }
     c.push("UPDATE ");
     c.table_name(table);
@@ -328,7 +490,9 @@ pub(crate) fn compile_update(up: &Update, d: &dyn Dialect) -> Result<Compiled> {
 /// Compile a DELETE.
 pub(crate) fn compile_delete(del: &Delete, d: &dyn Dialect) -> Result<Compiled> {
     let mut c = Compiler::new(d);
-    if let Some(w) = &del.where_ {
+    if !d.supports_update_delete_with() {
+        c.nested_ctes = true;
+    } else if let Some(w) = &del.where_ {
         c.collect_ctes_node(w);
         c.write_with()?;
     }

@@ -160,7 +160,7 @@ impl<'a> Compiler<'a> {
                 operand,
                 desc,
                 nulls,
-            } => self.order_term(operand, *desc, *nulls)?,
+            } => self.order_term(operand, *desc, *nulls, &[])?,
             Node::Tuple(items) => {
                 self.push("(");
                 for (i, item) in items.iter().enumerate() {
@@ -291,7 +291,7 @@ impl<'a> Compiler<'a> {
         if !w.order_by.is_empty() {
             self.push(sep);
             self.push("ORDER BY ");
-            self.order_list(&w.order_by)?;
+            self.order_list(&w.order_by, &[])?;
             sep = " ";
         }
         if let Some(f) = &w.frame {
@@ -330,19 +330,36 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// A comma-separated ORDER BY list.
-    pub(crate) fn order_list(&mut self, nodes: &'a [Node]) -> Result<()> {
+    /// A comma-separated ORDER BY list. A label of the select list (`labels`)
+    /// is written as its name, as SQLAlchemy does: the expression written again
+    /// would bind its parameters again, which PostgreSQL does not see as the
+    /// same expression (SELECT DISTINCT, set operations).
+    pub(crate) fn order_list(&mut self, nodes: &'a [Node], labels: &[&str]) -> Result<()> {
         for (i, n) in nodes.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
             match n {
-                Node::Order { .. } => self.node(n)?,
-                Node::Label { operand, .. } => self.node(operand)?,
+                Node::Order {
+                    operand,
+                    desc,
+                    nulls,
+                } => self.order_term(operand, *desc, *nulls, labels)?,
+                Node::Label { operand, name } => self.order_operand(operand, name, labels)?,
                 other => self.node(other)?,
             }
         }
         Ok(())
+    }
+
+    /// A labeled ORDER BY expression: the label's name when the select list has it.
+    fn order_operand(&mut self, operand: &'a Node, name: &str, labels: &[&str]) -> Result<()> {
+        if labels.contains(&name) {
+            self.ident(name);
+            Ok(())
+        } else {
+            self.node(operand)
+        }
     }
 
     fn order_term(
@@ -350,24 +367,29 @@ impl<'a> Compiler<'a> {
         operand: &'a Node,
         desc: bool,
         nulls: Option<NullsOrder>,
+        labels: &[&str],
     ) -> Result<()> {
-        let operand: &'a Node = match operand {
-            Node::Label { operand, .. } => operand,
-            o => o,
+        let write = |c: &mut Self, min_prec: u8| match operand {
+            Node::Label { name, .. } if labels.contains(&name.as_ref()) => {
+                c.ident(name);
+                Ok(())
+            }
+            Node::Label { operand, .. } => c.node_prec(operand, min_prec),
+            o => c.node_prec(o, min_prec),
         };
         match nulls {
             Some(n) if !self.d.supports_nulls_ordering() => {
                 // `x IS NULL` is 0 for values and 1 for NULLs: sort on it first.
-                self.node_prec(operand, 5)?;
+                write(self, 5)?;
                 self.push(match n {
                     NullsOrder::First => " IS NULL DESC, ",
                     NullsOrder::Last => " IS NULL ASC, ",
                 });
-                self.node(operand)?;
+                write(self, 0)?;
                 self.push(if desc { " DESC" } else { " ASC" });
             }
             _ => {
-                self.node(operand)?;
+                write(self, 0)?;
                 self.push(if desc { " DESC" } else { " ASC" });
                 match nulls {
                     Some(NullsOrder::First) => self.push(" NULLS FIRST"),

@@ -153,9 +153,9 @@ impl<'a> Compiler<'a> {
                         fk_condition(&join.target, fk.columns(), left, fk.target_columns()),
                         format!(
                             "{}({}) -> {}({})",
-                            target_table.name(),
+                            join.target.qualifier(),
                             fk.columns().join(", "),
-                            left_table.name(),
+                            left.qualifier(),
                             fk.target_columns().join(", ")
                         ),
                     ));
@@ -169,9 +169,9 @@ impl<'a> Compiler<'a> {
                             fk_condition(left, fk.columns(), &join.target, fk.target_columns()),
                             format!(
                                 "{}({}) -> {}({})",
-                                left_table.name(),
+                                left.qualifier(),
                                 fk.columns().join(", "),
-                                target_table.name(),
+                                join.target.qualifier(),
                                 fk.target_columns().join(", ")
                             ),
                         ));

@@ -34,6 +34,9 @@ pub(crate) struct Compiler<'a> {
     pub(crate) unqualified: bool,
     /// Counter for anonymous labels (`count_1`, `anon_2`).
     pub(crate) anon: usize,
+    /// Declare CTEs in each nested SELECT that uses them rather than in a
+    /// top-level WITH (DML where the backend has no `WITH .. UPDATE`, INSERT .. VALUES).
+    pub(crate) nested_ctes: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -46,6 +49,7 @@ impl<'a> Compiler<'a> {
             ctes: Vec::new(),
             unqualified: false,
             anon: 0,
+            nested_ctes: false,
         }
     }
 

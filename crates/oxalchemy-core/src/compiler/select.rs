@@ -100,7 +100,13 @@ impl<'a> Compiler<'a> {
                     self.push(" ORDER BY ");
                     let saved = self.unqualified;
                     self.unqualified = true;
-                    let r = self.order_list(&c.order_by);
+                    let names: Vec<String> = c
+                        .selects
+                        .first()
+                        .map(|s| s.output_names().into_iter().flatten().collect())
+                        .unwrap_or_default();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let r = self.order_list(&c.order_by, &names);
                     self.unqualified = saved;
                     r?;
                 }
@@ -111,8 +117,19 @@ impl<'a> Compiler<'a> {
     }
 
     /// A SELECT nested in an expression: correlates with the enclosing FROMs.
+    /// In `nested_ctes` mode it declares the CTEs it uses in its own WITH.
     pub(crate) fn nested_select(&mut self, stmt: &'a SelectStmt) -> Result<()> {
-        self.select_stmt(stmt)
+        if !self.nested_ctes {
+            return self.select_stmt(stmt);
+        }
+        // Only the outermost nested SELECT declares them (once).
+        self.nested_ctes = false;
+        let saved = std::mem::take(&mut self.ctes);
+        self.collect_ctes_stmt(stmt);
+        let r = self.write_with().and_then(|_| self.select_stmt(stmt));
+        self.ctes = saved;
+        self.nested_ctes = true;
+        r
     }
 
     /// One simple SELECT.
@@ -181,7 +198,15 @@ impl<'a> Compiler<'a> {
         }
         if !core.order_by.is_empty() {
             self.push(" ORDER BY ");
-            self.order_list(&core.order_by)?;
+            let labels: Vec<&str> = core
+                .columns
+                .iter()
+                .filter_map(|n| match n {
+                    Node::Label { name, .. } => Some(name.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            self.order_list(&core.order_by, &labels)?;
         }
         self.limit_offset(core.limit, core.offset);
         if core.for_update && self.d.name() != "sqlite" {

@@ -49,6 +49,7 @@ pub struct Insert {
     pub(crate) from_select: Option<(Vec<String>, SelectStmt)>,
     pub(crate) returning: Vec<Node>,
     pub(crate) on_conflict: Option<OnConflict>,
+    pub(crate) sort_by_parameter_order: bool,
 }
 
 /// `INSERT INTO table ..`.
@@ -59,6 +60,7 @@ pub fn insert(table: &Table) -> Insert {
         from_select: None,
         returning: Vec::new(),
         on_conflict: None,
+        sort_by_parameter_order: false,
     }
 }
 
@@ -114,6 +116,33 @@ impl Insert {
     /// `RETURNING ..` (emulated on MySQL for an autoincrement key; see the contract).
     pub fn returning(mut self, columns: impl SelectList) -> Self {
         self.returning.extend(columns.into_nodes());
+        self
+    }
+
+    /// Promise that the rows of a multi-row `INSERT .. RETURNING` can be
+    /// matched to the VALUES rows (SQLAlchemy's `sort_by_parameter_order`),
+    /// as the ORM needs to hand generated keys to the right objects.
+    ///
+    /// How depends on the dialect's [`ReturningOrder`](crate::ReturningOrder):
+    /// PostgreSQL inserts from an ordered VALUES list with a sentinel counter
+    /// (`INSERT INTO t (..) SELECT .. FROM (VALUES (.., 0), (.., 1)) AS imp_sen(..)
+    /// ORDER BY sen_counter RETURNING ..`), so generated keys ascend in row
+    /// order; MariaDB returns rows in insertion order; elsewhere a multi-row
+    /// `INSERT .. RETURNING` with this flag is `Error::Unsupported` (insert
+    /// one row per statement). One row, or no RETURNING: no effect.
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, insert, sql_type::{Integer, Text}};
+    /// let md = MetaData::new();
+    /// let users = md.table("users", |t| { t.column("id", Integer).primary_key(); t.column("name", Text); });
+    /// let stmt = insert(&users)
+    ///     .values_many([[("name", "a")], [("name", "b")]])
+    ///     .returning(users.c("id"))
+    ///     .sort_by_parameter_order();
+    /// # let _ = stmt;
+    /// ```
+    pub fn sort_by_parameter_order(mut self) -> Self {
+        self.sort_by_parameter_order = true;
         self
     }
 

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 /// Textual SQL with named bind parameters: `text("SELECT * FROM t WHERE y > :y").bind("y", 2)`.
 ///
-/// Values are always bound, never interpolated. `:name` inside quotes is left
-/// alone, `::` (a PostgreSQL cast) is not a bind, and `\:` writes a literal colon.
+/// Values are always bound, never interpolated. `:name` inside quotes or a
+/// comment (`-- ..`, `/* .. */`) is left alone, `::` (a PostgreSQL cast) is not
+/// a bind, and `\:` writes a literal colon.
 ///
 /// ```
 /// use oxalchemy_core::{text, Dialect};
@@ -56,6 +57,15 @@ fn scan(sql: &str) -> Vec<Piece<'_>> {
             b'\'' | b'"' | b'`' => {
                 quote = Some(b);
                 i += 1;
+            }
+            // Comments are copied as they are: a quote or `:name` inside one is not SQL.
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
             }
             b'\\' if bytes.get(i + 1) == Some(&b':') => {
                 pieces.push(Piece::Sql(&sql[start..i]));

@@ -1,6 +1,6 @@
 //! The per-connection prepared-statement cache.
 
-use crate::support::{TestDb, run};
+use crate::support::{TestDb, admin_connection, run};
 use oxalchemy_core::{DriverConnection, Error, Value};
 
 async fn server_side_count(c: &mut dyn DriverConnection, sql: &str) -> Value {
@@ -76,13 +76,20 @@ async fn an_invalidated_statement_is_prepared_again() {
     run(&mut conn, "CREATE TABLE shape (a INTEGER)", &[]).await;
     run(&mut conn, "INSERT INTO shape VALUES (1)", &[]).await;
     assert_eq!(run(&mut conn, sql, &[]).await.rows[0], vec![Value::Int(1)]);
+    // Changed from outside this driver (as another process would), so no
+    // connection of it knows ...
+    let mut outside = admin_connection().await;
     run(
-        &mut conn,
-        "ALTER TABLE shape ADD COLUMN b TEXT DEFAULT 'x'",
+        &mut outside,
+        &format!(
+            "ALTER TABLE {}.shape ADD COLUMN b TEXT DEFAULT 'x'",
+            db.schema
+        ),
         &[],
     )
     .await;
-    // The server refuses the stale plan once; the entry is dropped ...
+    Box::new(outside).close().await;
+    // ... the server refuses the stale plan once; the entry is dropped ...
     let e = conn.execute(sql, &[]).await.unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
     assert!(
@@ -96,4 +103,28 @@ async fn an_invalidated_statement_is_prepared_again() {
     let r = run(&mut conn, sql, &[]).await;
     assert_eq!(r.columns.names(), ["a", "b"]);
     assert_eq!(r.rows[0], vec![Value::Int(1), Value::from("x")]);
+}
+
+#[tokio::test]
+async fn ddl_through_the_driver_refreshes_every_connection() {
+    let db = TestDb::new().await;
+    let mut a = db.conn().await;
+    let mut b = db.conn().await;
+    let insert = "INSERT INTO shape (x) VALUES ($1)";
+    let select = "SELECT x FROM shape";
+    run(&mut a, "CREATE TABLE shape (x INTEGER)", &[]).await;
+    run(&mut b, insert, &[Value::Int(1)]).await;
+    assert_eq!(run(&mut b, select, &[]).await.rows, [[Value::Int(1)]]);
+    assert!(b.is_statement_cached(insert));
+    // Another connection of the same driver changes the column's type ...
+    run(&mut a, "DROP TABLE shape", &[]).await;
+    run(&mut a, "CREATE TABLE shape (x TEXT)", &[]).await;
+    // ... and b's statements are prepared again: the parameter is now text,
+    // and the result type changed without "cached plan must not change result type".
+    run(&mut b, insert, &[Value::from("one")]).await;
+    assert_eq!(run(&mut b, select, &[]).await.rows, [[Value::from("one")]]);
+    // The connection that ran the DDL is in step too.
+    run(&mut a, "ALTER TABLE shape ADD COLUMN y INTEGER", &[]).await;
+    let r = run(&mut a, "SELECT * FROM shape", &[]).await;
+    assert_eq!(r.columns.names(), ["x", "y"]);
 }

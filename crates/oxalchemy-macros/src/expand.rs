@@ -1,0 +1,324 @@
+//! Code generation: a checked [`ModelDef`] becomes the `Model` and
+//! `ResultShape` impls, the typed column constants, the entity constant and
+//! the registration with the declarative base.
+//!
+//! Generated code names only `::oxalchemy::..` paths, never the ORM crates
+//! directly, and has no type-level recursion over columns: each column is one
+//! `ColumnMapping` in a static slice and one expression in `to_values` /
+//! `from_values`, so compile time grows linearly with the model.
+
+use crate::field::{ColumnField, RelationshipField};
+use crate::model::ModelDef;
+use crate::naming::const_name;
+use proc_macro2::{Ident, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// Everything `#[derive(Model)]` generates for `def`.
+pub(crate) fn expand(def: &ModelDef) -> TokenStream {
+    let model_impl = model_impl(def);
+    let result_shape = result_shape_impl(def);
+    let constants = constants(def);
+    let entity = entity_constant(def);
+    let registration = registration(def);
+    quote! {
+        #model_impl
+        #result_shape
+        #constants
+        #entity
+        #registration
+    }
+}
+
+/// `<Ty as ::oxalchemy::orm::FieldType>`, spanned at the field's type so that
+/// an unsupported type is reported there (by `FieldType`'s `on_unimplemented`).
+fn field_type(c: &ColumnField) -> TokenStream {
+    let ty = &c.ty;
+    quote_spanned!(ty.span()=> <#ty as ::oxalchemy::orm::FieldType>)
+}
+
+fn opt_str(value: Option<String>) -> TokenStream {
+    match value {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn column_mapping(c: &ColumnField) -> TokenStream {
+    let o = &c.options;
+    let field = &c.field_name;
+    let name = &c.column_name;
+    let ft = field_type(c);
+    let sql_type = match &o.sql_type {
+        Some(expr) => quote_spanned! {expr.span()=>
+            || -> ::oxalchemy::SqlType { ::core::convert::Into::<::oxalchemy::SqlType>::into(#expr) }
+        },
+        None => {
+            let length = match o.length {
+                Some(n) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(|| #ft::sql_type(#length))
+        }
+    };
+    let nullable = match o.nullable {
+        Some(b) => quote!(#b),
+        None => quote!(#ft::NULLABLE),
+    };
+    let primary_key = o.primary_key;
+    let autoincrement = match o.autoincrement {
+        Some(b) => quote!(::core::option::Option::Some(#b)),
+        None => quote!(::core::option::Option::None),
+    };
+    let unique = o.unique;
+    let index = o.index;
+    let default = match &o.default {
+        Some(expr) => quote_spanned! {expr.span()=>
+            ::core::option::Option::Some(|| -> ::oxalchemy::Value { ::oxalchemy::Value::from(#expr) })
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    let server_default = opt_str(o.server_default.as_ref().map(syn::LitStr::value));
+    let foreign_key = opt_str(o.foreign_key.as_ref().map(syn::LitStr::value));
+    let ondelete = opt_str(o.ondelete.as_ref().map(syn::LitStr::value));
+    let onupdate = opt_str(o.onupdate.as_ref().map(syn::LitStr::value));
+    quote! {
+        ::oxalchemy::orm::ColumnMapping {
+            field: #field,
+            name: #name,
+            sql_type: #sql_type,
+            nullable: #nullable,
+            primary_key: #primary_key,
+            autoincrement: #autoincrement,
+            unique: #unique,
+            index: #index,
+            default: #default,
+            server_default: #server_default,
+            foreign_key: #foreign_key,
+            ondelete: #ondelete,
+            onupdate: #onupdate,
+        }
+    }
+}
+
+fn relationship_mapping(r: &RelationshipField) -> TokenStream {
+    let o = &r.options;
+    let field = &r.field_name;
+    let target = &r.target;
+    let target_mapper =
+        quote_spanned!(target.span()=> <#target as ::oxalchemy::orm::Model>::mapper);
+    let uselist = r.uselist;
+    let back_populates = opt_str(o.back_populates.as_ref().map(syn::LitStr::value));
+    let secondary = opt_str(o.secondary.as_ref().map(syn::LitStr::value));
+    let foreign_keys: Vec<String> = o.foreign_keys.iter().map(syn::LitStr::value).collect();
+    let primaryjoin = opt_str(o.primaryjoin.as_ref().map(syn::LitStr::value));
+    let order_by = opt_str(o.order_by.as_ref().map(syn::LitStr::value));
+    let cascade = o.cascade();
+    let passive_deletes = o.passive_deletes;
+    let lazy = o.lazy();
+    quote! {
+        ::oxalchemy::orm::RelationshipMapping {
+            field: #field,
+            target: #target_mapper,
+            uselist: #uselist,
+            back_populates: #back_populates,
+            secondary: #secondary,
+            foreign_keys: &[#(#foreign_keys),*],
+            primaryjoin: #primaryjoin,
+            order_by: #order_by,
+            cascade: #cascade,
+            passive_deletes: #passive_deletes,
+            lazy: #lazy,
+        }
+    }
+}
+
+fn model_impl(def: &ModelDef) -> TokenStream {
+    let ident = &def.ident;
+    let model = def.name();
+    let table = &def.table;
+    let schema = opt_str(def.schema.clone());
+    let version_id = opt_str(def.version_id.clone());
+    let width = def.columns.len();
+
+    let keys: Vec<&syn::Type> = def
+        .columns
+        .iter()
+        .filter(|c| c.options.primary_key)
+        .map(|c| &c.ty)
+        .collect();
+    let primary_key = match keys.as_slice() {
+        [one] => quote!(#one),
+        many => quote!((#(#many,)*)),
+    };
+
+    let columns = def.columns.iter().map(column_mapping);
+    let relationships = def.relationships.iter().map(relationship_mapping);
+
+    let to_values = def.columns.iter().map(|c| {
+        let f = &c.ident;
+        let ft = field_type(c);
+        quote!(#ft::to_value(&self.#f))
+    });
+
+    let decode_columns = def.columns.iter().map(|c| {
+        let f = &c.ident;
+        let ft = field_type(c);
+        let label = format!("{table}.{}", c.column_name);
+        quote! {
+            #f: match #ft::from_value(
+                __oxalchemy_values.next().unwrap_or(::oxalchemy::Value::Null),
+            ) {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(mismatch) => {
+                    return ::core::result::Result::Err(
+                        ::oxalchemy::core::row::decode_error(mismatch, ::std::string::String::from(#label)),
+                    );
+                }
+            }
+        }
+    });
+    let not_loaded = def.relationships.iter().map(|r| {
+        let f = &r.ident;
+        let label = format!("{model}.{}", r.field_name);
+        quote!(#f: ::oxalchemy::orm::Related::not_loaded(#label))
+    });
+    let others = def.others.iter().map(|o| {
+        let f = &o.ident;
+        quote!(#f: ::core::default::Default::default())
+    });
+
+    quote! {
+        impl ::oxalchemy::orm::Model for #ident {
+            type PrimaryKey = #primary_key;
+
+            fn mapper() -> &'static ::oxalchemy::orm::Mapper {
+                static MAPPER: ::oxalchemy::orm::Mapper = ::oxalchemy::orm::Mapper {
+                    model: #model,
+                    table: #table,
+                    schema: #schema,
+                    columns: &[#(#columns),*],
+                    relationships: &[#(#relationships),*],
+                    version_id: #version_id,
+                };
+                &MAPPER
+            }
+
+            fn table() -> &'static ::oxalchemy::Table {
+                static TABLE: ::std::sync::OnceLock<::oxalchemy::Table> = ::std::sync::OnceLock::new();
+                TABLE.get_or_init(|| {
+                    match <#ident as ::oxalchemy::orm::Model>::mapper().build_table() {
+                        ::core::result::Result::Ok(table) => table,
+                        ::core::result::Result::Err(error) => ::core::panic!("{}", error),
+                    }
+                })
+            }
+
+            fn to_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
+                ::std::vec![#(#to_values),*]
+            }
+
+            fn from_values(
+                values: ::std::vec::Vec<::oxalchemy::Value>,
+            ) -> ::oxalchemy::Result<Self> {
+                if values.len() != #width {
+                    return ::core::result::Result::Err(::oxalchemy::Error::invalid_request(
+                        ::std::format!(
+                            "{} has {} columns but {} values were given",
+                            #model, #width, values.len()
+                        ),
+                    ));
+                }
+                let mut __oxalchemy_values = values.into_iter();
+                ::core::result::Result::Ok(#ident {
+                    #(#decode_columns,)*
+                    #(#not_loaded,)*
+                    #(#others,)*
+                })
+            }
+        }
+    }
+}
+
+fn result_shape_impl(def: &ModelDef) -> TokenStream {
+    let ident = &def.ident;
+    let width = def.columns.len();
+    quote! {
+        impl ::oxalchemy::orm::ResultShape for #ident {
+            fn width() -> usize {
+                #width
+            }
+            fn decode(
+                values: &mut ::std::vec::IntoIter<::oxalchemy::Value>,
+            ) -> ::oxalchemy::Result<Self> {
+                ::oxalchemy::orm::decode_model::<#ident>(values)
+            }
+        }
+    }
+}
+
+fn constants(def: &ModelDef) -> TokenStream {
+    let ident = &def.ident;
+    let vis = &def.vis;
+    let model = def.name();
+    let table = &def.table;
+    let columns = def.columns.iter().map(|c| {
+        let konst = Ident::new(&const_name(&c.field_name), c.ident.span());
+        let ty = &c.ty;
+        let name = &c.column_name;
+        let doc = format!("The `{table}.{name}` column, typed: `{model}::{konst}.eq(..)`.");
+        quote! {
+            #[doc = #doc]
+            #vis const #konst: ::oxalchemy::Column<#ident, #ty> =
+                ::oxalchemy::Column::of_model(<#ident as ::oxalchemy::orm::Model>::table, #name);
+        }
+    });
+    let relationships = def.relationships.iter().map(|r| {
+        let konst = Ident::new(&const_name(&r.field_name), r.ident.span());
+        let ty = &r.value_ty;
+        let field = &r.field_name;
+        let doc = format!("The `{model}.{field}` relationship, for loader options and joins.");
+        quote! {
+            #[doc = #doc]
+            #vis const #konst: ::oxalchemy::orm::Rel<#ident, #ty> =
+                ::oxalchemy::orm::Rel::new(#field);
+        }
+    });
+    quote! {
+        #[allow(dead_code)]
+        impl #ident {
+            #(#columns)*
+            #(#relationships)*
+        }
+    }
+}
+
+fn entity_constant(def: &ModelDef) -> TokenStream {
+    let ident = &def.ident;
+    let vis = &def.vis;
+    let doc = format!(
+        "The `{0}` entity, as a value: `select({0})` selects every column of the model.",
+        def.name()
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_upper_case_globals, dead_code)]
+        #vis const #ident: ::oxalchemy::orm::Entity<#ident> = ::oxalchemy::orm::Entity::new();
+    }
+}
+
+/// The link-time registration with the base. `Base` appears only inside the
+/// closure's body, never in a signature, so a private base may declare public models.
+fn registration(def: &ModelDef) -> TokenStream {
+    let ident = &def.ident;
+    let base = &def.base;
+    quote! {
+        ::oxalchemy::orm::inventory::submit! {
+            ::oxalchemy::orm::ModelRegistration {
+                base: || ::std::any::TypeId::of::<#base>(),
+                table: <#ident as ::oxalchemy::orm::Model>::table,
+                mapper: <#ident as ::oxalchemy::orm::Model>::mapper,
+            }
+        }
+    }
+}

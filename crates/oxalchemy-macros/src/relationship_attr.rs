@@ -1,0 +1,231 @@
+//! `#[relationship(..)]`: the options of one relationship field.
+
+use crate::attr_value::{bool_value, flag, for_each_option, non_empty_str, str_list};
+use crate::errors::Errors;
+use crate::suggest;
+use syn::{Attribute, LitStr};
+
+/// Every option `#[relationship(..)]` accepts.
+pub(crate) const RELATIONSHIP_OPTIONS: &[&str] = &[
+    "back_populates",
+    "secondary",
+    "foreign_keys",
+    "primaryjoin",
+    "order_by",
+    "cascade",
+    "passive_deletes",
+    "lazy",
+    "uselist",
+];
+
+/// The cascade names of `cascade = ".."`.
+pub(crate) const CASCADES: &[&str] = &[
+    "save-update",
+    "merge",
+    "delete",
+    "delete-orphan",
+    "all",
+    "refresh-expire",
+    "expunge",
+];
+
+/// The loading strategies of `lazy = ".."`.
+pub(crate) const LAZY_STRATEGIES: &[&str] = &["select", "selectin", "joined", "raise", "subquery"];
+
+/// The default cascades, as in SQLAlchemy.
+pub(crate) const DEFAULT_CASCADE: &str = "save-update, merge";
+
+/// The default loading strategy, as in SQLAlchemy.
+pub(crate) const DEFAULT_LAZY: &str = "select";
+
+/// The parsed options of a relationship (a `Related<T>` field).
+#[derive(Default)]
+pub(crate) struct RelationshipOptions {
+    /// `back_populates = ".."`.
+    pub(crate) back_populates: Option<LitStr>,
+    /// `secondary = ".."`: the association table of a many-to-many.
+    pub(crate) secondary: Option<LitStr>,
+    /// `foreign_keys = ".."` or `foreign_keys = [".."]`.
+    pub(crate) foreign_keys: Vec<LitStr>,
+    /// `primaryjoin = ".."`.
+    pub(crate) primaryjoin: Option<LitStr>,
+    /// `order_by = ".."`.
+    pub(crate) order_by: Option<LitStr>,
+    /// `cascade = ".."`, normalised (`"all, delete-orphan"`).
+    pub(crate) cascade: Option<String>,
+    /// `passive_deletes` / `passive_deletes = bool`.
+    pub(crate) passive_deletes: bool,
+    /// `lazy = ".."`.
+    pub(crate) lazy: Option<String>,
+    /// `uselist = bool` (default: true for `Related<Vec<T>>`).
+    pub(crate) uselist: Option<bool>,
+}
+
+impl RelationshipOptions {
+    /// Parse every `#[relationship(..)]` attribute of a field (several merge).
+    pub(crate) fn from_attrs(attrs: &[Attribute], errors: &mut Errors) -> Self {
+        let mut o = RelationshipOptions::default();
+        for_each_option(
+            attrs,
+            "relationship",
+            RELATIONSHIP_OPTIONS,
+            errors,
+            |k, meta, errors| {
+                match k {
+                    "back_populates" => o.back_populates = Some(non_empty_str(meta)?),
+                    "secondary" => o.secondary = Some(non_empty_str(meta)?),
+                    "foreign_keys" => o.foreign_keys = str_list(meta)?,
+                    "primaryjoin" => o.primaryjoin = Some(non_empty_str(meta)?),
+                    "order_by" => o.order_by = Some(non_empty_str(meta)?),
+                    "cascade" => {
+                        let lit = crate::attr_value::str_value(meta)?;
+                        o.cascade = Some(errors.ok(parse_cascade(&lit)).unwrap_or_default());
+                    }
+                    "passive_deletes" => o.passive_deletes = flag(meta)?,
+                    "lazy" => {
+                        let lit = non_empty_str(meta)?;
+                        let value = lit.value();
+                        if !LAZY_STRATEGIES.contains(&value.as_str()) {
+                            errors.at(
+                                lit.span(),
+                                suggest::unknown_value(
+                                    "lazy loading strategy",
+                                    &value,
+                                    LAZY_STRATEGIES,
+                                ),
+                            );
+                        }
+                        o.lazy = Some(value);
+                    }
+                    "uselist" => o.uselist = Some(bool_value(meta)?),
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            },
+        );
+        o
+    }
+
+    /// The cascade setting, defaulted.
+    pub(crate) fn cascade(&self) -> &str {
+        self.cascade.as_deref().unwrap_or(DEFAULT_CASCADE)
+    }
+
+    /// The loading strategy, defaulted.
+    pub(crate) fn lazy(&self) -> &str {
+        self.lazy.as_deref().unwrap_or(DEFAULT_LAZY)
+    }
+}
+
+/// Check every item of a cascade list and normalise the spacing:
+/// `"all,delete-orphan"` -> `"all, delete-orphan"`.
+pub(crate) fn parse_cascade(lit: &LitStr) -> syn::Result<String> {
+    let value = lit.value();
+    let items: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut errors = Errors::new();
+    for item in &items {
+        if !CASCADES.contains(item) {
+            errors.at(
+                lit.span(),
+                suggest::unknown_value("cascade", item, CASCADES),
+            );
+        }
+    }
+    errors.finish()?;
+    Ok(items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::Span;
+    use syn::parse_quote;
+
+    fn parse(attrs: Vec<Attribute>) -> (RelationshipOptions, Vec<String>) {
+        let mut errors = Errors::new();
+        let o = RelationshipOptions::from_attrs(&attrs, &mut errors);
+        let messages = match errors.finish() {
+            Ok(()) => vec![],
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (o, messages)
+    }
+
+    #[test]
+    fn defaults() {
+        let (o, errors) = parse(vec![]);
+        assert!(errors.is_empty());
+        assert_eq!(o.cascade(), "save-update, merge");
+        assert_eq!(o.lazy(), "select");
+        assert_eq!(o.uselist, None);
+        assert!(!o.passive_deletes);
+        assert!(o.foreign_keys.is_empty());
+    }
+
+    #[test]
+    fn every_option() {
+        let (o, errors) = parse(vec![
+            parse_quote!(#[relationship(back_populates = "user", secondary = "link")]),
+            parse_quote!(#[relationship(foreign_keys = ["a.x", "a.y, a.z"], primaryjoin = "a.x = b.id")]),
+            parse_quote!(#[relationship(order_by = "id desc", cascade = "all,delete-orphan")]),
+            parse_quote!(#[relationship(passive_deletes, lazy = "selectin", uselist = false)]),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(o.back_populates.unwrap().value(), "user");
+        assert_eq!(o.secondary.unwrap().value(), "link");
+        let fks: Vec<String> = o.foreign_keys.iter().map(LitStr::value).collect();
+        assert_eq!(fks, ["a.x", "a.y", "a.z"]);
+        assert_eq!(o.primaryjoin.unwrap().value(), "a.x = b.id");
+        assert_eq!(o.order_by.unwrap().value(), "id desc");
+        assert_eq!(o.cascade.as_deref(), Some("all, delete-orphan"));
+        assert!(o.passive_deletes);
+        assert_eq!(o.lazy.as_deref(), Some("selectin"));
+        assert_eq!(o.uselist, Some(false));
+    }
+
+    #[test]
+    fn single_foreign_key_string() {
+        let (o, errors) = parse(vec![
+            parse_quote!(#[relationship(foreign_keys = "address.user_id")]),
+        ]);
+        assert!(errors.is_empty());
+        assert_eq!(o.foreign_keys.len(), 1);
+    }
+
+    #[test]
+    fn cascades_are_checked() {
+        let lit = LitStr::new("all, delete_orphan, explode", Span::call_site());
+        let messages: Vec<String> = parse_cascade(&lit)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown cascade `delete_orphan`; did you mean `delete-orphan`?",
+                "unknown cascade `explode`; expected one of: save-update, merge, delete, delete-orphan, all, refresh-expire, expunge",
+            ]
+        );
+        let every = LitStr::new(&CASCADES.join(","), Span::call_site());
+        assert!(parse_cascade(&every).is_ok());
+    }
+
+    #[test]
+    fn lazy_is_checked_and_options_suggested() {
+        let (_, errors) = parse(vec![
+            parse_quote!(#[relationship(lazy = "selctin", back_populate = "x")]),
+        ]);
+        assert_eq!(
+            errors,
+            [
+                "unknown lazy loading strategy `selctin`; did you mean `selectin`?",
+                "unknown relationship option `back_populate`; did you mean `back_populates`?",
+            ]
+        );
+    }
+}
