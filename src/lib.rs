@@ -83,7 +83,7 @@ pub mod orm {
 /// ```
 #[cfg(feature = "macros")]
 pub use oxalchemy_macros::Model;
-pub use oxalchemy_orm::{Entity, Model, Related, entity};
+pub use oxalchemy_orm::{Entity, Model, Related, Session, SessionOptions, entity};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
 pub mod event {
@@ -119,7 +119,7 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;
-    pub use oxalchemy_orm::{Entity, Model, Related, entity};
+    pub use oxalchemy_orm::{Entity, Model, Related, Session, entity};
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;
 }
@@ -134,3 +134,9 @@ struct CoreGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/engine.md")]
 struct EngineGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/session.md")]
+struct SessionGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/mapping.md")]
+struct MappingGuideDoctests;

@@ -168,3 +168,32 @@ fn has_table_queries() {
     assert!(sql.contains("table_schema = ?"), "{sql}");
     assert_eq!(params, vec![Value::from("shop"), Value::from("users")]);
 }
+
+#[test]
+fn returning_order_by_server() {
+    use oxalchemy_core::sql_type::{Integer, Varchar};
+    use oxalchemy_core::{MetaData, ReturningOrder, insert};
+    let maria = MysqlDialect::mariadb((10, 11, 6));
+    let mysql = MysqlDialect::mysql8();
+    assert_eq!(maria.returning_order(), ReturningOrder::InsertionOrder);
+    assert_eq!(mysql.returning_order(), ReturningOrder::Unordered);
+    let md = MetaData::new();
+    let users = md.table("users", |t| {
+        t.column("id", Integer).primary_key();
+        t.column("name", Varchar(30));
+    });
+    let stmt = insert(&users)
+        .values_many([[("name", "a")], [("name", "b")]])
+        .returning(users.c("id"))
+        .sort_by_parameter_order();
+    // MariaDB returns rows in insertion order: the plain multi-row form.
+    assert_eq!(
+        stmt.compile(&maria).sql(),
+        "INSERT INTO users (name) VALUES (?), (?) RETURNING id"
+    );
+    // MySQL cannot match several LAST_INSERT_ID rows to objects safely.
+    assert!(matches!(
+        stmt.try_compile(&mysql),
+        Err(oxalchemy_core::Error::Unsupported { .. })
+    ));
+}

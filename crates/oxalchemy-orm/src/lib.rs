@@ -6,23 +6,29 @@
 //! identity (table + primary key), a snapshot of the row as last seen; `add`
 //! diffs against it. See the guide's session chapter.
 
+mod any_model;
 mod entity;
 mod field_type;
 mod mapper;
 mod model;
 mod registry;
 mod related;
+mod relationship_access;
 mod relationship_ref;
 mod result_shape;
+mod session;
 
+pub use any_model::{AnyModel, boxed_from_values, unbox_model};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use model::{Model, PrimaryKey};
 pub use registry::{ModelRegistration, mappers_for, metadata_for};
 pub use related::Related;
+pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
 pub use relationship_ref::Rel;
 pub use result_shape::{ResultShape, decode_model};
+pub use session::{Scalars, Session, SessionOptions};
 
 #[doc(hidden)]
 pub use inventory;

@@ -299,4 +299,37 @@ mod tests {
         assert!(sql.contains("n.nspname = $2"), "{sql}");
         assert_eq!(params, vec![Value::from("users"), Value::from("app")]);
     }
+
+    #[test]
+    fn multi_row_returning_in_parameter_order_uses_the_sentinel_form() {
+        use oxalchemy_core::sql_type::{Integer, Varchar};
+        use oxalchemy_core::{MetaData, insert};
+        let md = MetaData::new();
+        let users = md.table("users", |t| {
+            t.column("id", Integer).primary_key();
+            t.column("name", Varchar(30));
+        });
+        let c = insert(&users)
+            .values_many([[("name", "a")], [("name", "b")]])
+            .returning(users.c("id"))
+            .sort_by_parameter_order()
+            .compile(&PostgresDialect);
+        assert_eq!(
+            c.sql(),
+            "INSERT INTO users (name) SELECT p0 FROM (VALUES (CAST($1 AS TEXT), 0), \
+             (CAST($2 AS TEXT), 1)) AS imp_sen (p0, sen_counter) ORDER BY sen_counter \
+             RETURNING id"
+        );
+        assert_eq!(c.params(), [Value::from("a"), Value::from("b")]);
+        // One row: the plain form.
+        let one = insert(&users)
+            .values([("name", "a")])
+            .returning(users.c("id"))
+            .sort_by_parameter_order()
+            .compile(&PostgresDialect);
+        assert_eq!(
+            one.sql(),
+            "INSERT INTO users (name) VALUES ($1) RETURNING id"
+        );
+    }
 }

@@ -1,0 +1,143 @@
+//! Foreign-key dependency order for a flush: tables (parents before the
+//! tables that reference them) and rows of a self-referential table (a row
+//! before the rows that point at it).
+
+use super::identity_map::KeyPart;
+use super::model_info::ModelInfo;
+use oxalchemy_core::{Table, Value};
+
+fn references(child: &Table, parent: &Table) -> bool {
+    child.foreign_keys().iter().any(|fk| {
+        fk.target_table() == parent.name()
+            && (fk.target_schema().is_none() || fk.target_schema() == parent.schema())
+    })
+}
+
+/// Sort the distinct tables of `infos` so each comes after the tables it
+/// references (depth first, stable: ties keep first-seen order). A cycle is
+/// broken where it is first entered; self-references are handled per row.
+pub(crate) fn sort_tables(infos: &[ModelInfo]) -> Vec<ModelInfo> {
+    let mut distinct: Vec<ModelInfo> = Vec::new();
+    for i in infos {
+        if !distinct.iter().any(|d| d.same_table(i)) {
+            distinct.push(*i);
+        }
+    }
+    let n = distinct.len();
+    let deps: Vec<Vec<usize>> = (0..n)
+        .map(|c| {
+            (0..n)
+                .filter(|&p| p != c && references(distinct[c].table, distinct[p].table))
+                .collect()
+        })
+        .collect();
+    let mut state = vec![0u8; n];
+    let mut out = Vec::with_capacity(n);
+    fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8], out: &mut Vec<usize>) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for &d in &deps[i] {
+            visit(d, deps, state, out);
+        }
+        state[i] = 2;
+        out.push(i);
+    }
+    for i in 0..n {
+        visit(i, &deps, &mut state, &mut out);
+    }
+    out.into_iter().map(|i| distinct[i]).collect()
+}
+
+/// For a self-referential table: the (referencing positions, referenced
+/// positions) of each foreign key from the table to itself, in mapper order.
+pub(crate) fn self_references(info: ModelInfo) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let t = info.table;
+    t.foreign_keys()
+        .iter()
+        .filter(|fk| {
+            fk.target_table() == t.name()
+                && (fk.target_schema().is_none() || fk.target_schema() == t.schema())
+        })
+        .filter_map(|fk| {
+            let from: Option<Vec<usize>> = fk
+                .columns()
+                .iter()
+                .map(|c| info.mapper.column_position(c))
+                .collect();
+            let to: Option<Vec<usize>> = fk
+                .target_columns()
+                .iter()
+                .map(|c| info.mapper.column_position(c))
+                .collect();
+            Some((from?, to?))
+        })
+        .collect()
+}
+
+/// Order rows of a self-referential table so that a row comes after the row
+/// its foreign key points at (when both are in `rows`). Returns indexes into
+/// `rows`; rows without such a dependency keep their order.
+pub(crate) fn sort_rows(refs: &[(Vec<usize>, Vec<usize>)], rows: &[&[Value]]) -> Vec<usize> {
+    let n = rows.len();
+    if refs.is_empty() || n < 2 {
+        return (0..n).collect();
+    }
+    let project = |row: &[Value], cols: &[usize]| -> Option<Vec<KeyPart>> {
+        let parts: Vec<KeyPart> = cols
+            .iter()
+            .map(|&c| KeyPart::of(row.get(c).unwrap_or(&Value::Null)))
+            .collect();
+        (!parts.contains(&KeyPart::Null)).then_some(parts)
+    };
+    let deps: Vec<Vec<usize>> = (0..n)
+        .map(|c| {
+            let mut d = Vec::new();
+            for (from, to) in refs {
+                let Some(target) = project(rows[c], from) else {
+                    continue;
+                };
+                for (p, row) in rows.iter().enumerate() {
+                    if p != c && project(row, to).as_ref() == Some(&target) {
+                        d.push(p);
+                    }
+                }
+            }
+            d
+        })
+        .collect();
+    let mut state = vec![0u8; n];
+    let mut out = Vec::with_capacity(n);
+    fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8], out: &mut Vec<usize>) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for &d in &deps[i] {
+            visit(d, deps, state, out);
+        }
+        state[i] = 2;
+        out.push(i);
+    }
+    for i in 0..n {
+        visit(i, &deps, &mut state, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_before_children_in_a_tree() {
+        // columns: id, parent_id
+        let refs = vec![(vec![1], vec![0])];
+        let a = [Value::Int(3), Value::Int(2)];
+        let b = [Value::Int(2), Value::Int(1)];
+        let c = [Value::Int(1), Value::Null];
+        let rows: Vec<&[Value]> = vec![&a, &b, &c];
+        assert_eq!(sort_rows(&refs, &rows), vec![2, 1, 0]);
+    }
+}

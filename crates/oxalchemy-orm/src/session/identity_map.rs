@@ -1,0 +1,176 @@
+//! The identity map: per identity (table + primary key), the row as last seen.
+
+use super::model_info::ModelInfo;
+use oxalchemy_core::Value;
+use std::collections::HashMap;
+use std::fmt;
+
+/// One primary-key value in a hashable, canonical form (`Value` holds floats
+/// and is not `Eq`; keys compare by what the database would compare).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum KeyPart {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Uuid(uuid::Uuid),
+    /// Floats by bit pattern, decimals normalized, dates and JSON by their text.
+    Other(&'static str, String),
+}
+
+impl KeyPart {
+    pub(crate) fn of(v: &Value) -> KeyPart {
+        match v {
+            Value::Null => KeyPart::Null,
+            Value::Bool(b) => KeyPart::Bool(*b),
+            Value::Int(i) => KeyPart::Int(*i),
+            Value::Text(s) => KeyPart::Text(s.clone()),
+            Value::Bytes(b) => KeyPart::Bytes(b.clone()),
+            Value::Uuid(u) => KeyPart::Uuid(*u),
+            Value::Float(f) => KeyPart::Other("float", f.to_bits().to_string()),
+            Value::Decimal(d) => KeyPart::Other("decimal", d.normalize().to_string()),
+            other => KeyPart::Other(other.kind_name(), other.to_string()),
+        }
+    }
+}
+
+/// The identity of a row: its table and primary-key values (in key order).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct IdentityKey {
+    pub(crate) schema: Option<&'static str>,
+    pub(crate) table: &'static str,
+    pub(crate) pk: Vec<KeyPart>,
+}
+
+impl IdentityKey {
+    /// The key of `values` (a full row in mapper order) of the model `info`.
+    pub(crate) fn of_row(info: ModelInfo, values: &[Value]) -> IdentityKey {
+        let pk = info
+            .pk_positions()
+            .iter()
+            .map(|&i| KeyPart::of(values.get(i).unwrap_or(&Value::Null)))
+            .collect();
+        IdentityKey {
+            schema: info.mapper.schema,
+            table: info.mapper.table,
+            pk,
+        }
+    }
+
+    /// The key of primary-key values given in key order.
+    pub(crate) fn of_key(info: ModelInfo, key: &[Value]) -> IdentityKey {
+        IdentityKey {
+            schema: info.mapper.schema,
+            table: info.mapper.table,
+            pk: key.iter().map(KeyPart::of).collect(),
+        }
+    }
+}
+
+impl fmt::Debug for IdentityKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = self.schema {
+            write!(f, "{s}.")?;
+        }
+        write!(f, "{}{:?}", self.table, self.pk)
+    }
+}
+
+/// What the session knows about one persistent row.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// The column values as last read from or written to the database, in mapper order.
+    pub(crate) snapshot: Vec<Value>,
+    /// The snapshot may be out of date (after commit, rollback, `expire_all`):
+    /// `get` reads the row again. A change is still diffed against it.
+    pub(crate) expired: bool,
+}
+
+/// Identity -> snapshot. A second `get` of a loaded, unexpired identity costs no SQL.
+#[derive(Debug, Default)]
+pub(crate) struct IdentityMap {
+    entries: HashMap<IdentityKey, Entry>,
+}
+
+impl IdentityMap {
+    pub(crate) fn get(&self, key: &IdentityKey) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    pub(crate) fn contains(&self, key: &IdentityKey) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// Record `snapshot` as the row as last seen (fresh, not expired).
+    pub(crate) fn put(&mut self, key: IdentityKey, snapshot: Vec<Value>) {
+        self.entries.insert(
+            key,
+            Entry {
+                snapshot,
+                expired: false,
+            },
+        );
+    }
+
+    /// Record the values just written by an UPDATE; an expired snapshot
+    /// stays expired (columns the UPDATE did not write may have changed since).
+    pub(crate) fn put_written(&mut self, key: IdentityKey, snapshot: Vec<Value>) {
+        let expired = self.entries.get(&key).is_some_and(|e| e.expired);
+        self.entries.insert(key, Entry { snapshot, expired });
+    }
+
+    /// Put back an entry as it was (rollback of a deletion).
+    pub(crate) fn restore(&mut self, key: IdentityKey, entry: Entry) {
+        self.entries.insert(key, entry);
+    }
+
+    pub(crate) fn remove(&mut self, key: &IdentityKey) -> Option<Entry> {
+        self.entries.remove(key)
+    }
+
+    /// Mark every snapshot out of date.
+    pub(crate) fn expire_all(&mut self) {
+        for e in self.entries.values_mut() {
+            e.expired = true;
+        }
+    }
+
+    /// Mark one snapshot out of date.
+    pub(crate) fn expire(&mut self, key: &IdentityKey) {
+        if let Some(e) = self.entries.get_mut(key) {
+            e.expired = true;
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_compare_by_value() {
+        assert_eq!(
+            KeyPart::of(&Value::Int(5)),
+            KeyPart::of(&Value::from(5_i32))
+        );
+        assert_ne!(
+            KeyPart::of(&Value::Int(5)),
+            KeyPart::of(&Value::Text("5".into()))
+        );
+        let a = rust_decimal::Decimal::new(150, 2);
+        let b = rust_decimal::Decimal::new(15, 1);
+        assert_eq!(
+            KeyPart::of(&Value::Decimal(a)),
+            KeyPart::of(&Value::Decimal(b))
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! INSERTs of one model's new rows that share a column set, batched the way
+//! each backend can hand generated keys back to the right objects (design
+//! decision 5; SQLAlchemy 2.0's "insertmanyvalues"):
+//!
+//! | rows need back from the database | PostgreSQL | SQLite | MariaDB | MySQL |
+//! |---|---|---|---|---|
+//! | nothing (keys given, no server default) | one multi-row INSERT | same | same | same |
+//! | server defaults, keys given | multi-row INSERT .. RETURNING, rows matched by key | same | same | multi-row INSERT + one SELECT by key |
+//! | generated keys | sentinel-ordered INSERT .. SELECT .. ORDER BY .. RETURNING, rows sorted by key | one prepared INSERT .. RETURNING per row | multi-row INSERT .. RETURNING (insertion order) | one INSERT per row, key from LAST_INSERT_ID |
+//!
+//! A statement carries at most [`MAX_ROWS`] rows and [`MAX_PARAMS`] parameters.
+
+use super::exec::Exec;
+use super::identity_map::KeyPart;
+use super::model_info::ModelInfo;
+use super::normalize::normalize_row;
+use super::unit_of_work::Ticket;
+use oxalchemy_core::stmt::ValueList;
+use oxalchemy_core::{
+    Column, Compiled, CursorResult, Dialect, Error, Expr, Insert, Node, Result, ReturningOrder,
+    Select, Value, insert, select,
+};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Rows per multi-row INSERT (SQLAlchemy's `insertmanyvalues_page_size`).
+pub(crate) const MAX_ROWS: usize = 1000;
+/// Bound parameters per statement (under SQLite's 32766 and the 65535 of PostgreSQL and MySQL).
+pub(crate) const MAX_PARAMS: usize = 30_000;
+
+/// New rows of one model with the same columns to insert.
+#[derive(Debug)]
+pub(crate) struct InsertGroup {
+    pub(crate) info: ModelInfo,
+    /// Positions (mapper order) of the columns the INSERT gives.
+    pub(crate) columns: Vec<usize>,
+    /// Each row's ticket and full values (omitted columns hold placeholders
+    /// the database's values replace).
+    pub(crate) rows: Vec<(Ticket, Vec<Value>)>,
+}
+
+impl InsertGroup {
+    pub(crate) fn new(
+        info: ModelInfo,
+        columns: Vec<usize>,
+        rows: Vec<(Ticket, Vec<Value>)>,
+    ) -> Self {
+        InsertGroup {
+            info,
+            columns,
+            rows,
+        }
+    }
+
+    /// Some column is left to the database: the rows must be read back.
+    fn needs_fetch(&self) -> bool {
+        self.columns.len() < self.info.mapper.columns.len()
+    }
+
+    /// The autoincrement key is left to the database.
+    fn generates_key(&self) -> Option<usize> {
+        self.info
+            .autoincrement_position()
+            .filter(|p| !self.columns.contains(p))
+    }
+
+    fn chunk_size(&self) -> usize {
+        (MAX_PARAMS / self.columns.len().max(1)).clamp(1, MAX_ROWS)
+    }
+}
+
+/// Every mapped column of the table, in mapper order (the RETURNING / SELECT list).
+fn all_columns(info: ModelInfo) -> Vec<Column> {
+    info.mapper
+        .columns
+        .iter()
+        .map(|c| info.table.c(c.name))
+        .collect()
+}
+
+fn value_list(info: ModelInfo, columns: &[usize], values: &[Value]) -> ValueList {
+    columns
+        .iter()
+        .map(|&i| {
+            (
+                Cow::Borrowed(info.mapper.columns[i].name),
+                Node::Param(values[i].clone()),
+            )
+        })
+        .collect()
+}
+
+fn insert_stmt(info: ModelInfo, columns: &[usize], rows: &[(Ticket, Vec<Value>)]) -> Insert {
+    let stmt = insert(info.table);
+    if columns.is_empty() {
+        // Every column left to the database: `INSERT .. DEFAULT VALUES`.
+        return stmt;
+    }
+    stmt.values_many(rows.iter().map(|(_, v)| value_list(info, columns, v)))
+}
+
+fn returned_rows(info: ModelInfo, result: CursorResult) -> Vec<Vec<Value>> {
+    result
+        .into_rows()
+        .into_iter()
+        .map(|r| normalize_row(info.mapper, r.into_values()))
+        .collect()
+}
+
+fn count_mismatch(info: ModelInfo, what: &str, got: usize, expected: usize) -> Error {
+    Error::invalid_request(format!(
+        "{what} into table '{}' gave back {got} row(s) for {expected} new {} object(s); the rows \
+         cannot be matched to the objects (is a trigger or rule changing the INSERT?)",
+        info.table_name(),
+        info.mapper.model
+    ))
+}
+
+/// Insert the group; returns each row's persisted values, in the group's order.
+pub(crate) async fn run_insert_group(
+    group: InsertGroup,
+    exec: &mut Exec<'_>,
+    dialect: &dyn Dialect,
+) -> Result<Vec<Vec<Value>>> {
+    let info = group.info;
+    if !group.needs_fetch() {
+        for chunk in group.rows.chunks(group.chunk_size()) {
+            let stmt = insert_stmt(info, &group.columns, chunk);
+            exec.run(stmt.try_compile(dialect)?).await?;
+        }
+        return Ok(group.rows.into_iter().map(|(_, v)| v).collect());
+    }
+    match group.generates_key() {
+        None => insert_matching_by_key(&group, exec, dialect).await,
+        Some(key_pos) => match dialect.returning_order() {
+            ReturningOrder::SentinelSelect | ReturningOrder::InsertionOrder
+                if dialect.supports_returning() && !group.columns.is_empty() =>
+            {
+                let sort = dialect.returning_order() == ReturningOrder::SentinelSelect;
+                insert_ordered(&group, key_pos, sort, exec, dialect).await
+            }
+            _ => insert_row_by_row(&group, exec, dialect).await,
+        },
+    }
+}
+
+/// Keys given, server defaults to read back: match the returned rows by key.
+async fn insert_matching_by_key(
+    group: &InsertGroup,
+    exec: &mut Exec<'_>,
+    dialect: &dyn Dialect,
+) -> Result<Vec<Vec<Value>>> {
+    let info = group.info;
+    let pk = info.pk_positions();
+    let key_of = |row: &[Value]| -> Vec<KeyPart> {
+        pk.iter()
+            .map(|&i| KeyPart::of(row.get(i).unwrap_or(&Value::Null)))
+            .collect()
+    };
+    let mut found: HashMap<Vec<KeyPart>, Vec<Value>> = HashMap::with_capacity(group.rows.len());
+    for chunk in group.rows.chunks(group.chunk_size()) {
+        let stmt = insert_stmt(info, &group.columns, chunk);
+        let rows = if dialect.supports_returning() {
+            let result = exec
+                .run(stmt.returning(all_columns(info)).try_compile(dialect)?)
+                .await?;
+            returned_rows(info, result)
+        } else {
+            exec.run(stmt.try_compile(dialect)?).await?;
+            let keys: Vec<&[Value]> = chunk.iter().map(|(_, v)| v.as_slice()).collect();
+            let sel: Select = select(all_columns(info))
+                .filter(Expr::<bool>::new(super::flush::keys_condition(info, &keys)));
+            returned_rows(info, exec.run(sel.try_compile(dialect)?).await?)
+        };
+        for row in rows {
+            found.insert(key_of(&row), row);
+        }
+    }
+    group
+        .rows
+        .iter()
+        .map(|(_, v)| {
+            found.remove(&key_of(v)).ok_or_else(|| {
+                Error::invalid_request(format!(
+                    "the INSERT of {} did not give the row back; the row cannot be read after \
+                     the INSERT (is a trigger changing its key?)",
+                    info.describe(v)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Generated keys, with RETURNING rows that follow the VALUES rows:
+/// PostgreSQL's sentinel form (rows then sorted by the generated key), or
+/// MariaDB's insertion order.
+async fn insert_ordered(
+    group: &InsertGroup,
+    key_pos: usize,
+    sort_by_key: bool,
+    exec: &mut Exec<'_>,
+    dialect: &dyn Dialect,
+) -> Result<Vec<Vec<Value>>> {
+    let info = group.info;
+    let mut out = Vec::with_capacity(group.rows.len());
+    for chunk in group.rows.chunks(group.chunk_size()) {
+        let stmt = insert_stmt(info, &group.columns, chunk)
+            .returning(all_columns(info))
+            .sort_by_parameter_order();
+        let mut rows = returned_rows(info, exec.run(stmt.try_compile(dialect)?).await?);
+        if rows.len() != chunk.len() {
+            return Err(count_mismatch(
+                info,
+                "INSERT .. RETURNING",
+                rows.len(),
+                chunk.len(),
+            ));
+        }
+        if sort_by_key {
+            rows.sort_by_key(|r| match r.get(key_pos) {
+                Some(Value::Int(i)) => *i,
+                _ => i64::MAX,
+            });
+        }
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Generated keys where a multi-row RETURNING cannot be matched to rows
+/// (SQLite; MySQL, where core reads the row back by LAST_INSERT_ID): one
+/// statement per row, compiled once (the driver's prepared-statement cache
+/// reuses it).
+async fn insert_row_by_row(
+    group: &InsertGroup,
+    exec: &mut Exec<'_>,
+    dialect: &dyn Dialect,
+) -> Result<Vec<Vec<Value>>> {
+    let info = group.info;
+    let mut out = Vec::with_capacity(group.rows.len());
+    let mut template: Option<(Compiled, usize)> = None;
+    for row in &group.rows {
+        let compiled = match &template {
+            Some((first, n)) if *n == group.columns.len() => {
+                let params: Vec<Value> = group.columns.iter().map(|&i| row.1[i].clone()).collect();
+                let mut c = Compiled::new(first.sql_arc().clone(), params);
+                if let Some(f) = first.fetch_after() {
+                    c = c.with_fetch_after(f.clone());
+                }
+                c
+            }
+            _ => {
+                let stmt = insert_stmt(info, &group.columns, std::slice::from_ref(row))
+                    .returning(all_columns(info));
+                let c = stmt.try_compile(dialect)?;
+                template = Some((c.clone(), c.params().len()));
+                c
+            }
+        };
+        let mut rows = returned_rows(info, exec.run(compiled).await?);
+        if rows.len() != 1 {
+            return Err(count_mismatch(info, "INSERT", rows.len(), 1));
+        }
+        out.push(rows.remove(0));
+    }
+    Ok(out)
+}

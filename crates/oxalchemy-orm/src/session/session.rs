@@ -1,0 +1,594 @@
+//! `Session`: the identity map and unit of work over one pooled connection.
+
+use super::exec::Exec;
+use super::flush::{self, FlushOutcome, SavedKind, key_condition};
+use super::identity_map::{Entry, IdentityKey, IdentityMap};
+use super::loaded_entities::entity_spans;
+use super::model_info::ModelInfo;
+use super::normalize::normalize_row;
+use super::options::SessionOptions;
+use super::scalars::Scalars;
+use super::unit_of_work::{OpKind, Ticket, UnitOfWork};
+use crate::model::{Model, PrimaryKey};
+use crate::result_shape::ResultShape;
+use oxalchemy_core::{
+    Column, CursorResult, Error, Executable, Expr, Result, Select, Value, select,
+};
+use oxalchemy_pool::{Connection, Engine};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::future::Future;
+
+/// What the current transaction did, to undo in the identity map when it
+/// rolls back.
+#[derive(Debug, Default)]
+struct TxLog {
+    /// Identities inserted in this transaction (gone again after a rollback).
+    inserted: HashSet<IdentityKey>,
+    /// Identities deleted in this transaction, as they were (back after a rollback).
+    deleted: HashMap<IdentityKey, Entry>,
+}
+
+/// SQLAlchemy's `Session` with value semantics: the unit of work and the
+/// identity map over one pooled connection.
+///
+/// The session hands out owned model values and keeps, per identity (table +
+/// primary key), a snapshot of the row as last seen in the database. `add`
+/// of a value whose identity it knows is an UPDATE of the columns that differ
+/// from that snapshot; `add` of a new value (an autoincrement key left at 0,
+/// or a key the session does not know) is an INSERT. `flush` writes the
+/// pending changes in foreign-key order inside the session's transaction,
+/// which begins with the first statement and ends at `commit()` /
+/// `rollback()` (dropping the session rolls back).
+///
+/// `Session` is `Send + 'static` and every method's future is `Send`, so a
+/// session can live in a web handler across `.await`s.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use oxalchemy_orm::Session;
+/// use oxalchemy_pool::{Engine, EngineOptions};
+/// # use std::sync::Arc;
+/// # let driver = oxalchemy_sqlite::SqliteDriver::from_url("sqlite://")?;
+/// # let engine = Engine::from_driver(Arc::new(driver), EngineOptions::default())?;
+/// let mut session = Session::new(&engine);
+/// let rows = session.execute(oxalchemy_core::text("SELECT 1")).await?;
+/// assert_eq!(rows.len(), 1);
+/// session.commit().await?;
+/// # Ok::<(), oxalchemy_core::Error>(())
+/// # }).unwrap();
+/// ```
+pub struct Session {
+    engine: Engine,
+    options: SessionOptions,
+    /// The connection of the current transaction (checked out on first use,
+    /// returned to the pool at commit / rollback).
+    conn: Option<Connection>,
+    identity_map: IdentityMap,
+    uow: UnitOfWork,
+    tx: TxLog,
+    /// Models this session has handled (to recognize them in query results).
+    known: Vec<ModelInfo>,
+    /// The persisted values of the last flush, per `add` ticket (for `save`).
+    results: HashMap<Ticket, Vec<Value>>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("engine", &self.engine.url())
+            .field("options", &self.options)
+            .field("in_transaction", &self.in_transaction())
+            .field("identities", &self.identity_map.len())
+            .field("pending", &self.uow.ops().len())
+            .finish()
+    }
+}
+
+impl Session {
+    /// A session over `engine` (the handle is cloned: the session has no
+    /// lifetime). No connection is checked out until the first statement.
+    pub fn new(engine: &Engine) -> Session {
+        Session::with_options(engine, SessionOptions::default())
+    }
+
+    /// A session with [`SessionOptions`] (`expire_on_commit`, `autoflush`).
+    pub fn with_options(engine: &Engine, options: SessionOptions) -> Session {
+        Session {
+            engine: engine.clone(),
+            options,
+            conn: None,
+            identity_map: IdentityMap::default(),
+            uow: UnitOfWork::default(),
+            tx: TxLog::default(),
+            known: Vec::new(),
+            results: HashMap::new(),
+        }
+    }
+
+    /// The engine this session runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The session's options.
+    pub fn options(&self) -> SessionOptions {
+        self.options
+    }
+
+    /// True while the session's transaction is open (it began with the first
+    /// statement since the last commit or rollback).
+    pub fn in_transaction(&self) -> bool {
+        self.conn.as_ref().is_some_and(Connection::in_transaction)
+    }
+
+    fn know(&mut self, info: ModelInfo) {
+        if !self
+            .known
+            .iter()
+            .any(|k| std::ptr::eq(k.mapper, info.mapper))
+        {
+            self.known.push(info);
+        }
+    }
+
+    fn register_save(&mut self, info: ModelInfo, values: Vec<Value>) -> Ticket {
+        self.know(info);
+        let known = !info.key_is_unset(&values)
+            && self
+                .identity_map
+                .contains(&IdentityKey::of_row(info, &values));
+        self.uow.register_save(info, values, known)
+    }
+
+    /// Register `obj` to be written at the next flush: an INSERT when it is
+    /// new (an autoincrement key left at 0, or a key this session does not
+    /// know), else an UPDATE of only the columns that differ from the row as
+    /// the session last saw it. Adding the same identity again before the
+    /// flush replaces the earlier value.
+    pub fn add<M: Model>(&mut self, obj: M) {
+        self.register_save(ModelInfo::of::<M>(), obj.to_values());
+    }
+
+    /// [`add`](Self::add) each object.
+    pub fn add_all<M: Model, I: IntoIterator<Item = M>>(&mut self, objs: I) {
+        for obj in objs {
+            self.add(obj);
+        }
+    }
+
+    /// Add `obj` and flush now; returns the persisted value, with the keys
+    /// and server defaults the database generated (its columns overwritten
+    /// through [`Model::set_values`]).
+    pub async fn save<M: Model>(&mut self, mut obj: M) -> Result<M> {
+        let ticket = self.register_save(ModelInfo::of::<M>(), obj.to_values());
+        self.flush().await?;
+        if let Some(values) = self.results.remove(&ticket) {
+            obj.set_values(values)?;
+        }
+        Ok(obj)
+    }
+
+    /// [`save`](Self::save) several objects with one flush (INSERTs batched).
+    pub fn save_all<M: Model, I: IntoIterator<Item = M>>(
+        &mut self,
+        objs: I,
+    ) -> impl Future<Output = Result<Vec<M>>> + Send + '_ {
+        // Collected before the first await, so the future does not hold the iterator.
+        let info = ModelInfo::of::<M>();
+        let objs: Vec<(Ticket, M)> = objs
+            .into_iter()
+            .map(|obj| (self.register_save(info, obj.to_values()), obj))
+            .collect();
+        async move {
+            self.flush().await?;
+            objs.into_iter()
+                .map(|(ticket, mut obj)| {
+                    if let Some(values) = self.results.remove(&ticket) {
+                        obj.set_values(values)?;
+                    }
+                    Ok(obj)
+                })
+                .collect()
+        }
+    }
+
+    /// Mark the row of `obj` for deletion at the next flush (children before
+    /// parents). A new object that was only added is simply dropped (it has
+    /// no row); an object the session never saw is deleted by its key.
+    pub fn delete<M: Model>(&mut self, obj: &M) {
+        let info = ModelInfo::of::<M>();
+        self.know(info);
+        self.uow.register_delete(info, obj.to_values());
+    }
+
+    /// Write every pending change now, in the session's transaction.
+    ///
+    /// A flush with nothing to write sends nothing. A flush that fails rolls
+    /// back what it did and keeps the pending work, so the error can be
+    /// inspected, the cause fixed (`add` a corrected value, `expunge` a bad
+    /// one) and the flush retried; the session stays usable. As in
+    /// SQLAlchemy, the whole transaction rolls back (work flushed earlier in
+    /// it is undone, and the identity map is expired, as after `rollback()`).
+    pub async fn flush(&mut self) -> Result<()> {
+        self.results.clear();
+        if self.uow.is_empty() {
+            return Ok(());
+        }
+        let plan = flush::plan(self.uow.ops(), &self.identity_map)?;
+        if plan.is_empty() {
+            self.apply(plan.into_unchanged());
+            return Ok(());
+        }
+        let dialect = self.engine.dialect();
+        let conn = self.connection().await?;
+        let mut exec = Exec(conn);
+        match flush::execute(plan, &mut exec, &*dialect).await {
+            Ok(outcome) => {
+                self.apply(outcome);
+                Ok(())
+            }
+            Err(e) => {
+                // As SQLAlchemy: the transaction rolls back; the pending work stays.
+                self.abort_transaction().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Record a successful flush: snapshots of written rows, deletions, and
+    /// the persisted values for `save`; the pending work is done.
+    fn apply(&mut self, outcome: FlushOutcome) {
+        for saved in outcome.saved {
+            match saved.kind {
+                SavedKind::Inserted => {
+                    self.tx.inserted.insert(saved.key.clone());
+                    self.identity_map.put(saved.key, saved.values.clone());
+                }
+                SavedKind::Updated => self
+                    .identity_map
+                    .put_written(saved.key, saved.values.clone()),
+                // An expired snapshot stays expired: nothing was read or written.
+                SavedKind::Unchanged => {}
+            }
+            self.results.insert(saved.ticket, saved.values);
+        }
+        for key in outcome.deleted {
+            let entry = self.identity_map.remove(&key);
+            if !self.tx.inserted.remove(&key)
+                && let Some(entry) = entry
+            {
+                self.tx.deleted.insert(key, entry);
+            }
+        }
+        self.uow.clear();
+    }
+
+    /// Flush, then COMMIT. The connection goes back to the pool; with
+    /// `expire_on_commit` (the default) every snapshot is expired, so the
+    /// next `get` reads the database again.
+    pub async fn commit(&mut self) -> Result<()> {
+        self.flush().await?;
+        if let Some(mut conn) = self.conn.take()
+            && let Err(e) = conn.commit().await
+        {
+            let _ = conn.rollback().await;
+            drop(conn);
+            self.after_rollback();
+            return Err(e);
+        }
+        self.tx = TxLog::default();
+        if self.options.expires_on_commit() {
+            self.identity_map.expire_all();
+        }
+        Ok(())
+    }
+
+    /// Roll the transaction back and discard every pending change (new
+    /// objects are forgotten, as SQLAlchemy expunges pending objects). Rows
+    /// inserted in the transaction leave the identity map, rows deleted in it
+    /// come back, and every snapshot is expired.
+    pub async fn rollback(&mut self) -> Result<()> {
+        self.uow.clear();
+        self.results.clear();
+        let result = match self.conn.take() {
+            Some(mut conn) => conn.rollback().await,
+            None => Ok(()),
+        };
+        self.after_rollback();
+        result
+    }
+
+    /// Roll back after a failed flush or commit, keeping the pending work.
+    async fn abort_transaction(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            // An error here means the connection is already gone (and discarded).
+            let _ = conn.rollback().await;
+        }
+        self.after_rollback();
+    }
+
+    /// Undo the transaction's effects on the identity map.
+    fn after_rollback(&mut self) {
+        let log = std::mem::take(&mut self.tx);
+        for key in &log.inserted {
+            self.identity_map.remove(key);
+        }
+        for (key, entry) in log.deleted {
+            self.identity_map.restore(key, entry);
+        }
+        self.identity_map.expire_all();
+        let map = &self.identity_map;
+        self.uow
+            .after_rollback(|key| map.contains(key), &log.inserted);
+    }
+
+    /// Roll back, forget every object and pending change (SQLAlchemy's `close`).
+    /// The session stays usable.
+    pub async fn close(&mut self) -> Result<()> {
+        let result = self.rollback().await;
+        self.identity_map.clear();
+        result
+    }
+
+    /// The session's connection, checked out (and its transaction begun with
+    /// the first statement) on first use.
+    async fn connection(&mut self) -> Result<&mut Connection> {
+        match &mut self.conn {
+            Some(conn) => Ok(conn),
+            slot @ None => Ok(slot.insert(self.engine.connect().await?)),
+        }
+    }
+
+    async fn autoflush(&mut self) -> Result<()> {
+        if self.options.autoflushes() {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// The object of identity `key` as the session knows it without SQL:
+    /// `Some(Some(values))` (loaded, or changed and not yet flushed),
+    /// `Some(None)` (deleted and not yet flushed), `None` (ask the database).
+    fn lookup(&self, key: &IdentityKey) -> Option<Option<Vec<Value>>> {
+        if let Some(op) = self.uow.find(key) {
+            match op.kind {
+                OpKind::Delete => return Some(None),
+                OpKind::Update => return Some(Some(op.values.clone())),
+                OpKind::Insert => return None,
+            }
+        }
+        self.identity_map
+            .get(key)
+            .filter(|e| !e.expired)
+            .map(|e| Some(e.snapshot.clone()))
+    }
+
+    /// The object of type `M` with primary key `pk` (a tuple for a composite
+    /// key), or `None`. Served from the identity map without SQL when the
+    /// session holds an unexpired snapshot; otherwise (after an autoflush)
+    /// one SELECT, whose row becomes the snapshot.
+    pub fn get<M: Model>(
+        &mut self,
+        pk: M::PrimaryKey,
+    ) -> impl Future<Output = Result<Option<M>>> + Send + '_ {
+        let key_values = pk.into_key_values();
+        async move { self.get_by_key::<M>(key_values).await }
+    }
+
+    async fn get_by_key<M: Model>(&mut self, key_values: Vec<Value>) -> Result<Option<M>> {
+        let info = ModelInfo::of::<M>();
+        self.know(info);
+        let pk = info.pk_positions();
+        if key_values.len() != pk.len() {
+            let names: Vec<&str> = pk.iter().map(|&i| info.mapper.columns[i].name).collect();
+            return Err(Error::argument(format!(
+                "get::<{}>() was given {} key value(s), but its primary key has {} column(s) ({}); \
+                 pass one value per key column, as a tuple for a composite key",
+                info.mapper.model,
+                key_values.len(),
+                pk.len(),
+                names.join(", ")
+            )));
+        }
+        let key = IdentityKey::of_key(info, &key_values);
+        if let Some(found) = self.lookup(&key) {
+            return found.map(M::from_values).transpose();
+        }
+        self.autoflush().await?;
+        if let Some(found) = self.lookup(&key) {
+            return found.map(M::from_values).transpose();
+        }
+        // Build the row as a full value so the key condition reads it by position.
+        let mut row = vec![Value::Null; info.mapper.columns.len()];
+        for (&i, v) in pk.iter().zip(key_values) {
+            row[i] = v;
+        }
+        match self.select_row(info, &row).await? {
+            Some(snapshot) => M::from_values(snapshot).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// SELECT the row of `info` whose key is in `row`; store it as the snapshot.
+    async fn select_row(&mut self, info: ModelInfo, row: &[Value]) -> Result<Option<Vec<Value>>> {
+        let columns: Vec<Column> = info
+            .mapper
+            .columns
+            .iter()
+            .map(|c| info.table.c(c.name))
+            .collect();
+        let stmt: Select = select(columns).filter(Expr::<bool>::new(key_condition(info, row)));
+        let conn = self.connection().await?;
+        let result = conn.execute(stmt).await?;
+        let Some(found) = result.into_rows().into_iter().next() else {
+            return Ok(None);
+        };
+        let snapshot = normalize_row(info.mapper, found.into_values());
+        let key = IdentityKey::of_row(info, &snapshot);
+        self.identity_map.put(key, snapshot.clone());
+        Ok(Some(snapshot))
+    }
+
+    /// Read the row of `obj` again and overwrite its columns (relationship
+    /// fields untouched); an unflushed change of it is discarded. Fails with
+    /// `InvalidRequest` when the row does not exist.
+    pub async fn refresh<M: Model>(&mut self, obj: &mut M) -> Result<()> {
+        let info = ModelInfo::of::<M>();
+        self.know(info);
+        let values = obj.to_values();
+        if info.key_is_unset(&values) {
+            return Err(Error::invalid_request(format!(
+                "refresh(): {} has no primary key yet ({}), so it has no row to read; save it \
+                 first (session.save returns it with its key)",
+                info.mapper.model,
+                info.describe(&values)
+            )));
+        }
+        let key = IdentityKey::of_row(info, &values);
+        self.uow.forget_update(&key);
+        self.autoflush().await?;
+        match self.select_row(info, &values).await? {
+            Some(snapshot) => obj.set_values(snapshot),
+            None => Err(Error::invalid_request(format!(
+                "refresh(): could not refresh {}: the row does not exist (it was deleted, or its \
+                 INSERT was rolled back); expunge it or add it again",
+                info.describe(&values)
+            ))),
+        }
+    }
+
+    /// Forget `obj`: its snapshot and any pending change of it. A later `add`
+    /// of it is an INSERT again.
+    pub fn expunge<M: Model>(&mut self, obj: &M) {
+        let info = ModelInfo::of::<M>();
+        let values = obj.to_values();
+        self.uow.forget(info, &values);
+        if !info.key_is_unset(&values) {
+            let key = IdentityKey::of_row(info, &values);
+            self.identity_map.remove(&key);
+            self.tx.inserted.remove(&key);
+        }
+    }
+
+    /// Forget every object and pending change (the transaction stays open).
+    pub fn expunge_all(&mut self) {
+        self.uow.clear();
+        self.identity_map.clear();
+        self.tx.inserted.clear();
+        self.tx.deleted.clear();
+    }
+
+    /// Expire every snapshot: the next `get` of each reads the database
+    /// again. As in SQLAlchemy, unflushed changes of known objects are
+    /// discarded (new and deleted objects stay pending).
+    pub fn expire_all(&mut self) {
+        self.identity_map.expire_all();
+        self.uow.forget_updates();
+    }
+
+    /// Expire the snapshot of `obj` (and discard its unflushed change).
+    pub fn expire<M: Model>(&mut self, obj: &M) {
+        let info = ModelInfo::of::<M>();
+        let values = obj.to_values();
+        if info.key_is_unset(&values) {
+            return;
+        }
+        let key = IdentityKey::of_row(info, &values);
+        self.identity_map.expire(&key);
+        self.uow.forget_update(&key);
+    }
+
+    /// True when the session holds a snapshot of `obj`'s identity.
+    pub fn contains<M: Model>(&self, obj: &M) -> bool {
+        let info = ModelInfo::of::<M>();
+        let values = obj.to_values();
+        !info.key_is_unset(&values)
+            && self
+                .identity_map
+                .contains(&IdentityKey::of_row(info, &values))
+    }
+
+    fn pending_of<M: Model>(&self, kind: OpKind) -> Vec<M> {
+        self.uow
+            .of_kind(kind, M::mapper())
+            .filter_map(|op| M::from_values(op.values.clone()).ok())
+            .collect()
+    }
+
+    /// The new objects of type `M` waiting for the next flush (SQLAlchemy's `session.new`).
+    pub fn new_objects<M: Model>(&self) -> Vec<M> {
+        self.pending_of(OpKind::Insert)
+    }
+
+    /// The known objects of type `M` added with changes not yet flushed
+    /// (SQLAlchemy's `session.dirty`).
+    pub fn dirty_objects<M: Model>(&self) -> Vec<M> {
+        let info = ModelInfo::of::<M>();
+        let pk = info.pk_positions();
+        self.uow
+            .of_kind(OpKind::Update, M::mapper())
+            .filter(|op| {
+                let snapshot = op.key.as_ref().and_then(|k| self.identity_map.get(k));
+                snapshot.is_none_or(|e| {
+                    op.values
+                        .iter()
+                        .enumerate()
+                        .any(|(i, v)| !pk.contains(&i) && e.snapshot.get(i) != Some(v))
+                })
+            })
+            .filter_map(|op| M::from_values(op.values.clone()).ok())
+            .collect()
+    }
+
+    /// The objects of type `M` marked for deletion (SQLAlchemy's `session.deleted`).
+    pub fn deleted_objects<M: Model>(&self) -> Vec<M> {
+        self.pending_of(OpKind::Delete)
+    }
+
+    /// Run a query whose rows decode into models, tuples or values:
+    /// `session.scalars(select(User).filter(..)).all().await?`.
+    pub fn scalars<R: ResultShape>(&mut self, stmt: Select<R>) -> Scalars<'_, R> {
+        Scalars::new(self, stmt)
+    }
+
+    /// Run the rows of a SELECT (after an autoflush) and refresh the
+    /// snapshots of the whole entities it returns.
+    pub(crate) async fn query_rows<R>(&mut self, stmt: &Select<R>) -> Result<Vec<Vec<Value>>> {
+        self.autoflush().await?;
+        let spans = entity_spans(&stmt.core().columns, &self.known);
+        let compiled = stmt.try_compile(self.engine.dialect_ref())?;
+        let conn = self.connection().await?;
+        let result = conn.execute_compiled(compiled).await?;
+        let rows: Vec<Vec<Value>> = result
+            .into_rows()
+            .into_iter()
+            .map(|r| r.into_values())
+            .collect();
+        for row in &rows {
+            for span in &spans {
+                let n = span.info.mapper.columns.len();
+                let Some(part) = row.get(span.offset..span.offset + n) else {
+                    continue;
+                };
+                let snapshot = normalize_row(span.info.mapper, part.to_vec());
+                if span.info.key_is_unset(&snapshot) {
+                    continue; // an outer join's missing side
+                }
+                let key = IdentityKey::of_row(span.info, &snapshot);
+                self.identity_map.put(key, snapshot);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Run any statement (after an autoflush) in the session's transaction
+    /// and return Core-style rows: `select((User::NAME, Address::EMAIL))`,
+    /// aggregates, `update(..)`, `text(..)`.
+    pub async fn execute<E: Executable>(&mut self, stmt: E) -> Result<CursorResult> {
+        self.autoflush().await?;
+        let conn = self.connection().await?;
+        let result = conn.execute(stmt).await?;
+        Ok(result)
+    }
+}
