@@ -124,6 +124,9 @@ async fn main() -> oxalchemy::Result<()> {
     println!("users with id > 1: {}", n[0]);
     println!("pool: {:?}", engine.pool_status());
 
+    // Return the connection (ending its transaction) before dropping the tables.
+    conn.commit().await?;
+    drop(conn);
     metadata.drop_all(&engine).await?;
     Ok(())
 }

@@ -22,6 +22,15 @@ macro_rules! declarative_base {
             pub fn metadata() -> &'static $crate::MetaData {
                 $crate::orm::metadata_for::<$name>()
             }
+
+            /// Check the mapping of every model of this base: each
+            /// `foreign_key = "table.column"` must name a model's table and
+            /// column (the error names the model and field). `create_all` runs
+            /// the same check.
+            #[allow(dead_code)]
+            pub fn configure() -> $crate::Result<()> {
+                $crate::orm::configure::<$name>()
+            }
         }
     };
 }

@@ -23,7 +23,7 @@ pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use model::{Model, PrimaryKey};
-pub use registry::{ModelRegistration, mappers_for, metadata_for};
+pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::Related;
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
 pub use relationship_ref::Rel;

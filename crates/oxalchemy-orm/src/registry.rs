@@ -29,13 +29,57 @@ pub fn metadata_for<B: 'static>() -> &'static MetaData {
         return md;
     }
     let md: &'static MetaData = Box::leak(Box::new(MetaData::new()));
+    let mut mappers = Vec::new();
     for reg in inventory::iter::<ModelRegistration> {
         if (reg.base)() == key {
             md.add_table((reg.table)().clone());
+            mappers.push((reg.mapper)());
         }
+    }
+    if let Err(e) = check_foreign_keys(md, &mappers) {
+        md.set_configuration_error(e);
     }
     bases.insert(key, md);
     md
+}
+
+/// Check every model's `foreign_key = "table.column"` against the base's
+/// tables, naming the model and field when one does not resolve.
+fn check_foreign_keys(md: &MetaData, mappers: &[&'static Mapper]) -> Result<(), String> {
+    for mapper in mappers {
+        for col in mapper.columns {
+            let Some(target) = col.foreign_key else {
+                continue;
+            };
+            let (table, column) = match target.rsplit_once('.') {
+                Some(parts) => parts,
+                None => continue,
+            };
+            let Some(t) = md.get_table(table) else {
+                let known: Vec<String> = md.tables().iter().map(|t| t.fullname()).collect();
+                return Err(format!(
+                    "model {}, field {}: foreign_key = {target:?} does not resolve: no model of this base has table {table:?} (tables: {})",
+                    mapper.model,
+                    col.field,
+                    known.join(", ")
+                ));
+            };
+            if t.column_def(column).is_none() {
+                return Err(format!(
+                    "model {}, field {}: foreign_key = {target:?} does not resolve: table {table:?} has no column {column:?} (columns: {})",
+                    mapper.model,
+                    col.field,
+                    t.column_names().join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Check the models of base `B` (foreign keys resolve within the base).
+pub fn configure<B: 'static>() -> oxalchemy_core::Result<()> {
+    metadata_for::<B>().validate_foreign_keys()
 }
 
 /// The mappers registered for base `B`.

@@ -29,6 +29,9 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct MetaData {
     tables: RwLock<IndexMap<String, Table>>,
+    /// A mapping error found when the collection was assembled (the ORM's
+    /// foreign keys naming a missing model), reported by `create_all`.
+    configuration_error: RwLock<Option<String>>,
 }
 
 impl MetaData {
@@ -86,8 +89,17 @@ impl MetaData {
         super::ddl_order::sort_by_dependency(&self.tables())
     }
 
+    /// Record a configuration error (found by a front end such as the ORM's
+    /// registry); `validate_foreign_keys` and `create_all` report it.
+    pub fn set_configuration_error(&self, message: impl Into<String>) {
+        *self.configuration_error.write() = Some(message.into());
+    }
+
     /// Check that every foreign key names a table and column of this collection.
     pub fn validate_foreign_keys(&self) -> Result<()> {
+        if let Some(e) = self.configuration_error.read().clone() {
+            return Err(Error::argument(e));
+        }
         let tables = self.tables.read();
         for t in tables.values() {
             for fk in t.foreign_keys() {
