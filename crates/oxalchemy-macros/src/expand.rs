@@ -101,7 +101,35 @@ fn column_mapping(c: &ColumnField) -> TokenStream {
     }
 }
 
+/// The marker type of one relationship field, for its type-erased accessors.
+fn relationship_marker_name(r: &RelationshipField) -> Ident {
+    Ident::new(&format!("__OxalchemyRel_{}", r.field_name), r.ident.span())
+}
+
+/// A marker type implementing `RelationshipField` for one field (declared
+/// inside `mapper()`, so it stays private to the model).
+fn relationship_marker(owner: &Ident, r: &RelationshipField) -> TokenStream {
+    let marker = relationship_marker_name(r);
+    let f = &r.ident;
+    let value = &r.value_ty;
+    quote! {
+        #[allow(non_camel_case_types)]
+        struct #marker;
+        impl ::oxalchemy::orm::RelationshipField for #marker {
+            type Owner = #owner;
+            type Value = #value;
+            fn field(owner: &#owner) -> &::oxalchemy::orm::Related<#value> {
+                &owner.#f
+            }
+            fn field_mut(owner: &mut #owner) -> &mut ::oxalchemy::orm::Related<#value> {
+                &mut owner.#f
+            }
+        }
+    }
+}
+
 fn relationship_mapping(r: &RelationshipField) -> TokenStream {
+    let marker = relationship_marker_name(r);
     let o = &r.options;
     let field = &r.field_name;
     let target = &r.target;
@@ -129,6 +157,7 @@ fn relationship_mapping(r: &RelationshipField) -> TokenStream {
             cascade: #cascade,
             passive_deletes: #passive_deletes,
             lazy: #lazy,
+            access: ::oxalchemy::orm::RelationshipAccess::of::<#marker>(),
         }
     }
 }
@@ -154,6 +183,27 @@ fn model_impl(def: &ModelDef) -> TokenStream {
 
     let columns = def.columns.iter().map(column_mapping);
     let relationships = def.relationships.iter().map(relationship_mapping);
+    let markers = def
+        .relationships
+        .iter()
+        .map(|r| relationship_marker(ident, r));
+    let set_columns = def.columns.iter().map(|c| {
+        let f = &c.ident;
+        let ft = field_type(c);
+        let label = format!("{table}.{}", c.column_name);
+        quote! {
+            self.#f = match #ft::from_value(
+                __oxalchemy_values.next().unwrap_or(::oxalchemy::Value::Null),
+            ) {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(mismatch) => {
+                    return ::core::result::Result::Err(
+                        ::oxalchemy::core::row::decode_error(mismatch, ::std::string::String::from(#label)),
+                    );
+                }
+            };
+        }
+    });
 
     let to_values = def.columns.iter().map(|c| {
         let f = &c.ident;
@@ -193,6 +243,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
             type PrimaryKey = #primary_key;
 
             fn mapper() -> &'static ::oxalchemy::orm::Mapper {
+                #(#markers)*
                 static MAPPER: ::oxalchemy::orm::Mapper = ::oxalchemy::orm::Mapper {
                     model: #model,
                     table: #table,
@@ -200,6 +251,8 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     columns: &[#(#columns),*],
                     relationships: &[#(#relationships),*],
                     version_id: #version_id,
+                    table_fn: <#ident as ::oxalchemy::orm::Model>::table,
+                    from_values_boxed: ::oxalchemy::orm::boxed_from_values::<#ident>,
                 };
                 &MAPPER
             }
@@ -235,6 +288,23 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     #(#not_loaded,)*
                     #(#others,)*
                 })
+            }
+
+            fn set_values(
+                &mut self,
+                values: ::std::vec::Vec<::oxalchemy::Value>,
+            ) -> ::oxalchemy::Result<()> {
+                if values.len() != #width {
+                    return ::core::result::Result::Err(::oxalchemy::Error::invalid_request(
+                        ::std::format!(
+                            "{} has {} columns but {} values were given",
+                            #model, #width, values.len()
+                        ),
+                    ));
+                }
+                let mut __oxalchemy_values = values.into_iter();
+                #(#set_columns)*
+                ::core::result::Result::Ok(())
             }
         }
     }

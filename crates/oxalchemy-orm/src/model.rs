@@ -9,6 +9,11 @@ use oxalchemy_core::{Result, Table, Value};
 /// fields in declaration order ([`Mapper::columns`]), and `to_values` /
 /// `from_values` convert in that order (rows are read by position, never by
 /// name lookups).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a mapped model",
+    label = "expected a struct with #[derive(Model)]",
+    note = "relationships, entities and sessions work with types that derive Model"
+)]
 pub trait Model: Clone + Send + Sync + Sized + 'static {
     /// The primary key: a single value, or a tuple for a composite key.
     type PrimaryKey: PrimaryKey;

@@ -7,6 +7,11 @@ use oxalchemy_core::Result;
 use std::any::Any;
 
 /// What a `Related<T>` may hold: one model, an optional model, or a `Vec` of them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the value of a relationship",
+    label = "not a model, an Option of a model or a Vec of models",
+    note = "a relationship field is Related<M>, Related<Option<M>> or Related<Vec<M>>, where M derives Model"
+)]
 pub trait RelatedValue: Sized + Send + Sync + 'static {
     /// The items, boxed.
     fn into_models(self) -> Vec<Box<dyn AnyModel>>;

@@ -52,6 +52,8 @@ impl Model for Parent {
             schema: None,
             columns: &COLUMNS,
             relationships: &[],
+            table_fn: <Parent as Model>::table,
+            from_values_boxed: crate::any_model::boxed_from_values::<Parent>,
             version_id: Some("version"),
         };
         &MAPPER
@@ -117,6 +119,8 @@ impl Model for Child {
             schema: None,
             columns: &COLUMNS,
             relationships: &[],
+            table_fn: <Child as Model>::table,
+            from_values_boxed: crate::any_model::boxed_from_values::<Child>,
             version_id: None,
         };
         &MAPPER
