@@ -71,3 +71,49 @@ async fn a_foreign_key_to_a_missing_column_names_the_model_and_field() {
     assert!(msg.contains("model Pet, field owner_id"), "{msg}");
     assert!(msg.contains("no column \"uid\""), "{msg}");
 }
+
+oxalchemy::declarative_base!(BackBase);
+
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = BackBase, table = "author")]
+pub struct Author {
+    #[mapped_column(primary_key)]
+    pub id: i64,
+    #[relationship(back_populates = "writer")]
+    pub books: Related<Vec<Book>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = BackBase, table = "book")]
+pub struct Book {
+    #[mapped_column(primary_key)]
+    pub id: i64,
+    #[mapped_column(foreign_key = "author.id")]
+    pub author_id: i64,
+    #[relationship(back_populates = "novels")]
+    pub author: Related<Author>,
+}
+
+#[test]
+fn back_populates_must_name_each_other() {
+    let err = BackBase::configure().unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("back_populates"), "{msg}");
+    assert!(
+        msg.contains("Author.books") || msg.contains("Book.author"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn join_conditions_are_inferred_from_the_foreign_key() {
+    use oxalchemy::orm::{Direction, resolve};
+    let books = Author::BOOKS.mapping();
+    let r = resolve(<Author as Model>::mapper(), books).unwrap();
+    assert_eq!(r.direction, Direction::OneToMany);
+    assert_eq!(r.pairs, vec![("id".to_owned(), "author_id".to_owned())]);
+    let author = Book::AUTHOR.mapping();
+    let r = resolve(<Book as Model>::mapper(), author).unwrap();
+    assert_eq!(r.direction, Direction::ManyToOne);
+    assert_eq!(r.pairs, vec![("author_id".to_owned(), "id".to_owned())]);
+}

@@ -164,6 +164,7 @@ fn relationship_mapping(r: &RelationshipField) -> TokenStream {
 
 fn model_impl(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
+    let base = &def.base;
     let model = def.name();
     let table = &def.table;
     let schema = opt_str(def.schema.clone());
@@ -252,6 +253,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     relationships: &[#(#relationships),*],
                     version_id: #version_id,
                     table_fn: <#ident as ::oxalchemy::orm::Model>::table,
+                    base_metadata: ::oxalchemy::orm::metadata_for::<#base>,
                     from_values_boxed: ::oxalchemy::orm::boxed_from_values::<#ident>,
                 };
                 &MAPPER

@@ -9,6 +9,7 @@
 mod any_model;
 mod entity;
 mod field_type;
+mod join_condition;
 mod mapper;
 mod model;
 mod registry;
@@ -21,6 +22,9 @@ mod session;
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
+pub use join_condition::{
+    Direction, ResolvedRelationship, SecondaryJoin, check_back_populates, resolve,
+};
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use model::{Model, PrimaryKey};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};

@@ -81,6 +81,8 @@ pub struct Mapper {
     pub version_id: Option<&'static str>,
     /// The model's table (`Model::table`).
     pub table_fn: fn() -> &'static Table,
+    /// The metadata of the model's declarative base (association tables live there).
+    pub base_metadata: fn() -> &'static oxalchemy_core::MetaData,
     /// Build a boxed model from column values in mapper order (`Model::from_values`).
     pub from_values_boxed: fn(Vec<Value>) -> Result<Box<dyn AnyModel>>,
 }

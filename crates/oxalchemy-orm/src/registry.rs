@@ -36,7 +36,9 @@ pub fn metadata_for<B: 'static>() -> &'static MetaData {
             mappers.push((reg.mapper)());
         }
     }
-    if let Err(e) = check_foreign_keys(md, &mappers) {
+    if let Err(e) = check_foreign_keys(md, &mappers)
+        .and_then(|()| crate::join_condition::check_back_populates(&mappers))
+    {
         md.set_configuration_error(e);
     }
     bases.insert(key, md);

@@ -53,6 +53,7 @@ impl Model for Parent {
             columns: &COLUMNS,
             relationships: &[],
             table_fn: <Parent as Model>::table,
+            base_metadata: crate::registry::metadata_for::<()>,
             from_values_boxed: crate::any_model::boxed_from_values::<Parent>,
             version_id: Some("version"),
         };
@@ -120,6 +121,7 @@ impl Model for Child {
             columns: &COLUMNS,
             relationships: &[],
             table_fn: <Child as Model>::table,
+            base_metadata: crate::registry::metadata_for::<()>,
             from_values_boxed: crate::any_model::boxed_from_values::<Child>,
             version_id: None,
         };
