@@ -81,12 +81,57 @@ fn compile(stmt: &dyn Executable, dialect: &dyn Dialect) -> Compiled {
     }
 }
 
+/// The compile cache (by statement shape) gives the same SQL, parameters
+/// and RETURNING emulation as a direct compile, on a miss and on a hit.
+#[track_caller]
+fn assert_cache_agrees(
+    stmt: &dyn Executable,
+    dialect: &dyn Dialect,
+    direct: &Compiled,
+    label: &str,
+) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    // One cache per dialect (and server flavour) shared by every statement of
+    // the suite: statements of different shapes must never share SQL.
+    static CACHES: OnceLock<Mutex<HashMap<String, Arc<oxalchemy::core::CompileCache>>>> =
+        OnceLock::new();
+    let cache = CACHES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(format!("{dialect:?}"))
+        .or_insert_with(|| Arc::new(oxalchemy::core::CompileCache::new(100_000)))
+        .clone();
+    for round in ["first", "second"] {
+        let cached = cache
+            .compile(stmt, dialect)
+            .unwrap_or_else(|e| panic!("{label}: cached compile ({round}) failed: {e}"));
+        assert_eq!(
+            cached.sql(),
+            direct.sql(),
+            "\n{label}: cached SQL ({round}) differs"
+        );
+        assert_eq!(
+            cached.params(),
+            direct.params(),
+            "\n{label}: cached parameters ({round}) differ"
+        );
+        assert_eq!(
+            cached.fetch_after(),
+            direct.fetch_after(),
+            "\n{label}: cached RETURNING emulation ({round}) differs"
+        );
+    }
+}
+
 #[track_caller]
 fn check_one(stmt: &dyn Executable, label: &str, dialect: &dyn Dialect, expected: Expect) {
     match (stmt.compile_for(dialect), expected) {
         (Ok(c), Expect::Sql(sql)) => {
             dump(label, &c);
             assert_eq!(c.sql(), sql, "\n{label}: compiled SQL differs");
+            assert_cache_agrees(stmt, dialect, &c, label);
         }
         (Err(e), Expect::Unsupported(feature)) => {
             assert!(

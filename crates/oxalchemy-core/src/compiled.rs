@@ -77,6 +77,13 @@ impl Compiled {
 pub trait Executable: Send + Sync {
     /// Compile for `dialect`.
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled>;
+
+    /// True when compiled SQL may be cached by statement shape
+    /// ([`CompileCache`](crate::CompileCache)): Core statements are; text
+    /// and already-compiled SQL gain nothing from it.
+    fn cacheable(&self) -> bool {
+        false
+    }
 }
 
 impl Executable for Compiled {
@@ -88,5 +95,8 @@ impl Executable for Compiled {
 impl<E: Executable + ?Sized> Executable for &E {
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         (**self).compile_for(dialect)
+    }
+    fn cacheable(&self) -> bool {
+        (**self).cacheable()
     }
 }

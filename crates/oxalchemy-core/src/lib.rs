@@ -3,6 +3,7 @@
 //! drivers live in other crates and meet this one through [`Driver`] and
 //! [`Dialect`].
 
+pub mod compile_cache;
 pub mod compiled;
 mod compiler;
 pub mod decode;
@@ -17,6 +18,7 @@ pub mod sql_type;
 pub mod stmt;
 pub mod value;
 
+pub use compile_cache::CompileCache;
 pub use compiled::{Compiled, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{Dialect, ReturningOrder, UpsertStyle, standard_type_name};

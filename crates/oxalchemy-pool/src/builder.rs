@@ -30,6 +30,9 @@ pub struct EngineOptions {
     /// Log every statement and its parameters with `tracing`, target
     /// `"oxalchemy::engine"`, level INFO (default false).
     pub echo: bool,
+    /// How many statement shapes keep their compiled SQL (SQLAlchemy's
+    /// `query_cache_size`, default 500; 0 turns the cache off).
+    pub compiled_cache_size: usize,
 }
 
 impl Default for EngineOptions {
@@ -41,6 +44,7 @@ impl Default for EngineOptions {
             pool_recycle: None,
             pool_pre_ping: false,
             echo: false,
+            compiled_cache_size: 500,
         }
     }
 }
@@ -103,7 +107,13 @@ impl EngineBuilder {
         self
     }
 
-    /// Log every statement and its parameters (`tracing`, target `"oxalchemy::engine"`).
+    /// How many statement shapes keep their compiled SQL (default 500; 0 = no cache).
+    pub fn compiled_cache_size(mut self, n: usize) -> Self {
+        self.options.compiled_cache_size = n;
+        self
+    }
+
+    /// Log every statement and its parameters with `tracing` (target `"oxalchemy::engine"`).
     pub fn echo(mut self, yes: bool) -> Self {
         self.options.echo = yes;
         self

@@ -115,7 +115,7 @@ impl Connection {
     ///
     /// Errors from the database carry the SQL (`Error::sql()`).
     pub async fn execute<E: Executable>(&mut self, stmt: E) -> Result<CursorResult> {
-        let compiled = stmt.compile_for(self.engine.dialect_ref())?;
+        let compiled = self.engine.compile(&stmt)?;
         self.execute_compiled(compiled).await
     }
 

@@ -7,7 +7,7 @@ use crate::pool::{PoolShared, PooledConnection};
 use crate::status::PoolStatus;
 use crate::transaction::Transaction;
 use deadpool::managed::{PoolError, TimeoutType};
-use oxalchemy_core::{Dialect, Driver, Error, Result};
+use oxalchemy_core::{CompileCache, Compiled, Dialect, Driver, Error, Executable, Result};
 use parking_lot::{Mutex, RwLock};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -25,6 +25,7 @@ pub(crate) struct EngineInner {
     events: Arc<EngineEvents>,
     pool: RwLock<Arc<PoolShared>>,
     extensions: Mutex<Extensions>,
+    compile_cache: CompileCache,
 }
 
 /// The starting point of oxalchemy: a database URL turned into a dialect and
@@ -71,6 +72,7 @@ impl Engine {
         let pool = PoolShared::new(driver.clone(), events.clone(), &options)?;
         Ok(Engine {
             inner: Arc::new(EngineInner {
+                compile_cache: CompileCache::new(options.compiled_cache_size),
                 dialect: driver.dialect(),
                 driver,
                 options,
@@ -113,6 +115,12 @@ impl Engine {
 
     pub(crate) fn events(&self) -> &Arc<EngineEvents> {
         &self.inner.events
+    }
+
+    /// Compile a statement for this engine's dialect, reusing the SQL of an
+    /// earlier statement of the same shape (see `EngineBuilder::compiled_cache_size`).
+    pub fn compile<E: Executable + ?Sized>(&self, stmt: &E) -> Result<Compiled> {
+        self.inner.compile_cache.compile(stmt, &*self.inner.dialect)
     }
 
     /// Check a connection out of the pool ("commit as you go": a transaction

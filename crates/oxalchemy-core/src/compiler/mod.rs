@@ -21,8 +21,30 @@ use crate::value::Value;
 pub(crate) use ddl::compile_create_table;
 pub(crate) use dml::{compile_delete, compile_insert, compile_update};
 
+thread_local! {
+    /// Set while computing a statement's shape (see `crate::compile_cache`):
+    /// compilation is synchronous, so a thread-local scopes it exactly.
+    static SHAPE_MODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with every compiler on this thread in shape mode.
+pub(crate) fn with_shape_mode<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SHAPE_MODE.with(|m| m.set(self.0));
+        }
+    }
+    let _reset = Reset(SHAPE_MODE.with(|m| m.replace(true)));
+    f()
+}
+
 /// Compiler state for one statement.
 pub(crate) struct Compiler<'a> {
+    /// Write the statement's shape instead of its SQL: identifiers unquoted
+    /// and length-prefixed, placeholders as a marker. The shape identifies the
+    /// SQL exactly (for one dialect) and is cheaper to produce.
+    pub(crate) shape_only: bool,
     pub(crate) d: &'a dyn Dialect,
     pub(crate) sql: String,
     pub(crate) params: Vec<Value>,
@@ -42,6 +64,7 @@ pub(crate) struct Compiler<'a> {
 impl<'a> Compiler<'a> {
     pub(crate) fn new(d: &'a dyn Dialect) -> Self {
         Compiler {
+            shape_only: SHAPE_MODE.with(std::cell::Cell::get),
             d,
             sql: String::with_capacity(128),
             params: Vec::new(),
@@ -62,11 +85,20 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn ident(&mut self, name: &str) {
-        self.d.write_identifier(name, &mut self.sql);
+        if self.shape_only {
+            use std::fmt::Write;
+            let _ = write!(self.sql, "\u{1}{}:{name}", name.len());
+        } else {
+            self.d.write_identifier(name, &mut self.sql);
+        }
     }
 
     pub(crate) fn bind(&mut self, v: Value) {
         self.params.push(v);
+        if self.shape_only {
+            self.sql.push('\u{0}');
+            return;
+        }
         self.d.write_placeholder(self.params.len(), &mut self.sql);
     }
 

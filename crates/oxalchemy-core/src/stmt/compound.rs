@@ -131,6 +131,10 @@ impl IntoSelectStmt for CompoundSelect {
 }
 
 impl Executable for CompoundSelect {
+    fn cacheable(&self) -> bool {
+        true
+    }
+
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }

@@ -66,6 +66,10 @@ impl Delete {
 }
 
 impl Executable for Delete {
+    fn cacheable(&self) -> bool {
+        true
+    }
+
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }

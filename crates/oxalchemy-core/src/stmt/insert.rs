@@ -190,6 +190,10 @@ impl Insert {
 }
 
 impl Executable for Insert {
+    fn cacheable(&self) -> bool {
+        true
+    }
+
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }

@@ -41,6 +41,15 @@ pub struct JoinClause {
 pub trait JoinTarget {
     /// The FROM item and, when the target knows it, the ON condition.
     fn into_join_parts(self) -> (Source, Option<Node>);
+
+    /// Every JOIN this target adds, in order: one for a table, two for a
+    /// many-to-many relationship (the association table, then the target).
+    fn into_joins(self) -> Vec<(Source, Option<Node>)>
+    where
+        Self: Sized,
+    {
+        vec![self.into_join_parts()]
+    }
 }
 
 impl JoinTarget for &Table {
@@ -264,12 +273,18 @@ impl<R> Select<R> {
     }
 
     fn push_join(mut self, kind: JoinKind, target: impl JoinTarget, on: Option<Node>) -> Self {
-        let (target, implied) = target.into_join_parts();
-        self.core.joins.push(JoinClause {
-            kind,
-            target,
-            on: on.or(implied),
-        });
+        let mut joins = target.into_joins();
+        let last = joins.len().saturating_sub(1);
+        let mut on = on;
+        for (i, (target, implied)) in joins.drain(..).enumerate() {
+            // An explicit ON applies to the last join (the target itself).
+            let on = if i == last {
+                on.take().or(implied)
+            } else {
+                implied
+            };
+            self.core.joins.push(JoinClause { kind, target, on });
+        }
         self
     }
 
@@ -400,6 +415,10 @@ impl<R> Select<R> {
 }
 
 impl<R> Executable for Select<R> {
+    fn cacheable(&self) -> bool {
+        true
+    }
+
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }

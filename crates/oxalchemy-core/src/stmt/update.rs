@@ -86,6 +86,10 @@ impl Update {
 }
 
 impl Executable for Update {
+    fn cacheable(&self) -> bool {
+        true
+    }
+
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }
