@@ -35,11 +35,7 @@ pub fn delete(table: &Table) -> Delete {
 impl Delete {
     /// WHERE (ANDed with any previous condition).
     pub fn filter(mut self, cond: impl ExprLike) -> Self {
-        let node = cond.into_node();
-        self.where_ = Some(match self.where_.take() {
-            Some(w) => w.and(node),
-            None => node,
-        });
+        super::and_into(&mut self.where_, cond.into_node());
         self
     }
 

@@ -26,3 +26,11 @@ pub use subquery::{Cte, Subquery};
 pub use text::{TextClause, text};
 pub use update::{Update, update};
 pub use values::{IntoValues, ValueList};
+
+/// AND `cond` into a WHERE/HAVING slot (`filter` called several times).
+pub(crate) fn and_into(slot: &mut Option<crate::expr::Node>, cond: crate::expr::Node) {
+    *slot = Some(match slot.take() {
+        Some(existing) => existing.and(cond),
+        None => cond,
+    });
+}
