@@ -119,7 +119,10 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;
-    pub use oxalchemy_orm::{Entity, Model, Related, Session, entity};
+    pub use oxalchemy_orm::{
+        Entity, Model, Related, SelectOptionsExt, Session, contains_eager, defaultload, entity,
+        joinedload, lazyload, raiseload, selectinload, subqueryload,
+    };
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;
 }
@@ -140,3 +143,9 @@ struct SessionGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/mapping.md")]
 struct MappingGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/relationships.md")]
+struct RelationshipsGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/loading.md")]
+struct LoadingGuideDoctests;

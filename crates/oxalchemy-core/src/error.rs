@@ -111,7 +111,9 @@ pub enum Error {
     MultipleResultsFound,
     /// A relationship was read before it was loaded.
     #[error(
-        "NotLoaded: relationship {relationship} is not loaded; load it with selectinload/joinedload in the query or session.load(..)"
+        "NotLoaded: relationship {relationship} is not loaded (there is no implicit lazy load); load it in the query with .options({loader}) (or joinedload / subqueryload), or afterwards with session.load(&mut value, {konst})",
+        loader = not_loaded_hint(relationship, true),
+        konst = not_loaded_hint(relationship, false)
     )]
     NotLoaded {
         /// `Model.relationship`.
@@ -218,5 +220,18 @@ impl Error {
             message: msg.into(),
             disconnect,
         }
+    }
+}
+
+/// `"User.addresses"` -> `selectinload(User::ADDRESSES)` (or `User::ADDRESSES`).
+fn not_loaded_hint(relationship: &str, loader: bool) -> String {
+    let konst = match relationship.rsplit_once('.') {
+        Some((model, field)) => format!("{model}::{}", field.to_uppercase()),
+        None => relationship.to_uppercase(),
+    };
+    if loader {
+        format!("selectinload({konst})")
+    } else {
+        konst
     }
 }

@@ -325,6 +325,18 @@ fn result_shape_impl(def: &ModelDef) -> TokenStream {
             ) -> ::oxalchemy::Result<Self> {
                 ::oxalchemy::orm::decode_model::<#ident>(values)
             }
+            fn models_mut<'__oxalchemy_a>(
+                &'__oxalchemy_a mut self,
+                out: &mut ::std::vec::Vec<&'__oxalchemy_a mut dyn ::oxalchemy::orm::AnyModel>,
+            ) {
+                out.push(self);
+            }
+            fn entities(
+                offset: usize,
+                out: &mut ::std::vec::Vec<(usize, &'static ::oxalchemy::orm::Mapper)>,
+            ) {
+                out.push((offset, <#ident as ::oxalchemy::orm::Model>::mapper()));
+            }
         }
     }
 }

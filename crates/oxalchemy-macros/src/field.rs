@@ -119,9 +119,11 @@ impl FieldKind {
                     );
                 }
                 let options = RelationshipOptions::from_attrs(&field.attrs, errors);
+                // `Related<Vec<T>>`, `Related<Option<T>>` (a many-to-one that may be
+                // unset) or `Related<T>`: the related model is `T`.
                 let (target, is_vec) = match vec_inner(value_ty) {
                     Some(inner) => (inner.clone(), true),
-                    None => (value_ty.clone(), false),
+                    None => (option_inner(value_ty).unwrap_or(value_ty).clone(), false),
                 };
                 Some(FieldKind::Relationship(RelationshipField {
                     ident,
@@ -200,6 +202,11 @@ pub(crate) fn related_inner(ty: &Type) -> Option<&Type> {
 /// `T` of `Vec<T>`.
 pub(crate) fn vec_inner(ty: &Type) -> Option<&Type> {
     single_argument(ty, "Vec")
+}
+
+/// `T` of `Option<T>`.
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+    single_argument(ty, "Option")
 }
 
 /// True when `ty` is written as one of Rust's integer types (`i64`, `i32`, ..).
@@ -300,6 +307,14 @@ mod tests {
         };
         assert!(r.uselist);
         assert_eq!(text(&r.target), "User");
+
+        let (kind, _) = classify(named(quote::quote!(pub parent: Related<Option<Node>>)));
+        let Some(FieldKind::Relationship(r)) = kind else {
+            panic!("not a relationship")
+        };
+        assert!(!r.uselist);
+        assert_eq!(text(&r.target), "Node");
+        assert_eq!(text(&r.value_ty), "Option < Node >");
     }
 
     #[test]

@@ -10,11 +10,13 @@ mod any_model;
 mod entity;
 mod field_type;
 mod join_condition;
+mod loading;
 mod mapper;
 mod model;
 mod registry;
 mod related;
 mod relationship_access;
+mod relationship_expr;
 mod relationship_ref;
 mod result_shape;
 mod session;
@@ -25,11 +27,16 @@ pub use field_type::FieldType;
 pub use join_condition::{
     Direction, ResolvedRelationship, SecondaryJoin, check_back_populates, resolve,
 };
+pub use loading::{
+    IntoLoaderOptions, Load, LoadSpec, LoaderOption, RelTarget, SelectOptionsExt, Strategy,
+    contains_eager, defaultload, joinedload, lazyload, raiseload, selectinload, subqueryload,
+};
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use model::{Model, PrimaryKey};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::Related;
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
+pub use relationship_expr::{RelCriterion, RelJoin, ScalarRelated};
 pub use relationship_ref::Rel;
 pub use result_shape::{ResultShape, decode_model};
 pub use session::{Scalars, Session, SessionOptions};

@@ -1,5 +1,7 @@
 //! `ResultShape`: how a row of a model query decodes (models, tuples, scalars).
 
+use crate::any_model::AnyModel;
+use crate::mapper::Mapper;
 use crate::model::Model;
 use oxalchemy_core::{Error, FromValue, Result, Value};
 
@@ -10,6 +12,20 @@ pub trait ResultShape: Sized + Send {
     fn width() -> usize;
     /// Decode from the next `width()` values.
     fn decode(values: &mut std::vec::IntoIter<Value>) -> Result<Self>;
+
+    /// The models this value holds (itself for a model, the models of a
+    /// tuple, none for a plain value), for the loaders that fill their
+    /// relationships after the query.
+    fn models_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
+        let _ = out;
+    }
+
+    /// The models this shape decodes, with the position of their first
+    /// column when the shape starts at column `offset` (the loaders find the
+    /// entities of a query this way).
+    fn entities(offset: usize, out: &mut Vec<(usize, &'static Mapper)>) {
+        let _ = (offset, out);
+    }
 }
 
 /// Decode a model from the next columns of a row.
@@ -80,6 +96,19 @@ macro_rules! tuple_shapes {
             fn width() -> usize { 0 $(+ $name::width())+ }
             fn decode(values: &mut std::vec::IntoIter<Value>) -> Result<Self> {
                 Ok(($($name::decode(values)?,)+))
+            }
+            #[allow(non_snake_case)]
+            fn models_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
+                let ($($name,)+) = self;
+                $($name.models_mut(out);)+
+            }
+            fn entities(offset: usize, out: &mut Vec<(usize, &'static Mapper)>) {
+                let mut at = offset;
+                $(
+                    $name::entities(at, out);
+                    at += $name::width();
+                )+
+                let _ = at;
             }
         }
     };

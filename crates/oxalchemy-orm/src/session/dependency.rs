@@ -14,9 +14,11 @@ fn references(child: &Table, parent: &Table) -> bool {
 }
 
 /// Sort the distinct tables of `infos` so each comes after the tables it
-/// references (depth first, stable: ties keep first-seen order). A cycle is
-/// broken where it is first entered; self-references are handled per row.
-pub(crate) fn sort_tables(infos: &[ModelInfo]) -> Vec<ModelInfo> {
+/// references, and after the tables of `extra` (child, parent) pairs (the
+/// relationships a flush copies keys along) (depth first, stable: ties keep
+/// first-seen order). A cycle is broken where it is first entered;
+/// self-references are handled per row.
+pub(crate) fn sort_tables(infos: &[ModelInfo], extra: &[(ModelInfo, ModelInfo)]) -> Vec<ModelInfo> {
     let mut distinct: Vec<ModelInfo> = Vec::new();
     for i in infos {
         if !distinct.iter().any(|d| d.same_table(i)) {
@@ -27,7 +29,13 @@ pub(crate) fn sort_tables(infos: &[ModelInfo]) -> Vec<ModelInfo> {
     let deps: Vec<Vec<usize>> = (0..n)
         .map(|c| {
             (0..n)
-                .filter(|&p| p != c && references(distinct[c].table, distinct[p].table))
+                .filter(|&p| {
+                    p != c
+                        && (references(distinct[c].table, distinct[p].table)
+                            || extra.iter().any(|(child, parent)| {
+                                child.same_table(&distinct[c]) && parent.same_table(&distinct[p])
+                            }))
+                })
                 .collect()
         })
         .collect();
@@ -126,6 +134,78 @@ pub(crate) fn sort_rows(refs: &[(Vec<usize>, Vec<usize>)], rows: &[&[Value]]) ->
     out
 }
 
+/// Order new rows of one table for INSERT: as [`sort_rows`], also after
+/// the rows whose generated keys they take (`links[i]`: indexes of the rows
+/// row `i` copies a key from). Returns (index, level) in insert order; a row
+/// is one level above the rows it copies a key from, so the rows of one
+/// level can share a statement (a tree inserts level by level).
+pub(crate) fn sort_rows_leveled(
+    refs: &[(Vec<usize>, Vec<usize>)],
+    rows: &[&[Value]],
+    links: &[Vec<usize>],
+) -> Vec<(usize, usize)> {
+    let n = rows.len();
+    let project = |row: &[Value], cols: &[usize]| -> Option<Vec<KeyPart>> {
+        let parts: Vec<KeyPart> = cols
+            .iter()
+            .map(|&c| KeyPart::of(row.get(c).unwrap_or(&Value::Null)))
+            .collect();
+        (!parts.contains(&KeyPart::Null)).then_some(parts)
+    };
+    // (dependency, copies a generated key from it)
+    let deps: Vec<Vec<(usize, bool)>> = (0..n)
+        .map(|c| {
+            let mut d: Vec<(usize, bool)> = links
+                .get(c)
+                .map(|l| l.iter().map(|&p| (p, true)).collect())
+                .unwrap_or_default();
+            for (from, to) in refs {
+                let Some(target) = project(rows[c], from) else {
+                    continue;
+                };
+                for (p, row) in rows.iter().enumerate() {
+                    if p != c && project(row, to).as_ref() == Some(&target) {
+                        d.push((p, false));
+                    }
+                }
+            }
+            d
+        })
+        .collect();
+    let mut state = vec![0u8; n];
+    let mut level = vec![0usize; n];
+    let mut out = Vec::with_capacity(n);
+    fn visit(
+        i: usize,
+        deps: &[Vec<(usize, bool)>],
+        state: &mut [u8],
+        level: &mut [usize],
+        out: &mut Vec<usize>,
+    ) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for &(d, _) in &deps[i] {
+            visit(d, deps, state, level, out);
+        }
+        state[i] = 2;
+        level[i] = deps[i]
+            .iter()
+            .filter(|(d, _)| state[*d] == 2)
+            .map(|&(d, generated)| level[d] + usize::from(generated))
+            .max()
+            .unwrap_or(0);
+        out.push(i);
+    }
+    for i in 0..n {
+        visit(i, &deps, &mut state, &mut level, &mut out);
+    }
+    let mut leveled: Vec<(usize, usize)> = out.into_iter().map(|i| (i, level[i])).collect();
+    leveled.sort_by_key(|&(_, l)| l);
+    leveled
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +219,17 @@ mod tests {
         let c = [Value::Int(1), Value::Null];
         let rows: Vec<&[Value]> = vec![&a, &b, &c];
         assert_eq!(sort_rows(&refs, &rows), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn rows_that_copy_generated_keys_go_level_by_level() {
+        // Three new rows without keys: 1 and 2 take the key of 0, 3 that of 1.
+        let z = [Value::Int(0), Value::Null];
+        let rows: Vec<&[Value]> = vec![&z, &z, &z, &z];
+        let links = vec![vec![], vec![0], vec![0], vec![1]];
+        assert_eq!(
+            sort_rows_leveled(&[(vec![1], vec![0])], &rows, &links),
+            vec![(0, 0), (1, 1), (2, 1), (3, 2)]
+        );
     }
 }

@@ -7,20 +7,37 @@
 //! 2. for each table, its INSERTs (rows of a self-referential table in row
 //!    dependency order, batched per column set: see [`super::insert_batch`]),
 //!    then its UPDATEs (only the columns that differ from the snapshot, with
-//!    the `version_id` check);
-//! 3. for each table in reverse order, its DELETEs (children first).
+//!    the `version_id` check); a foreign key that a relationship copies from
+//!    a parent inserted by the same flush ([`Link`]) is filled in from the
+//!    parent's persisted row just before the statement runs;
+//! 3. the link rows of many-to-many collections: INSERTs, then DELETEs
+//!    (`super::link_rows`), and the link rows of deleted objects;
+//! 4. children of deleted parents without a delete cascade: foreign keys
+//!    set to NULL (`super::detach`);
+//! 5. for each table in reverse order, its DELETEs (children first).
 //!
 //! Nothing in the session changes until every statement succeeded: the
 //! caller applies the [`FlushOutcome`] to the identity map, or rolls back and
 //! keeps the pending work.
 
-use super::dependency::{self_references, sort_rows, sort_tables};
+use super::dependency::{self_references, sort_rows, sort_rows_leveled, sort_tables};
+use super::detach::{self, Detached, NullFks};
 use super::exec::Exec;
 use super::identity_map::{IdentityKey, IdentityMap};
 use super::insert_batch::{InsertGroup, run_insert_group};
+use super::link_rows::{self, LinkInsert, RowsDelete};
 use super::model_info::{ModelInfo, is_rust_default};
-use super::unit_of_work::{OpKind, PendingOp, Ticket};
-use oxalchemy_core::{Dialect, Error, Expr, Node, Result, Value, delete, update};
+use super::orphans::ExistingLinks;
+use super::unit_of_work::{CollectionState, Link, OpKind, PendingOp, Ticket};
+use oxalchemy_core::{Dialect, Error, Expr, Node, Result, Table, Value, delete, update};
+use std::collections::HashMap;
+
+/// The rows a running flush has written so far, by ticket (where linked
+/// foreign keys are copied from).
+pub(crate) type Persisted = HashMap<Ticket, Vec<Value>>;
+
+/// The links still to resolve while the flush runs, per ticket.
+type LinksByTicket = HashMap<Ticket, Vec<Link>>;
 
 /// One object the flush wrote (or found unchanged), as now stored.
 #[derive(Debug, Clone)]
@@ -49,6 +66,8 @@ pub(crate) enum SavedKind {
 pub(crate) struct FlushOutcome {
     pub(crate) saved: Vec<Saved>,
     pub(crate) deleted: Vec<IdentityKey>,
+    /// Snapshot columns set to NULL (children detached from deleted parents).
+    pub(crate) detached: Detached,
 }
 
 /// An UPDATE of one object.
@@ -82,6 +101,9 @@ struct DeleteGroup {
 enum Step {
     Insert(InsertGroup),
     Update(UpdateRow),
+    LinkInsert(LinkInsert),
+    RowsDelete(RowsDelete),
+    NullFks(NullFks),
     Delete(DeleteGroup),
 }
 
@@ -91,6 +113,10 @@ pub(crate) struct FlushPlan {
     steps: Vec<Step>,
     /// Objects added without a change: nothing to send.
     unchanged: Vec<Saved>,
+    /// Foreign keys to copy from rows inserted earlier in the flush, per ticket.
+    links: LinksByTicket,
+    /// Snapshot columns the flush sets to NULL.
+    detached: Detached,
 }
 
 impl FlushPlan {
@@ -104,6 +130,7 @@ impl FlushPlan {
         FlushOutcome {
             saved: self.unchanged,
             deleted: Vec::new(),
+            detached: Vec::new(),
         }
     }
 }
@@ -112,13 +139,23 @@ impl FlushPlan {
 /// 0 / NULL and columns with a server default left at their Rust default are
 /// omitted (the database fills them; RETURNING reads them back), a client-side
 /// default replaces a Rust default, and the version counter starts at 1.
-fn prepare_insert(info: ModelInfo, mut values: Vec<Value>) -> (Vec<Value>, Vec<usize>) {
+/// Columns in `linked` take a value copied from a parent row during the
+/// flush: they are always given.
+fn prepare_insert(
+    info: ModelInfo,
+    mut values: Vec<Value>,
+    linked: &[usize],
+) -> (Vec<Value>, Vec<usize>) {
     let auto = info.autoincrement_position();
     let version = info.version_position();
     let mut included = Vec::with_capacity(values.len());
     for (i, col) in info.mapper.columns.iter().enumerate() {
         if i >= values.len() {
             break;
+        }
+        if linked.contains(&i) {
+            included.push(i);
+            continue;
         }
         if Some(i) == auto && matches!(values[i], Value::Null | Value::Int(0)) {
             continue;
@@ -139,11 +176,76 @@ fn prepare_insert(info: ModelInfo, mut values: Vec<Value>) -> (Vec<Value>, Vec<u
     (values, included)
 }
 
-/// Plan the statements for `ops` against the snapshots in `map`.
+/// Plan the statements for `ops` (no relationships) against the snapshots in `map`.
+#[cfg(test)]
 pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<FlushPlan> {
-    let mut out = FlushPlan::default();
+    plan_flush(ops, &[], map, &ExistingLinks::new())
+}
+
+/// Resolve the links of `ops`: a link to a parent the flush inserts stays
+/// (copied when the statement runs); a link to a parent whose row exists
+/// is copied now; a link to a parent that is no longer pending is an error.
+fn resolve_links(ops: &[PendingOp]) -> Result<(Vec<PendingOp>, LinksByTicket)> {
+    let by_ticket: HashMap<Ticket, &PendingOp> = ops.iter().map(|op| (op.ticket, op)).collect();
+    let mut out = ops.to_vec();
+    let mut links = LinksByTicket::new();
+    for op in &mut out {
+        let mut kept = Vec::new();
+        for link in std::mem::take(&mut op.links) {
+            match by_ticket.get(&link.parent) {
+                Some(parent) if parent.kind == OpKind::Insert => kept.push(link),
+                Some(parent) if parent.kind == OpKind::Update => {
+                    for (&c, &p) in link.fk.iter().zip(&link.referenced) {
+                        if let (Some(slot), Some(v)) = (op.values.get_mut(c), parent.values.get(p))
+                        {
+                            *slot = v.clone();
+                        }
+                    }
+                }
+                _ => {
+                    return Err(Error::invalid_request(format!(
+                        "{} was added through {}, but the object it belongs to is no longer \
+                         pending (it was expunged or deleted before the flush), so its foreign \
+                         key has no value; add the parent again, or set the foreign key",
+                        op.info.describe(&op.values),
+                        link.relationship
+                    )));
+                }
+            }
+        }
+        if !kept.is_empty() {
+            links.insert(op.ticket, kept.clone());
+        }
+        op.links = kept;
+    }
+    Ok((out, links))
+}
+
+/// Plan the statements for `ops` against the snapshots in `map`, with the
+/// collection states given to `add` and the link rows read for them.
+pub(crate) fn plan_flush(
+    ops: &[PendingOp],
+    states: &[CollectionState],
+    map: &IdentityMap,
+    existing: &ExistingLinks,
+) -> Result<FlushPlan> {
+    let (ops, links) = resolve_links(ops)?;
+    let ops = ops.as_slice();
+    let mut out = FlushPlan {
+        links,
+        ..FlushPlan::default()
+    };
     let infos: Vec<ModelInfo> = ops.iter().map(|op| op.info).collect();
-    let tables = sort_tables(&infos);
+    let by_ticket: HashMap<Ticket, &PendingOp> = ops.iter().map(|op| (op.ticket, op)).collect();
+    let edges: Vec<(ModelInfo, ModelInfo)> = ops
+        .iter()
+        .flat_map(|op| {
+            op.links
+                .iter()
+                .filter_map(|l| by_ticket.get(&l.parent).map(|p| (op.info, p.info)))
+        })
+        .collect();
+    let tables = sort_tables(&infos, &edges);
     for t in &tables {
         plan_inserts(ops, t, &mut out);
         for op in ops
@@ -153,6 +255,19 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<FlushPlan> {
             plan_update(op, map, &mut out)?;
         }
     }
+    let (link_inserts, link_deletes) = link_rows::plan_collections(ops, states, existing)?;
+    out.steps
+        .extend(link_inserts.into_iter().map(Step::LinkInsert));
+    out.steps
+        .extend(link_deletes.into_iter().map(Step::RowsDelete));
+    out.steps.extend(
+        link_rows::plan_deleted(ops)?
+            .into_iter()
+            .map(Step::RowsDelete),
+    );
+    let (nulls, detached) = detach::plan(ops, map)?;
+    out.steps.extend(nulls.into_iter().map(Step::NullFks));
+    out.detached = detached;
     for t in tables.iter().rev() {
         plan_deletes(ops, t, map, &mut out);
     }
@@ -174,39 +289,83 @@ fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
         }
     }
     for info in models {
-        let prepared: Vec<(Ticket, Vec<Value>, Vec<usize>)> = ops
+        let rows: Vec<&PendingOp> = ops
             .iter()
             .filter(|op| op.kind == OpKind::Insert && std::ptr::eq(op.info.mapper, info.mapper))
+            .collect();
+        let prepared: Vec<(Ticket, Vec<Value>, Vec<usize>)> = rows
+            .iter()
             .map(|op| {
-                let (values, included) = prepare_insert(info, op.values.clone());
+                let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
+                let (values, included) = prepare_insert(info, op.values.clone(), &linked);
                 (op.ticket, values, included)
             })
             .collect();
         let refs = self_references(info);
-        let order = {
-            let rows: Vec<&[Value]> = prepared.iter().map(|p| p.1.as_slice()).collect();
-            sort_rows(&refs, &rows)
+        // Rows of this group whose generated keys a row copies.
+        let index: HashMap<Ticket, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.ticket, i))
+            .collect();
+        let link_deps: Vec<Vec<usize>> = rows
+            .iter()
+            .map(|op| {
+                op.links
+                    .iter()
+                    .filter_map(|l| index.get(&l.parent).copied())
+                    .collect()
+            })
+            .collect();
+        let leveled = link_deps.iter().any(|d| !d.is_empty());
+        let order: Vec<(usize, usize)> = if leveled {
+            // Keys not known yet (generated, or linked) match nothing by value.
+            let masked: Vec<Vec<Value>> = rows
+                .iter()
+                .zip(&prepared)
+                .map(|(op, p)| {
+                    let mut v = p.1.clone();
+                    for (i, slot) in v.iter_mut().enumerate() {
+                        if info.generated_at_insert(&op.values, i)
+                            || op.links.iter().any(|l| l.fk.contains(&i))
+                        {
+                            *slot = Value::Null;
+                        }
+                    }
+                    v
+                })
+                .collect();
+            let vals: Vec<&[Value]> = masked.iter().map(Vec::as_slice).collect();
+            sort_rows_leveled(&refs, &vals, &link_deps)
+        } else {
+            let vals: Vec<&[Value]> = prepared.iter().map(|p| p.1.as_slice()).collect();
+            sort_rows(&refs, &vals)
+                .into_iter()
+                .map(|i| (i, 0))
+                .collect()
         };
-        let mut groups: Vec<InsertGroup> = Vec::new();
-        for i in order {
+        let mut groups: Vec<(usize, InsertGroup)> = Vec::new();
+        for (i, level) in order {
             let (ticket, values, included) = &prepared[i];
             // A self-referential table keeps row order: only consecutive rows
-            // with the same columns share a statement.
-            let target = if refs.is_empty() {
-                groups.iter_mut().find(|g| g.columns == *included)
+            // with the same columns (and level) share a statement.
+            let target = if refs.is_empty() && !leveled {
+                groups.iter_mut().find(|g| g.1.columns == *included)
             } else {
-                groups.last_mut().filter(|g| g.columns == *included)
+                groups
+                    .last_mut()
+                    .filter(|g| g.1.columns == *included && g.0 == level)
             };
             match target {
-                Some(g) => g.rows.push((*ticket, values.clone())),
-                None => groups.push(InsertGroup::new(
-                    info,
-                    included.clone(),
-                    vec![(*ticket, values.clone())],
+                Some(g) => g.1.rows.push((*ticket, values.clone())),
+                None => groups.push((
+                    level,
+                    InsertGroup::new(info, included.clone(), vec![(*ticket, values.clone())]),
                 )),
             }
         }
-        out.steps.extend(groups.into_iter().map(Step::Insert));
+        out.steps
+            .extend(groups.into_iter().map(|(_, g)| Step::Insert(g)));
     }
 }
 
@@ -220,9 +379,12 @@ fn plan_update(op: &PendingOp, map: &IdentityMap, out: &mut FlushPlan) -> Result
     let pk = info.pk_positions();
     let version_pos = info.version_position();
     let mut values = op.values.clone();
+    let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
     let changed: Vec<usize> = (0..values.len())
         .filter(|i| !pk.contains(i) && Some(*i) != version_pos)
-        .filter(|&i| entry.is_none_or(|e| e.snapshot.get(i) != Some(&values[i])))
+        .filter(|&i| {
+            linked.contains(&i) || entry.is_none_or(|e| e.snapshot.get(i) != Some(&values[i]))
+        })
         .collect();
     // The version the session last saw (the object's own when never loaded).
     let version = version_pos.map(|p| {
@@ -361,6 +523,70 @@ pub(crate) fn keys_condition(info: ModelInfo, rows: &[&[Value]]) -> Node {
     cond.unwrap_or(Node::Null)
 }
 
+/// `(a, b) matches one of tuples`: `a IN (..)` for one column, else
+/// `(a = ? AND b = ?) OR ..`.
+pub(crate) fn match_tuples(table: &Table, columns: &[&str], tuples: &[Vec<Value>]) -> Node {
+    if let [only] = columns {
+        return Node::InList {
+            operand: Box::new(table.c(only).node()),
+            items: tuples
+                .iter()
+                .map(|t| Node::Param(t.first().cloned().unwrap_or(Value::Null)))
+                .collect(),
+            negated: false,
+        };
+    }
+    let mut cond: Option<Node> = None;
+    for t in tuples {
+        let mut one: Option<Node> = None;
+        for (c, v) in columns.iter().zip(t) {
+            let eq = table.c(c).node().equals(Node::Param(v.clone()));
+            one = Some(match one {
+                Some(prev) => prev.and(eq),
+                None => eq,
+            });
+        }
+        if let Some(one) = one {
+            cond = Some(match cond {
+                Some(prev) => prev.or(one),
+                None => one,
+            });
+        }
+    }
+    cond.unwrap_or(Node::Null)
+}
+
+/// Copy the linked foreign keys of `ticket` into `values` from the rows
+/// the flush inserted before.
+fn fill_links(
+    ticket: Ticket,
+    info: ModelInfo,
+    values: &mut [Value],
+    links: &LinksByTicket,
+    persisted: &Persisted,
+) -> Result<()> {
+    let Some(links) = links.get(&ticket) else {
+        return Ok(());
+    };
+    for link in links {
+        let parent = persisted.get(&link.parent).ok_or_else(|| {
+            Error::invalid_request(format!(
+                "{} takes its foreign key from an object added through {}, whose row was not \
+                 inserted before it: the foreign keys of their tables form a cycle the unit of \
+                 work cannot order; save the parent first (session.save) and set the key",
+                info.describe(values),
+                link.relationship
+            ))
+        })?;
+        for (&c, &p) in link.fk.iter().zip(&link.referenced) {
+            if let (Some(slot), Some(v)) = (values.get_mut(c), parent.get(p)) {
+                *slot = v.clone();
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Run the plan. On error nothing of the session has changed; the caller rolls back.
 pub(crate) async fn execute(
     plan: FlushPlan,
@@ -370,14 +596,21 @@ pub(crate) async fn execute(
     let mut out = FlushOutcome {
         saved: plan.unchanged,
         deleted: Vec::new(),
+        detached: plan.detached,
     };
+    let links = plan.links;
+    let mut persisted: Persisted = HashMap::new();
     for step in plan.steps {
         match step {
-            Step::Insert(group) => {
+            Step::Insert(mut group) => {
                 let info = group.info;
+                for (ticket, values) in &mut group.rows {
+                    fill_links(*ticket, info, values, &links, &persisted)?;
+                }
                 let tickets: Vec<Ticket> = group.rows.iter().map(|r| r.0).collect();
                 let rows = run_insert_group(group, exec, dialect).await?;
                 for (ticket, values) in tickets.into_iter().zip(rows) {
+                    persisted.insert(ticket, values.clone());
                     out.saved.push(Saved {
                         ticket,
                         key: IdentityKey::of_row(info, &values),
@@ -386,7 +619,8 @@ pub(crate) async fn execute(
                     });
                 }
             }
-            Step::Update(row) => {
+            Step::Update(mut row) => {
+                fill_links(row.ticket, row.info, &mut row.values, &links, &persisted)?;
                 run_update(&row, exec, dialect).await?;
                 out.saved.push(Saved {
                     ticket: row.ticket,
@@ -395,6 +629,11 @@ pub(crate) async fn execute(
                     kind: SavedKind::Updated,
                 });
             }
+            Step::LinkInsert(step) => {
+                link_rows::run_insert(&step, &persisted, exec, dialect).await?;
+            }
+            Step::RowsDelete(step) => link_rows::run_delete(&step, exec, dialect).await?,
+            Step::NullFks(step) => detach::run(&step, exec, dialect).await?,
             Step::Delete(group) => {
                 run_delete(&group, exec, dialect).await?;
                 out.deleted.extend(group.rows.into_iter().map(|r| r.0));

@@ -147,6 +147,23 @@ impl IdentityMap {
         self.entries.clear();
     }
 
+    /// Every identity and what the session knows of it.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&IdentityKey, &Entry)> {
+        self.entries.iter()
+    }
+
+    /// Set columns of a snapshot to NULL (a flush set them, e.g. the foreign
+    /// key of a child whose parent was deleted).
+    pub(crate) fn set_null(&mut self, key: &IdentityKey, positions: &[usize]) {
+        if let Some(e) = self.entries.get_mut(key) {
+            for &p in positions {
+                if let Some(v) = e.snapshot.get_mut(p) {
+                    *v = Value::Null;
+                }
+            }
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }

@@ -4,6 +4,11 @@
 //! - [`session`](Session): the public API, transaction handling;
 //! - `identity_map`: identity -> snapshot of the row as last seen;
 //! - `unit_of_work`: the changes registered by `add` / `delete`;
+//! - `cascade`: relationship cascades at `add` / `delete` (save-update, delete);
+//! - `orphans`: what a flush must find out first (removed children, delete
+//!   cascades over relationships that were not loaded, current link rows);
+//! - `link_rows`: many-to-many link rows;
+//! - `detach`: children of deleted parents without a delete cascade;
 //! - `flush`: planning and running the statements in dependency order;
 //! - `insert_batch`: how each backend batches INSERTs and returns generated keys;
 //! - `dependency`: foreign-key order of tables and of self-referential rows;
@@ -11,15 +16,19 @@
 //! - `loaded_entities`: which result columns are whole models;
 //! - `normalize`: database values in the form models produce.
 
+mod cascade;
 mod dependency;
+mod detach;
 mod exec;
 mod flush;
 mod identity_map;
 mod insert_batch;
+mod link_rows;
 mod loaded_entities;
 mod model_info;
 mod normalize;
 mod options;
+mod orphans;
 mod scalars;
 #[allow(clippy::module_inception)]
 mod session;
@@ -28,6 +37,7 @@ mod unit_of_work;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use normalize::normalize_value;
 pub use options::SessionOptions;
 pub use scalars::Scalars;
 pub use session::Session;

@@ -27,6 +27,29 @@ impl ModelInfo {
         }
     }
 
+    /// The model of `mapper`.
+    pub(crate) fn of_mapper(mapper: &'static Mapper) -> ModelInfo {
+        ModelInfo {
+            mapper,
+            table: (mapper.table_fn)(),
+        }
+    }
+
+    /// True when column `pos` of the new row `values` gets its value at the
+    /// flush: the autoincrement key left at 0 / NULL, or a column with a
+    /// server or client-side default left at its Rust default.
+    pub(crate) fn generated_at_insert(&self, values: &[Value], pos: usize) -> bool {
+        let v = values.get(pos).unwrap_or(&Value::Null);
+        if Some(pos) == self.autoincrement_position() {
+            return matches!(v, Value::Null | Value::Int(0));
+        }
+        is_rust_default(v)
+            && self
+                .table
+                .column_def(self.mapper.columns[pos].name)
+                .is_some_and(|d| d.server_default().is_some() || d.default().is_some())
+    }
+
     /// True when both describe the same table.
     pub(crate) fn same_table(&self, other: &ModelInfo) -> bool {
         self.mapper.table == other.mapper.table && self.mapper.schema == other.mapper.schema

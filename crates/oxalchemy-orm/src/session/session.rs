@@ -1,12 +1,14 @@
 //! `Session`: the identity map and unit of work over one pooled connection.
 
-use super::exec::Exec;
+use super::cascade::{Cascader, SaveNode, apply_saved};
+use super::exec::{Exec, Reader};
 use super::flush::{self, FlushOutcome, SavedKind, key_condition};
 use super::identity_map::{Entry, IdentityKey, IdentityMap};
 use super::loaded_entities::entity_spans;
 use super::model_info::ModelInfo;
 use super::normalize::normalize_row;
 use super::options::SessionOptions;
+use super::orphans;
 use super::scalars::Scalars;
 use super::unit_of_work::{OpKind, Ticket, UnitOfWork};
 use crate::model::{Model, PrimaryKey};
@@ -132,13 +134,15 @@ impl Session {
         }
     }
 
-    fn register_save(&mut self, info: ModelInfo, values: Vec<Value>) -> Ticket {
-        self.know(info);
-        let known = !info.key_is_unset(&values)
-            && self
-                .identity_map
-                .contains(&IdentityKey::of_row(info, &values));
-        self.uow.register_save(info, values, known)
+    /// Register `obj` and, through the save-update cascades of its
+    /// relationships, the objects they hold.
+    fn cascade_save(&mut self, obj: &dyn crate::AnyModel) -> Result<SaveNode> {
+        let mut walk = Cascader::new(&mut self.uow, &self.identity_map);
+        let node = walk.save(obj);
+        for info in walk.into_models() {
+            self.know(info);
+        }
+        node
     }
 
     /// Register `obj` to be written at the next flush: an INSERT when it is
@@ -146,8 +150,18 @@ impl Session {
     /// know), else an UPDATE of only the columns that differ from the row as
     /// the session last saw it. Adding the same identity again before the
     /// flush replaces the earlier value.
+    ///
+    /// Relationships cascade as in SQLAlchemy (`save-update`, the default):
+    /// the objects of loaded relationships, and items pushed to collections
+    /// that were not loaded, are added too, their foreign keys set from
+    /// their parent's key (generated keys are copied during the flush). A
+    /// loaded collection is the whole collection: a child the session knows
+    /// that is no longer in it is deleted (`delete-orphan`) or detached (its
+    /// foreign key set to NULL). See the relationships guide.
     pub fn add<M: Model>(&mut self, obj: M) {
-        self.register_save(ModelInfo::of::<M>(), obj.to_values());
+        if let Err(e) = self.cascade_save(&obj) {
+            self.uow.set_error(e);
+        }
     }
 
     /// [`add`](Self::add) each object.
@@ -160,12 +174,15 @@ impl Session {
     /// Add `obj` and flush now; returns the persisted value, with the keys
     /// and server defaults the database generated (its columns overwritten
     /// through [`Model::set_values`]).
+    ///
+    /// The loaded objects of its relationships are saved with it (see
+    /// [`add`](Self::add)) and come back persisted too (generated keys and
+    /// foreign keys filled in); items pushed to a collection that was not
+    /// loaded are inserted and leave the pending list.
     pub async fn save<M: Model>(&mut self, mut obj: M) -> Result<M> {
-        let ticket = self.register_save(ModelInfo::of::<M>(), obj.to_values());
+        let node = self.cascade_save(&obj)?;
         self.flush().await?;
-        if let Some(values) = self.results.remove(&ticket) {
-            obj.set_values(values)?;
-        }
+        apply_saved(&mut obj, &node, &self.results)?;
         Ok(obj)
     }
 
@@ -175,18 +192,16 @@ impl Session {
         objs: I,
     ) -> impl Future<Output = Result<Vec<M>>> + Send + '_ {
         // Collected before the first await, so the future does not hold the iterator.
-        let info = ModelInfo::of::<M>();
-        let objs: Vec<(Ticket, M)> = objs
+        let objs: Result<Vec<(SaveNode, M)>> = objs
             .into_iter()
-            .map(|obj| (self.register_save(info, obj.to_values()), obj))
+            .map(|obj| Ok((self.cascade_save(&obj)?, obj)))
             .collect();
         async move {
+            let objs = objs?;
             self.flush().await?;
             objs.into_iter()
-                .map(|(ticket, mut obj)| {
-                    if let Some(values) = self.results.remove(&ticket) {
-                        obj.set_values(values)?;
-                    }
+                .map(|(node, mut obj)| {
+                    apply_saved(&mut obj, &node, &self.results)?;
                     Ok(obj)
                 })
                 .collect()
@@ -195,11 +210,24 @@ impl Session {
 
     /// Mark the row of `obj` for deletion at the next flush (children before
     /// parents). A new object that was only added is simply dropped (it has
-    /// no row); an object the session never saw is deleted by its key.
+    /// no row), with the new objects added through its relationships; an
+    /// object the session never saw is deleted by its key.
+    ///
+    /// Relationships cascade as configured: with `delete` in the cascade
+    /// (`"all"`), the related objects are deleted first (the loaded ones at
+    /// once, the others read by the flush, unless `passive_deletes` leaves
+    /// them to the database's `ON DELETE CASCADE`); without it, children's
+    /// foreign keys are set to NULL (an error when the column is NOT NULL);
+    /// many-to-many link rows are deleted. See the relationships guide.
     pub fn delete<M: Model>(&mut self, obj: &M) {
-        let info = ModelInfo::of::<M>();
-        self.know(info);
-        self.uow.register_delete(info, obj.to_values());
+        let mut walk = Cascader::new(&mut self.uow, &self.identity_map);
+        let result = walk.delete(obj);
+        for info in walk.into_models() {
+            self.know(info);
+        }
+        if let Err(e) = result {
+            self.uow.set_error(e);
+        }
     }
 
     /// Write every pending change now, in the session's transaction.
@@ -212,10 +240,30 @@ impl Session {
     /// it is undone, and the identity map is expired, as after `rollback()`).
     pub async fn flush(&mut self) -> Result<()> {
         self.results.clear();
+        if let Some(e) = self.uow.take_error() {
+            return Err(e);
+        }
         if self.uow.is_empty() {
             return Ok(());
         }
-        let plan = flush::plan(self.uow.ops(), &self.identity_map)?;
+        let ops = orphans::start(&self.uow, &self.identity_map)?;
+        let mut reader = Reader {
+            slot: &mut self.conn,
+            engine: &self.engine,
+        };
+        let prepared = match orphans::read(ops, &self.uow, &mut reader).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.abort_transaction().await;
+                return Err(e);
+            }
+        };
+        let plan = flush::plan_flush(
+            prepared.ops.ops(),
+            self.uow.collections(),
+            &self.identity_map,
+            &prepared.links,
+        )?;
         if plan.is_empty() {
             self.apply(plan.into_unchanged());
             return Ok(());
@@ -252,6 +300,9 @@ impl Session {
                 SavedKind::Unchanged => {}
             }
             self.results.insert(saved.ticket, saved.values);
+        }
+        for (key, positions) in &outcome.detached {
+            self.identity_map.set_null(key, positions);
         }
         for key in outcome.deleted {
             let entry = self.identity_map.remove(&key);

@@ -204,6 +204,55 @@ fn new_objects_insert_parents_first_and_known_ones_update_the_diff() {
 }
 
 #[test]
+fn a_child_linked_to_a_new_parent_takes_its_key_during_the_flush() {
+    use super::unit_of_work::{Link, SaveRequest};
+    let parent = ModelInfo::of::<Parent>();
+    let child = ModelInfo::of::<Child>();
+    let mut uow = UnitOfWork::default();
+    let p = uow
+        .register(SaveRequest {
+            info: parent,
+            values: Parent::default().to_values(),
+            known: false,
+            links: Vec::new(),
+            direct: true,
+            key_pending: false,
+        })
+        .ticket();
+    uow.register(SaveRequest {
+        info: child,
+        values: Child::default().to_values(),
+        known: false,
+        links: vec![Link {
+            fk: vec![1],
+            parent: p,
+            referenced: vec![0],
+            relationship: "Parent.children".into(),
+        }],
+        direct: false,
+        key_pending: false,
+    });
+    let plan = plan(uow.ops(), &IdentityMap::default()).expect("plan");
+    let text = format!("{plan:?}");
+    let parent_at = text.find("info: Parent").expect("parent insert");
+    let child_at = text.find("info: Child").expect("child insert");
+    assert!(parent_at < child_at, "{text}");
+    // The child's foreign key is given (copied when the statement runs).
+    assert!(
+        text.contains("columns: [1], rows: [(2, [Int(0), Int(0)])]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("links: {2: [Link { fk: [1], parent: 1"),
+        "{text}"
+    );
+
+    // Deleting the new parent drops the child that was to take its key.
+    uow.register_delete(parent, Parent::default().to_values(), true, Vec::new());
+    assert!(uow.is_empty());
+}
+
+#[test]
 fn an_unchanged_object_plans_no_statement() {
     let parent = ModelInfo::of::<Parent>();
     let mut uow = UnitOfWork::default();
@@ -233,7 +282,7 @@ fn deleting_a_pending_object_cancels_its_insert() {
         version: 0,
     };
     uow.register_save(parent, p.to_values(), false);
-    uow.register_delete(parent, p.to_values());
+    uow.register_delete(parent, p.to_values(), true, Vec::new());
     assert!(uow.is_empty());
     let keyed = Parent {
         id: 9,
@@ -241,7 +290,7 @@ fn deleting_a_pending_object_cancels_its_insert() {
         version: 0,
     };
     uow.register_save(parent, keyed.to_values(), false);
-    uow.register_delete(parent, keyed.to_values());
+    uow.register_delete(parent, keyed.to_values(), true, Vec::new());
     assert!(uow.is_empty());
 }
 

@@ -1,0 +1,221 @@
+//! Running a model query with its loader options (`session.scalars(..)`),
+//! and `session.load(..)`.
+
+use super::apply::{Ctx, ParentQuery, load_level};
+use super::joined::{JoinPlanner, limit_parents, process_rows, roots, top_offset};
+use super::options::{Load, LoaderOption, LoaderOptions, RelTarget, Strategy};
+use super::tree::LoadTree;
+use crate::any_model::AnyModel;
+use crate::mapper::Mapper;
+use crate::model::Model;
+use crate::relationship_ref::Rel;
+use crate::result_shape::ResultShape;
+use crate::session::Session;
+use oxalchemy_core::{Error, Result, Row, Select, Value};
+
+/// How many rows the caller wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// Every row.
+    All,
+    /// The first row only.
+    First,
+    /// At most one row (more is `MultipleResultsFound`).
+    AtMostOne,
+}
+
+fn decode<R: ResultShape>(row: Vec<Value>) -> Result<R> {
+    if row.len() != R::width() {
+        return Err(Error::invalid_request(format!(
+            "the query returns {} column(s) per row, but {} takes {}; select what the result \
+             type decodes (select(User) for a model, a tuple of columns for a tuple)",
+            row.len(),
+            std::any::type_name::<R>(),
+            R::width()
+        )));
+    }
+    R::decode(&mut row.into_iter())
+}
+
+fn cut(mut rows: Vec<Vec<Value>>, expect: Expect) -> Result<Vec<Vec<Value>>> {
+    match expect {
+        Expect::All => {}
+        Expect::First => rows.truncate(1),
+        Expect::AtMostOne if rows.len() > 1 => return Err(Error::MultipleResultsFound),
+        Expect::AtMostOne => {}
+    }
+    Ok(rows)
+}
+
+/// True when a relationship of `mapper` loads by default (`lazy = "selectin"` ..).
+fn loads_by_default(mapper: &Mapper) -> bool {
+    mapper
+        .relationships
+        .iter()
+        .any(|r| Strategy::from_lazy(r.lazy).is_some_and(Strategy::loads))
+}
+
+/// Run `stmt` in `session`, decode its rows into `R` and load the
+/// relationships its loader options (and the relationships' `lazy`
+/// settings) ask for.
+pub(crate) async fn run_scalars<R: ResultShape>(
+    session: &mut Session,
+    stmt: &Select<R>,
+    expect: Expect,
+) -> Result<Vec<R>> {
+    let options = LoaderOptions::of(stmt);
+    let tree = LoadTree::build(&options)?;
+    let original = stmt.core();
+    let mut entities = Vec::new();
+    R::entities(0, &mut entities);
+    let roots = roots(&original.columns, &entities);
+    for (mapper, _) in &tree.roots {
+        if !roots.iter().any(|r| std::ptr::eq(r.mapper, *mapper)) {
+            let found: Vec<&str> = roots.iter().map(|r| r.mapper.model).collect();
+            return Err(Error::argument(format!(
+                "a loader option starts at {}, but the query does not select the {} entity ({}); \
+                 start each option at a model the query returns: select({}).options(..)",
+                mapper.model,
+                mapper.model,
+                if found.is_empty() {
+                    "it selects no entity".to_owned()
+                } else {
+                    format!("it selects {}", found.join(", "))
+                },
+                mapper.model
+            )));
+        }
+    }
+    if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
+        let rows = cut(session.query_rows(stmt).await?, expect)?;
+        return rows.into_iter().map(decode).collect();
+    }
+
+    // Joined eager loading: the statement gets the joins and their columns.
+    let width = original.columns.len();
+    let mut core = original.clone();
+    let mut planner = JoinPlanner::new(&mut core);
+    for root in &roots {
+        planner.plan(
+            root.mapper,
+            &root.source,
+            root.offset,
+            tree.root(root.mapper),
+            &mut Vec::new(),
+        )?;
+    }
+    let spans = std::mem::take(&mut planner.spans);
+    if (original.limit.is_some() || original.offset.is_some())
+        && let Some(span) = spans.iter().find(|s| s.collection)
+    {
+        let offset = top_offset(&spans, span);
+        if let Some(root) = roots.iter().find(|r| r.offset == offset) {
+            limit_parents(&mut core, original, root);
+        }
+    }
+    let rows = session.query_rows(&Select::<Row>::from_core(core)).await?;
+    let mut ctx = Ctx::default();
+    let rows = cut(process_rows(rows, &spans, width, &mut ctx.joined), expect)?;
+    let mut out: Vec<R> = rows.into_iter().map(decode).collect::<Result<_>>()?;
+
+    // The other strategies: one statement per relationship and level.
+    let mut models: Vec<&mut dyn AnyModel> = Vec::new();
+    for value in &mut out {
+        value.models_mut(&mut models);
+    }
+    let mut groups: Vec<(&'static Mapper, Vec<&mut dyn AnyModel>)> = Vec::new();
+    for model in models {
+        let mapper = model.mapper();
+        match groups.iter_mut().find(|(m, _)| std::ptr::eq(*m, mapper)) {
+            Some((_, list)) => list.push(model),
+            None => groups.push((mapper, vec![model])),
+        }
+    }
+    for (mapper, objs) in groups {
+        let mut of_mapper = roots.iter().filter(|r| std::ptr::eq(r.mapper, mapper));
+        let parent = match (of_mapper.next(), of_mapper.next()) {
+            (Some(root), None) => Some(ParentQuery {
+                core: original.clone(),
+                source: root.source.clone(),
+            }),
+            _ => None,
+        };
+        load_level(
+            session,
+            objs,
+            mapper,
+            tree.root(mapper),
+            Vec::new(),
+            parent,
+            &mut ctx,
+        )
+        .await?;
+    }
+    Ok(out)
+}
+
+/// What `session.load` takes: a relationship (`User::ADDRESSES`, loaded with
+/// one SELECT) or a loader option (`selectinload(User::POSTS).selectinload(Post::TAGS)`).
+pub trait LoadSpec<M>: Send {
+    /// As a loader option.
+    fn into_loader_option(self) -> LoaderOption;
+}
+
+impl<M: Model, T: RelTarget> LoadSpec<M> for Rel<M, T> {
+    fn into_loader_option(self) -> LoaderOption {
+        super::options::selectinload(self).into()
+    }
+}
+
+impl<M: Model, T: RelTarget> LoadSpec<M> for Load<M, T> {
+    fn into_loader_option(self) -> LoaderOption {
+        self.into()
+    }
+}
+
+impl Session {
+    /// Load one relationship of `obj` now (SQLAlchemy's lazy load, made
+    /// explicit): `session.load(&mut user, User::ADDRESSES).await?` sends one
+    /// SELECT and sets the field (replacing what it held). A loader option
+    /// loads further levels: `session.load(&mut user,
+    /// selectinload(User::POSTS).selectinload(Post::TAGS))`. The loaded
+    /// objects join the identity map like any queried row.
+    pub async fn load<M: Model>(&mut self, obj: &mut M, what: impl LoadSpec<M>) -> Result<()> {
+        self.load_all(std::slice::from_mut(obj), what).await
+    }
+
+    /// [`load`](Self::load) for many objects at once: still one statement
+    /// per relationship and level (per 500 objects).
+    pub async fn load_all<M: Model>(
+        &mut self,
+        objs: &mut [M],
+        what: impl LoadSpec<M>,
+    ) -> Result<()> {
+        let option = what.into_loader_option();
+        let mut tree = LoadTree::build(std::slice::from_ref(&option))?;
+        let Some((_, node)) = tree.roots.first_mut() else {
+            return Ok(());
+        };
+        node.exclusive = true;
+        // Loading is what was asked for: a `defaultload` first step loads too.
+        for child in &mut node.children {
+            if child.strategy == Strategy::Default {
+                child.strategy = Strategy::Selectin;
+            }
+        }
+        let node = &*node;
+        let objs: Vec<&mut dyn AnyModel> =
+            objs.iter_mut().map(|o| o as &mut dyn AnyModel).collect();
+        let mut ctx = Ctx::default();
+        load_level(
+            self,
+            objs,
+            M::mapper(),
+            Some(node),
+            Vec::new(),
+            None,
+            &mut ctx,
+        )
+        .await
+    }
+}

@@ -1,0 +1,152 @@
+//! Children of deleted parents whose one-to-many relationship does not
+//! cascade the delete (the default `cascade = "save-update, merge"`).
+//!
+//! As SQLAlchemy, the flush detaches them by setting their foreign key to
+//! NULL: one `UPDATE child SET fk = NULL WHERE fk IN (..)` per relationship,
+//! sent before the parents' DELETE (SQLAlchemy loads the collection and
+//! updates each child; one statement does the same without the SELECT), and
+//! the snapshots of the children the session knows follow. When the foreign
+//! key is NOT NULL and the session knows such a child, the flush fails
+//! before sending anything, naming the relationship and the cascade to add.
+//! `passive_deletes` leaves the children to the database's ON DELETE rule.
+
+use super::cascade::{Cascade, relation};
+use super::exec::Exec;
+use super::flush::match_tuples;
+use super::identity_map::{IdentityKey, IdentityMap, KeyPart};
+use super::insert_batch::MAX_ROWS;
+use super::model_info::ModelInfo;
+use super::orphans::{ChildIndex, project};
+use super::unit_of_work::{OpKind, PendingOp};
+use crate::join_condition::Direction;
+use oxalchemy_core::{Dialect, Error, Expr, Result, Value, update};
+use std::collections::HashMap;
+
+/// `UPDATE <child table> SET <fk> = NULL WHERE <fk> IN (<parent keys>)`.
+#[derive(Debug)]
+pub(crate) struct NullFks {
+    info: ModelInfo,
+    fk: Vec<usize>,
+    parents: Vec<Vec<Value>>,
+}
+
+/// Snapshot columns a flush sets to NULL: (identity, positions).
+pub(crate) type Detached = Vec<(IdentityKey, Vec<usize>)>;
+
+/// Plan the detaching UPDATEs for the deleted objects among `ops`.
+pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>, Detached)> {
+    let by_key: HashMap<&IdentityKey, &PendingOp> = ops
+        .iter()
+        .filter_map(|op| Some((op.key.as_ref()?, op)))
+        .collect();
+    let mut steps: Vec<NullFks> = Vec::new();
+    let mut detached: Detached = Vec::new();
+    let mut index = ChildIndex::default();
+    // New rows with an explicit foreign key (not one copied from a parent).
+    let mut new_rows: HashMap<String, Vec<&PendingOp>> = HashMap::new();
+    for o in ops
+        .iter()
+        .filter(|o| o.kind == OpKind::Insert && o.links.is_empty())
+    {
+        new_rows.entry(o.info.table_name()).or_default().push(o);
+    }
+    for op in ops.iter().filter(|op| op.kind == OpKind::Delete) {
+        for rel in op.info.mapper.relationships {
+            if Cascade::of(rel).delete || rel.passive_deletes {
+                continue;
+            }
+            let r = relation(op.info.mapper, rel)?;
+            if r.direction != Direction::OneToMany {
+                continue;
+            }
+            let parent: Vec<Value> = r.pairs.iter().map(|&(o, _)| op.values[o].clone()).collect();
+            if parent.iter().any(Value::is_null) {
+                continue;
+            }
+            let parent_parts: Vec<KeyPart> = parent.iter().map(KeyPart::of).collect();
+            let fk: Vec<usize> = r.pairs.iter().map(|&(_, t)| t).collect();
+            let target = r.target;
+            // The children the session knows that still point at the parent.
+            let mut known: Vec<(Option<IdentityKey>, Vec<Value>)> = Vec::new();
+            for key in index.children(map, target, &fk, &parent_parts) {
+                let values = match (by_key.get(key), map.get(key)) {
+                    (Some(o), _) if o.kind == OpKind::Delete => continue,
+                    (Some(o), _) => &o.values,
+                    (None, Some(entry)) => &entry.snapshot,
+                    (None, None) => continue,
+                };
+                if project(values, &fk) == parent_parts {
+                    known.push((Some(key.clone()), values.clone()));
+                }
+            }
+            for o in new_rows.get(&target.table_name()).into_iter().flatten() {
+                if project(&o.values, &fk) == parent_parts {
+                    known.push((None, o.values.clone()));
+                }
+            }
+            match fk.iter().find(|&&p| !target.mapper.columns[p].nullable) {
+                Some(&p) => {
+                    if let Some((_, child)) = known.first() {
+                        return Err(Error::invalid_request(format!(
+                            "cannot delete {}: {} still refers to it through {}.{} \
+                             (relationship {}), a NOT NULL column, and the relationship's cascade \
+                             (\"{}\") would set it to NULL. Add cascade = \"all, delete-orphan\" \
+                             to {} to delete the children with their parent, or passive_deletes \
+                             to leave them to the database's ON DELETE rule; or delete or move \
+                             the children first",
+                            op.info.describe(&op.values),
+                            target.describe(child),
+                            target.mapper.table,
+                            target.mapper.columns[p].name,
+                            r.name,
+                            rel.cascade,
+                            r.name,
+                        )));
+                    }
+                }
+                None => {
+                    detached.extend(
+                        known
+                            .into_iter()
+                            .filter_map(|(k, _)| Some((k?, fk.clone()))),
+                    );
+                    match steps
+                        .iter_mut()
+                        .find(|s| s.info.same_table(&target) && s.fk == fk)
+                    {
+                        Some(s) => {
+                            if !s.parents.contains(&parent) {
+                                s.parents.push(parent);
+                            }
+                        }
+                        None => steps.push(NullFks {
+                            info: target,
+                            fk,
+                            parents: vec![parent],
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    Ok((steps, detached))
+}
+
+/// Run one [`NullFks`].
+pub(crate) async fn run(step: &NullFks, exec: &mut Exec<'_>, dialect: &dyn Dialect) -> Result<()> {
+    let info = step.info;
+    let names: Vec<&str> = step
+        .fk
+        .iter()
+        .map(|&p| info.mapper.columns[p].name)
+        .collect();
+    for chunk in step.parents.chunks(MAX_ROWS) {
+        let mut stmt = update(info.table);
+        for name in &names {
+            stmt = stmt.set(name, Value::Null);
+        }
+        let stmt = stmt.filter(Expr::<bool>::new(match_tuples(info.table, &names, chunk)));
+        exec.run(stmt.try_compile(dialect)?).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,511 @@
+//! Before a flush is planned: the changes that follow from rows the session
+//! was not handed as values.
+//!
+//! 1. **Removed children** (no I/O). A loaded one-to-many collection given to
+//!    `add` is the whole collection: a child the session knows (a snapshot
+//!    in the identity map, or a pending change, whose foreign key holds the
+//!    parent's key) that is not in it was removed. With `delete-orphan` it is
+//!    deleted; otherwise its foreign key is set to NULL (an error naming the
+//!    relationship when the column is NOT NULL). The session does not record
+//!    the collections it hands out: every child of a collection loaded
+//!    through the session has a snapshot, so the snapshots are the record.
+//! 2. **Delete cascades over relationships that were not loaded**. As
+//!    SQLAlchemy loads such a collection before deleting its items, the
+//!    flush SELECTs the children of all deleted parents, one statement per
+//!    relationship and level (IN lists of up to 500 keys), and deletes them
+//!    too, down to any depth. `passive_deletes` skips this and trusts the
+//!    database's `ON DELETE CASCADE`.
+//! 3. **Link rows of many-to-many collections** of objects that already
+//!    exist: one SELECT per relationship reads the current link rows, so the
+//!    flush inserts only the new ones and deletes the removed ones.
+//!
+//! Nothing here changes the session: the result is the list of changes the
+//! flush plans from ([`FlushOps`]), and a failed flush keeps the unit of work
+//! as it was.
+
+use super::cascade::{Cascade, Relation, relation};
+use super::exec::Reader;
+use super::flush::match_tuples;
+use super::identity_map::{IdentityKey, IdentityMap, KeyPart};
+use super::model_info::ModelInfo;
+use super::normalize::normalize_row;
+use super::unit_of_work::{CollectionState, OpKind, PendingOp, Ticket, UnitOfWork};
+use crate::join_condition::Direction;
+use oxalchemy_core::{Column, Error, Expr, Result, Select, Value, select};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Keys per IN list of the SELECTs a flush sends (as selectin loading).
+const LOAD_CHUNK: usize = 500;
+
+/// The current link rows of many-to-many collections: (relationship, the
+/// owner's values of the association's owner columns) -> the values of the
+/// association's target columns of each link row.
+pub(crate) type ExistingLinks = HashMap<(usize, Vec<KeyPart>), Vec<Vec<Value>>>;
+
+/// The key of a relationship in [`ExistingLinks`].
+pub(crate) fn rel_id(rel: &'static crate::mapper::RelationshipMapping) -> usize {
+    std::ptr::from_ref(rel) as usize
+}
+
+/// The changes a flush plans from: the unit of work's, and those the flush
+/// found itself (removed children, children of deleted parents).
+#[derive(Debug, Clone)]
+pub(crate) struct FlushOps {
+    ops: Vec<PendingOp>,
+    next_ticket: Ticket,
+    tickets: HashMap<Ticket, usize>,
+    keys: HashMap<IdentityKey, usize>,
+}
+
+impl FlushOps {
+    pub(crate) fn new(uow: &UnitOfWork) -> Self {
+        let ops = uow.ops().to_vec();
+        let tickets = ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (op.ticket, i))
+            .collect();
+        let keys = ops
+            .iter()
+            .enumerate()
+            .filter_map(|(i, op)| Some((op.key.clone()?, i)))
+            .collect();
+        FlushOps {
+            ops,
+            next_ticket: uow.last_ticket(),
+            tickets,
+            keys,
+        }
+    }
+
+    pub(crate) fn ops(&self) -> &[PendingOp] {
+        &self.ops
+    }
+
+    pub(crate) fn by_ticket(&self, ticket: Ticket) -> Option<&PendingOp> {
+        self.tickets.get(&ticket).map(|&i| &self.ops[i])
+    }
+
+    pub(crate) fn by_key(&self, key: &IdentityKey) -> Option<&PendingOp> {
+        self.keys.get(key).map(|&i| &self.ops[i])
+    }
+
+    /// Add a change the flush found (replacing the pending change of the same identity).
+    fn put(
+        &mut self,
+        kind: OpKind,
+        info: ModelInfo,
+        values: Vec<Value>,
+        key: IdentityKey,
+    ) -> Ticket {
+        let links = Vec::new();
+        match self.keys.get(&key).copied() {
+            Some(i) => {
+                let op = &mut self.ops[i];
+                op.kind = kind;
+                op.values = values;
+                op.links = links;
+                op.cascaded = Vec::new();
+                op.ticket
+            }
+            None => {
+                self.next_ticket += 1;
+                self.tickets.insert(self.next_ticket, self.ops.len());
+                self.keys.insert(key.clone(), self.ops.len());
+                self.ops.push(PendingOp {
+                    kind,
+                    info,
+                    values,
+                    key: Some(key),
+                    ticket: self.next_ticket,
+                    links,
+                    direct: false,
+                    cascaded: Vec::new(),
+                });
+                self.next_ticket
+            }
+        }
+    }
+}
+
+/// What a flush plans from.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) ops: FlushOps,
+    pub(crate) links: ExistingLinks,
+}
+
+/// The changes of the unit of work and the children removed from loaded
+/// collections (step 1: no I/O, so an error here sent nothing).
+pub(crate) fn start(uow: &UnitOfWork, map: &IdentityMap) -> Result<FlushOps> {
+    let mut ops = FlushOps::new(uow);
+    removed_children(&mut ops, uow.collections(), map)?;
+    Ok(ops)
+}
+
+/// Steps 2 and 3: the reads the cascades need (none when no deleted object
+/// has an unloaded delete cascade and no existing object has a
+/// many-to-many collection).
+pub(crate) async fn read(
+    mut ops: FlushOps,
+    uow: &UnitOfWork,
+    reader: &mut Reader<'_>,
+) -> Result<Prepared> {
+    cascade_deletes(&mut ops, reader).await?;
+    let links = existing_links(&ops, uow.collections(), reader).await?;
+    Ok(Prepared { ops, links })
+}
+
+/// The snapshots of one table, grouped by the values of some columns (the
+/// foreign key of a relationship), so finding the children of a parent
+/// does not scan the identity map.
+#[derive(Default)]
+pub(crate) struct ChildIndex<'a> {
+    /// (table, columns) -> the identities per column values.
+    groups: HashMap<(String, Vec<usize>), ByValues<'a>>,
+}
+
+/// Identities grouped by the values of some columns.
+type ByValues<'a> = HashMap<Vec<KeyPart>, Vec<&'a IdentityKey>>;
+
+impl<'a> ChildIndex<'a> {
+    /// The identities of `target` whose snapshot holds `parent` in `fk`.
+    pub(crate) fn children(
+        &mut self,
+        map: &'a IdentityMap,
+        target: ModelInfo,
+        fk: &[usize],
+        parent: &[KeyPart],
+    ) -> Vec<&'a IdentityKey> {
+        let group = self
+            .groups
+            .entry((target.table_name(), fk.to_vec()))
+            .or_insert_with(|| {
+                let mut g = ByValues::new();
+                for (key, entry) in map.entries() {
+                    if key.table == target.mapper.table && key.schema == target.mapper.schema {
+                        g.entry(project(&entry.snapshot, fk)).or_default().push(key);
+                    }
+                }
+                g
+            });
+        group.get(parent).cloned().unwrap_or_default()
+    }
+}
+
+pub(crate) fn project(values: &[Value], positions: &[usize]) -> Vec<KeyPart> {
+    positions
+        .iter()
+        .map(|&p| KeyPart::of(values.get(p).unwrap_or(&Value::Null)))
+        .collect()
+}
+
+fn column_names(info: ModelInfo, positions: &[usize]) -> Vec<String> {
+    positions
+        .iter()
+        .map(|&p| format!("{}.{}", info.mapper.table, info.mapper.columns[p].name))
+        .collect()
+}
+
+/// Children removed from loaded one-to-many collections: deleted
+/// (delete-orphan) or detached (foreign key set to NULL).
+fn removed_children(
+    ops: &mut FlushOps,
+    states: &[CollectionState],
+    map: &IdentityMap,
+) -> Result<()> {
+    let mut index = ChildIndex::default();
+    for state in states.iter().filter(|s| s.loaded) {
+        let Some(owner) = ops.by_ticket(state.owner) else {
+            continue;
+        };
+        // A new row has no children yet; a deleted one cascades its own way.
+        if owner.kind != OpKind::Update {
+            continue;
+        }
+        let r = relation(owner.info.mapper, state.rel)?;
+        if r.direction != Direction::OneToMany {
+            continue;
+        }
+        let owner_pos: Vec<usize> = r.pairs.iter().map(|&(o, _)| o).collect();
+        let fk: Vec<usize> = r.pairs.iter().map(|&(_, t)| t).collect();
+        let parent = project(&owner.values, &owner_pos);
+        if parent.contains(&KeyPart::Null) {
+            continue;
+        }
+        let owner_desc = owner.info.describe(&owner.values);
+        let members: HashSet<IdentityKey> = state
+            .members
+            .iter()
+            .filter_map(|t| ops.by_ticket(*t)?.key.clone())
+            .collect();
+        let target = r.target;
+        let mut removed: Vec<(IdentityKey, Vec<Value>)> = Vec::new();
+        for key in index.children(map, target, &fk, &parent) {
+            if members.contains(key) {
+                continue;
+            }
+            let values = match (ops.by_key(key), map.get(key)) {
+                (Some(op), _) if op.kind == OpKind::Delete => continue,
+                (Some(op), _) => op.values.clone(),
+                (None, Some(entry)) => entry.snapshot.clone(),
+                (None, None) => continue,
+            };
+            if project(&values, &fk) == parent {
+                removed.push((key.clone(), values));
+            }
+        }
+        if removed.is_empty() {
+            continue;
+        }
+        let cascade = Cascade::of(state.rel);
+        for (key, mut values) in removed {
+            if cascade.delete_orphan {
+                ops.put(OpKind::Delete, target, values, key);
+                continue;
+            }
+            if let Some(&p) = fk.iter().find(|&&p| !target.mapper.columns[p].nullable) {
+                return Err(Error::invalid_request(format!(
+                    "{}: {} is no longer in the loaded collection of {owner_desc}, so it would be \
+                     detached from it by setting {} to NULL, but {} is NOT NULL. Add cascade = \
+                     \"all, delete-orphan\" to {} to delete children removed from the collection, \
+                     or move the child to another parent",
+                    r.name,
+                    target.describe(&values),
+                    column_names(target, &fk).join(", "),
+                    column_names(target, &[p]).join(", "),
+                    r.name,
+                )));
+            }
+            for &p in &fk {
+                values[p] = Value::Null;
+            }
+            ops.put(OpKind::Update, target, values, key);
+        }
+    }
+    Ok(())
+}
+
+/// SELECT the rows of `info` whose `columns` match one of `tuples`.
+async fn select_matching(
+    reader: &mut Reader<'_>,
+    info: ModelInfo,
+    positions: &[usize],
+    tuples: &[Vec<Value>],
+) -> Result<Vec<Vec<Value>>> {
+    let names: Vec<&str> = positions
+        .iter()
+        .map(|&p| info.mapper.columns[p].name)
+        .collect();
+    let columns: Vec<Column> = info
+        .mapper
+        .columns
+        .iter()
+        .map(|c| info.table.c(c.name))
+        .collect();
+    let stmt: Select =
+        select(columns).filter(Expr::<bool>::new(match_tuples(info.table, &names, tuples)));
+    Ok(reader
+        .rows(stmt)
+        .await?
+        .into_iter()
+        .map(|row| normalize_row(info.mapper, row))
+        .collect())
+}
+
+/// The rows one relationship must read for the deleted objects.
+struct Needed {
+    rel: Arc<Relation>,
+    /// The deleted owners' values of the joined columns.
+    tuples: Vec<Vec<Value>>,
+    seen: HashSet<Vec<KeyPart>>,
+}
+
+/// Delete cascades over relationships that were not loaded when `delete`
+/// was called: SELECT the related rows of every deleted object, level by
+/// level, and delete them too. For a many-to-many relationship, the link
+/// rows are read first, then the targets they name.
+async fn cascade_deletes(ops: &mut FlushOps, reader: &mut Reader<'_>) -> Result<()> {
+    let mut frontier: Vec<Ticket> = ops
+        .ops
+        .iter()
+        .filter(|op| op.kind == OpKind::Delete)
+        .map(|op| op.ticket)
+        .collect();
+    while !frontier.is_empty() {
+        // Per relationship: the deleted owners' values of the joined columns.
+        let mut needed: Vec<Needed> = Vec::new();
+        for t in &frontier {
+            let Some(op) = ops.by_ticket(*t) else {
+                continue;
+            };
+            for rel in op.info.mapper.relationships {
+                if !Cascade::of(rel).delete
+                    || rel.passive_deletes
+                    || op.cascaded.contains(&rel.field)
+                {
+                    continue;
+                }
+                let r = relation(op.info.mapper, rel)?;
+                let owner_pos: Vec<usize> = match &r.secondary {
+                    Some(sec) => sec.owner.iter().map(|(p, _)| *p).collect(),
+                    None => r.pairs.iter().map(|&(o, _)| o).collect(),
+                };
+                let tuple: Vec<Value> = owner_pos.iter().map(|&p| op.values[p].clone()).collect();
+                if tuple.iter().any(Value::is_null) {
+                    continue;
+                }
+                let i = match needed.iter().position(|n| Arc::ptr_eq(&n.rel, &r)) {
+                    Some(i) => i,
+                    None => {
+                        needed.push(Needed {
+                            rel: r,
+                            tuples: Vec::new(),
+                            seen: HashSet::new(),
+                        });
+                        needed.len() - 1
+                    }
+                };
+                if needed[i]
+                    .seen
+                    .insert(tuple.iter().map(KeyPart::of).collect())
+                {
+                    needed[i].tuples.push(tuple);
+                }
+            }
+        }
+        let mut next = Vec::new();
+        for Needed { rel: r, tuples, .. } in needed {
+            for chunk in tuples.chunks(LOAD_CHUNK) {
+                match &r.secondary {
+                    Some(sec) => {
+                        let owner_cols: Vec<&str> =
+                            sec.owner.iter().map(|(_, c)| c.as_str()).collect();
+                        let columns: Vec<Column> =
+                            sec.target.iter().map(|(_, c)| sec.table.c(c)).collect();
+                        let stmt: Select = select(columns).filter(Expr::<bool>::new(match_tuples(
+                            &sec.table,
+                            &owner_cols,
+                            chunk,
+                        )));
+                        let mut seen = HashSet::new();
+                        let targets: Vec<Vec<Value>> = reader
+                            .rows(stmt)
+                            .await?
+                            .into_iter()
+                            .filter(|t| seen.insert(t.iter().map(KeyPart::of).collect::<Vec<_>>()))
+                            .collect();
+                        let target_pos: Vec<usize> = sec.target.iter().map(|(p, _)| *p).collect();
+                        for tchunk in targets.chunks(LOAD_CHUNK) {
+                            for row in
+                                select_matching(reader, r.target, &target_pos, tchunk).await?
+                            {
+                                if r.target.key_is_unset(&row) {
+                                    continue;
+                                }
+                                let key = IdentityKey::of_row(r.target, &row);
+                                if ops.by_key(&key).is_some_and(|op| op.kind == OpKind::Delete) {
+                                    continue;
+                                }
+                                next.push(ops.put(OpKind::Delete, r.target, row, key));
+                            }
+                        }
+                    }
+                    None => {
+                        let target_pos: Vec<usize> = r.pairs.iter().map(|&(_, t)| t).collect();
+                        let parents: HashSet<Vec<KeyPart>> = chunk
+                            .iter()
+                            .map(|t| t.iter().map(KeyPart::of).collect())
+                            .collect();
+                        for row in select_matching(reader, r.target, &target_pos, chunk).await? {
+                            if r.target.key_is_unset(&row) {
+                                continue;
+                            }
+                            let key = IdentityKey::of_row(r.target, &row);
+                            match ops.by_key(&key) {
+                                Some(op) if op.kind == OpKind::Delete => continue,
+                                // A pending change moved the child to another parent.
+                                Some(op)
+                                    if r.direction == Direction::OneToMany
+                                        && !parents.contains(&project(&op.values, &target_pos)) =>
+                                {
+                                    continue;
+                                }
+                                _ => {}
+                            }
+                            next.push(ops.put(OpKind::Delete, r.target, row, key));
+                        }
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
+    Ok(())
+}
+
+/// The link rows of the many-to-many collections of existing owners.
+async fn existing_links(
+    ops: &FlushOps,
+    states: &[CollectionState],
+    reader: &mut Reader<'_>,
+) -> Result<ExistingLinks> {
+    let mut out = ExistingLinks::new();
+    let mut needed: Vec<(Arc<Relation>, usize, Vec<Vec<Value>>)> = Vec::new();
+    for state in states {
+        let Some(owner) = ops.by_ticket(state.owner) else {
+            continue;
+        };
+        if owner.kind != OpKind::Update {
+            continue;
+        }
+        let r = relation(owner.info.mapper, state.rel)?;
+        let Some(sec) = &r.secondary else {
+            continue;
+        };
+        let tuple: Vec<Value> = sec
+            .owner
+            .iter()
+            .map(|(p, _)| owner.values[*p].clone())
+            .collect();
+        match needed.iter_mut().find(|(n, _, _)| Arc::ptr_eq(n, &r)) {
+            Some((_, _, tuples)) => {
+                if !tuples.contains(&tuple) {
+                    tuples.push(tuple);
+                }
+            }
+            None => needed.push((r, rel_id(state.rel), vec![tuple])),
+        }
+    }
+    for (r, id, tuples) in needed {
+        let Some(sec) = &r.secondary else {
+            continue;
+        };
+        let owner_cols: Vec<&str> = sec.owner.iter().map(|(_, c)| c.as_str()).collect();
+        let columns: Vec<Column> = sec
+            .owner
+            .iter()
+            .chain(&sec.target)
+            .map(|(_, c)| sec.table.c(c))
+            .collect();
+        let n = sec.owner.len();
+        for chunk in tuples.chunks(LOAD_CHUNK) {
+            for tuple in chunk {
+                out.entry((id, tuple.iter().map(KeyPart::of).collect()))
+                    .or_default();
+            }
+            let stmt: Select = select(columns.clone()).filter(Expr::<bool>::new(match_tuples(
+                &sec.table,
+                &owner_cols,
+                chunk,
+            )));
+            for mut row in reader.rows(stmt).await? {
+                let target = row.split_off(n.min(row.len()));
+                let owner: Vec<KeyPart> = row.iter().map(KeyPart::of).collect();
+                out.entry((id, owner)).or_default().push(target);
+            }
+        }
+    }
+    Ok(out)
+}
