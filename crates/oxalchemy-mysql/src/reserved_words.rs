@@ -2,7 +2,9 @@
 
 /// True when `lower` (a lower-cased word) must be quoted as an identifier.
 pub(crate) fn is_reserved(lower: &str) -> bool {
-    MYSQL_RESERVED.contains(&lower) || oxalchemy_core::dialect::is_common_reserved_word(lower)
+    static SORTED: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| oxalchemy_core::dialect::sorted_words(MYSQL_RESERVED));
+    SORTED.binary_search(&lower).is_ok() || oxalchemy_core::dialect::is_common_reserved_word(lower)
 }
 
 /// MySQL 8.0 / 8.4 / 9.x and MariaDB reserved words (lower case), plus `value`: unquoted it
@@ -51,3 +53,26 @@ const MYSQL_RESERVED: &[&str] = &[
     "array", "library", "manual", "master_demote_to_replica", "master_demote_to_slave", "member",
     "parallel", "portion", "qualify", "tablesample", "value",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::is_reserved;
+
+    #[test]
+    fn mysql_and_common_reserved_words_are_found() {
+        for w in [
+            "accessible",
+            "value",
+            "zerofill",
+            "order",
+            "loop",
+            "select",
+            "window",
+        ] {
+            assert!(is_reserved(w), "{w}");
+        }
+        for w in ["name", "hair_color", "users"] {
+            assert!(!is_reserved(w), "{w}");
+        }
+    }
+}

@@ -4,6 +4,7 @@ use oxalchemy_core::{Dialect, SqlType, Value, standard_type_name};
 
 /// Words SQLite reserves (or treats specially) beyond the common list of core.
 /// Quoting a word that did not need it is harmless, so the list errs on the safe side.
+/// Kept sorted: looked up by binary search.
 const SQLITE_RESERVED: &[&str] = &[
     "abort",
     "action",
@@ -99,7 +100,7 @@ impl Dialect for SqliteDialect {
     }
 
     fn is_reserved_word(&self, lower: &str) -> bool {
-        SQLITE_RESERVED.contains(&lower) || CoreDefaults.is_reserved_word(lower)
+        SQLITE_RESERVED.binary_search(&lower).is_ok() || CoreDefaults.is_reserved_word(lower)
     }
 
     /// Declared types are chosen so the driver can map results back from the
@@ -237,4 +238,27 @@ fn quote_always(ident: &str, out: &mut String) {
         out.push(ch);
     }
     out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_list_is_sorted_for_binary_search() {
+        assert!(SQLITE_RESERVED.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn reserved_words_of_sqlite_and_core_are_quoted() {
+        let d = SqliteDialect;
+        for w in [
+            "abort", "window", "vacuum", "order", "select", "loop", "all",
+        ] {
+            assert!(d.is_reserved_word(w), "{w}");
+        }
+        for w in ["name", "hair_color", "users"] {
+            assert!(!d.is_reserved_word(w), "{w}");
+        }
+    }
 }

@@ -86,8 +86,7 @@ impl<'a> Compiler<'a> {
 
     pub(crate) fn ident(&mut self, name: &str) {
         if self.shape_only {
-            use std::fmt::Write;
-            let _ = write!(self.sql, "\u{1}{}:{name}", name.len());
+            write_shape_ident(name, &mut self.sql);
         } else {
             self.d.write_identifier(name, &mut self.sql);
         }
@@ -103,8 +102,39 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn table_name(&mut self, t: &Table) {
-        write_table_name(self.d, t, &mut self.sql);
+        if self.shape_only {
+            if let Some(schema) = t.schema() {
+                write_shape_ident(schema, &mut self.sql);
+                self.sql.push('.');
+            }
+            write_shape_ident(t.name(), &mut self.sql);
+        } else {
+            write_table_name(self.d, t, &mut self.sql);
+        }
     }
+}
+
+/// An identifier in a statement's shape: `\u{1}<length>:<name>`, unambiguous
+/// whatever the name holds (written without `fmt`: this runs for every
+/// identifier of every cached compile).
+fn write_shape_ident(name: &str, out: &mut String) {
+    out.push('\u{1}');
+    let mut digits = [0u8; 20];
+    let mut n = name.len();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+    out.push(':');
+    out.push_str(name);
 }
 
 /// Write `schema.table` (each part quoted as needed).
