@@ -19,6 +19,7 @@ pub(crate) struct Worker {
     conn: Connection,
     lazy_begin: bool,
     begin_pending: bool,
+    meta: statement::MetaCache,
 }
 
 impl Worker {
@@ -28,6 +29,7 @@ impl Worker {
             conn,
             lazy_begin,
             begin_pending: false,
+            meta: statement::MetaCache::default(),
         }
     }
 
@@ -57,7 +59,7 @@ impl Worker {
                 .map_err(|e| map_error(e, Some("BEGIN")))?;
             self.begin_pending = false;
         }
-        let result = statement::run(&self.conn, &mut stmt, sql, params);
+        let result = statement::run(&self.conn, &mut stmt, sql, params, &mut self.meta);
         drop(stmt);
         self.sync_pending();
         result

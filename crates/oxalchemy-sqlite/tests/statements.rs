@@ -51,6 +51,43 @@ async fn cached_statement_sees_a_changed_table() {
 }
 
 #[tokio::test]
+async fn repeated_statement_shares_its_column_labels() {
+    let (_driver, mut c) = memory().await;
+    batch(
+        &mut c,
+        "CREATE TABLE t (x INTEGER, y TEXT); INSERT INTO t VALUES (1, 'a')",
+    )
+    .await;
+    let a = run(&mut c, "SELECT x, y FROM t", &[]).await;
+    let b = run(&mut c, "SELECT x, y FROM t", &[]).await;
+    assert!(
+        std::sync::Arc::ptr_eq(&a.columns, &b.columns),
+        "labels reused, not rebuilt"
+    );
+    assert_eq!(b.columns.names(), ["x", "y"]);
+}
+
+#[tokio::test]
+async fn cached_column_types_follow_a_recreated_table() {
+    // Same SQL, same column name, another declared type: the values follow the new type.
+    let (_driver, mut c) = memory().await;
+    batch(
+        &mut c,
+        "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)",
+    )
+    .await;
+    let r = run(&mut c, "SELECT x FROM t", &[]).await;
+    assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
+    batch(
+        &mut c,
+        "DROP TABLE t; CREATE TABLE t (x BOOLEAN); INSERT INTO t VALUES (1)",
+    )
+    .await;
+    let r = run(&mut c, "SELECT x FROM t", &[]).await;
+    assert_eq!(r.rows, vec![vec![Value::Bool(true)]]);
+}
+
+#[tokio::test]
 async fn rows_affected_and_last_insert_id() {
     let (_driver, mut c) = memory().await;
     batch(&mut c, "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").await;
