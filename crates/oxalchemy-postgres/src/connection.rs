@@ -28,6 +28,10 @@ pub struct PostgresConnection {
     cache: StatementCache,
     /// DDL ran in the open transaction: its end changes the schema others see again.
     ddl_in_tx: bool,
+    /// A plain `BEGIN` was asked for and not sent yet: it goes out pipelined
+    /// with the next statement (one round trip instead of two), and a
+    /// COMMIT / ROLLBACK before any statement sends nothing.
+    begin_pending: bool,
     /// Set when the connection task ends or a statement failed with a disconnect.
     broken: Arc<AtomicBool>,
     task: Option<JoinHandle<()>>,
@@ -54,6 +58,7 @@ impl PostgresConnection {
             client,
             cache,
             ddl_in_tx: false,
+            begin_pending: false,
             broken,
             task: Some(task),
         }
@@ -104,7 +109,23 @@ impl PostgresConnection {
         if let Some(cached) = self.cache.get(sql) {
             return Ok(cached);
         }
-        match self.client.prepare(sql).await {
+        let prepared = if self.begin_pending {
+            // The transaction starts before the Parse, pipelined with it, so a
+            // statement that fails to prepare aborts the transaction as usual.
+            let (begun, prepared) = futures_util::future::join(
+                self.client.batch_execute("BEGIN"),
+                self.client.prepare(sql),
+            )
+            .await;
+            self.begin_pending = false;
+            if let Err(e) = begun {
+                return Err(self.fail(&e, Some("BEGIN")));
+            }
+            prepared
+        } else {
+            self.client.prepare(sql).await
+        };
+        match prepared {
             Ok(statement) => {
                 let cached = CachedStatement::new(statement);
                 self.cache.insert(sql, cached.clone());
@@ -135,20 +156,35 @@ impl PostgresConnection {
             .collect::<Result<Vec<Bound<'_>>>>()
             .map_err(|e| e.with_sql(sql))?;
 
-        let outcome = if cached.statement.columns().is_empty() {
-            self.client
-                .execute_raw(&cached.statement, bound.iter())
-                .await
-                .map(|n| {
-                    Ok(QueryResult {
-                        columns: cached.columns.clone(),
-                        rows: Vec::new(),
-                        rows_affected: n,
-                        last_insert_id: None,
+        let statement = async {
+            if cached.statement.columns().is_empty() {
+                self.client
+                    .execute_raw(&cached.statement, bound.iter())
+                    .await
+                    .map(|n| {
+                        Ok(QueryResult {
+                            columns: cached.columns.clone(),
+                            rows: Vec::new(),
+                            rows_affected: n,
+                            last_insert_id: None,
+                        })
                     })
-                })
+            } else {
+                fetch(&self.client, &cached, &bound, sql).await
+            }
+        };
+        let outcome = if self.begin_pending {
+            // Both requests are written before either answer is awaited
+            // (tokio-postgres pipelines the futures polled together).
+            let (begun, outcome) =
+                futures_util::future::join(self.client.batch_execute("BEGIN"), statement).await;
+            self.begin_pending = false;
+            if let Err(e) = begun {
+                return Err(self.fail(&e, Some("BEGIN")));
+            }
+            outcome
         } else {
-            fetch(&self.client, &cached, &bound, sql).await
+            statement.await
         };
         match outcome {
             Ok(result) => {
@@ -185,6 +221,34 @@ fn leading_keywords(sql: &str) -> (String, String) {
         .map(str::to_ascii_uppercase);
     let first = words.next().unwrap_or_default();
     (first, words.next().unwrap_or_default())
+}
+
+/// Transaction control the connection may defer (see `begin_pending`).
+#[derive(Debug, PartialEq, Eq)]
+enum Deferrable {
+    /// A plain `BEGIN` (no isolation level or other options).
+    Begin,
+    /// A plain `COMMIT` / `ROLLBACK` / `END` (not `ROLLBACK TO ..`).
+    End,
+    Other,
+}
+
+fn deferrable(sql: &str) -> Deferrable {
+    let words: Vec<&str> = sql
+        .trim()
+        .trim_end_matches(';')
+        .split_ascii_whitespace()
+        .collect();
+    match words.as_slice() {
+        [w] if w.eq_ignore_ascii_case("BEGIN") => Deferrable::Begin,
+        [w] if ["COMMIT", "ROLLBACK", "END"]
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(k)) =>
+        {
+            Deferrable::End
+        }
+        _ => Deferrable::Other,
+    }
 }
 
 /// True when `sql` (or a statement of a batch) may change tables or types, which
@@ -260,6 +324,26 @@ impl DriverConnection for PostgresConnection {
 
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
+            match (deferrable(sql), self.begin_pending) {
+                (Deferrable::Begin, false) => {
+                    self.begin_pending = true;
+                    return Ok(());
+                }
+                (Deferrable::End, true) => {
+                    // Nothing ran since the BEGIN: there is no transaction to end.
+                    self.begin_pending = false;
+                    return Ok(());
+                }
+                (_, true) => {
+                    // A BEGIN, SAVEPOINT or script after a pending BEGIN: start the
+                    // transaction first (BEGIN twice warns, as it did before).
+                    self.begin_pending = false;
+                    if let Err(e) = self.client.batch_execute("BEGIN").await {
+                        return Err(self.fail(&e, Some("BEGIN")));
+                    }
+                }
+                _ => {}
+            }
             match self.client.batch_execute(sql).await {
                 Ok(()) => {
                     self.track_schema_changes(sql);
@@ -294,5 +378,26 @@ impl DriverConnection for PostgresConnection {
                 let _ = tokio::time::timeout(CLOSE_TIMEOUT, task).await;
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Deferrable, deferrable};
+
+    #[test]
+    fn only_plain_transaction_control_is_deferred() {
+        assert_eq!(deferrable("BEGIN"), Deferrable::Begin);
+        assert_eq!(deferrable(" begin; "), Deferrable::Begin);
+        assert_eq!(
+            deferrable("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+            Deferrable::Other
+        );
+        assert_eq!(deferrable("COMMIT"), Deferrable::End);
+        assert_eq!(deferrable("rollback"), Deferrable::End);
+        assert_eq!(deferrable("END"), Deferrable::End);
+        assert_eq!(deferrable("ROLLBACK TO SAVEPOINT sp1"), Deferrable::Other);
+        assert_eq!(deferrable("SAVEPOINT sp1"), Deferrable::Other);
+        assert_eq!(deferrable("SELECT 1"), Deferrable::Other);
     }
 }

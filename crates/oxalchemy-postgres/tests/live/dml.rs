@@ -118,3 +118,51 @@ async fn batches_transactions_and_ping() {
     assert!(!c.is_broken());
     conn.close().await;
 }
+
+#[tokio::test]
+async fn deferred_begin_still_isolates_and_rolls_back() {
+    // BEGIN is sent pipelined with the first statement: the statement must still
+    // run inside the transaction (invisible to others until COMMIT).
+    let db = TestDb::new().await;
+    let mut conn = db.boxed().await;
+    let mut other = db.boxed().await;
+    let c = &mut *conn;
+    c.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    c.execute_batch("BEGIN").await.unwrap();
+    c.execute_batch("COMMIT").await.unwrap(); // nothing ran: nothing to end
+    c.execute_batch("BEGIN").await.unwrap();
+    run(c, "INSERT INTO t VALUES ($1)", &[Value::Int(1)]).await;
+    let seen = run(&mut *other, "SELECT count(*) FROM t", &[]).await;
+    assert_eq!(
+        seen.rows[0][0],
+        Value::Int(0),
+        "uncommitted row is not visible"
+    );
+    c.execute_batch("ROLLBACK").await.unwrap();
+    assert_eq!(
+        run(c, "SELECT count(*) FROM t", &[]).await.rows[0][0],
+        Value::Int(0)
+    );
+
+    // A savepoint right after BEGIN starts the transaction first.
+    c.execute_batch("BEGIN").await.unwrap();
+    c.execute_batch("SAVEPOINT sp1").await.unwrap();
+    run(c, "INSERT INTO t VALUES ($1)", &[Value::Int(2)]).await;
+    c.execute_batch("ROLLBACK TO SAVEPOINT sp1").await.unwrap();
+    run(c, "INSERT INTO t VALUES ($1)", &[Value::Int(3)]).await;
+    c.execute_batch("COMMIT").await.unwrap();
+    let r = run(&mut *other, "SELECT sum(x) FROM t", &[]).await;
+    assert_eq!(r.rows[0][0], Value::Int(3));
+
+    // A failing first statement leaves an aborted transaction, as before.
+    c.execute_batch("BEGIN").await.unwrap();
+    assert!(c.execute("SELECT 1/0", &[]).await.is_err());
+    assert!(
+        c.execute("SELECT 1", &[]).await.is_err(),
+        "transaction is aborted"
+    );
+    c.execute_batch("ROLLBACK").await.unwrap();
+    assert_eq!(run(c, "SELECT 1", &[]).await.rows[0][0], Value::Int(1));
+    conn.close().await;
+    other.close().await;
+}
