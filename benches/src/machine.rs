@@ -110,6 +110,12 @@ pub async fn describe(b: Backend, url: &str) -> Vec<String> {
             }
         ),
         format!("database: {}", server_version(b, url).await),
+        format!(
+            "load average when the report was written (1/5/15 min): {} (other work on the machine shows up as noise)",
+            std::fs::read_to_string("/proc/loadavg")
+                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+                .unwrap_or_else(|_| "unknown".into())
+        ),
     ];
     let crates: Vec<String> = crate_versions()
         .into_iter()

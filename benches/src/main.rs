@@ -55,6 +55,7 @@ struct Args {
     url: Option<String>,
     only: Option<Vec<String>>,
     contenders: Option<Vec<String>>,
+    report_only: bool,
 }
 
 const USAGE: &str =
@@ -67,6 +68,7 @@ const USAGE: &str =
   --quick        tiny sizes, one iteration: a smoke run (writes to a temp dir unless --out)
   --with-python  also run benches/sqlalchemy_bench.py (SQLAlchemy 2.x) against the same database
   --out DIR      where benchmarks-<backend>.md/.json go (default: ../docs)
+  --report-only  rewrite benchmarks.md/.svg from the JSON results already in the output dir
   --budget-ms N  time per operation and contender before stopping iterations (default 1500)
   --only K1,K2   run only these operations (keys as in the JSON: trivial_1000, bulk_keys, ..), for profiling
   --contenders A,B  run only these columns ('raw driver', 'oxalchemy Core', diesel, ..), for profiling;
@@ -83,6 +85,7 @@ fn parse_args() -> Result<Args> {
         url: None,
         only: None,
         contenders: None,
+        report_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -105,6 +108,7 @@ fn parse_args() -> Result<Args> {
                     .context("--scale takes a number")?
             }
             "--quick" => args.quick = true,
+            "--report-only" => args.report_only = true,
             "--with-python" => args.with_python = true,
             "--out" => args.out = Some(PathBuf::from(value("--out")?)),
             "--budget-ms" => args.budget = Duration::from_millis(value("--budget-ms")?.parse()?),
@@ -252,6 +256,9 @@ async fn main() -> Result<()> {
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs"),
     };
     std::fs::create_dir_all(&out_dir)?;
+    if args.report_only {
+        return report::combine(&out_dir);
+    }
     let shm = std::path::Path::new("/dev/shm");
     let dir = if shm.is_dir() {
         shm.to_path_buf()

@@ -219,10 +219,10 @@ fn svg(all: &[BackendJson]) -> String {
     let width = left + group * ops as f64 + 20.0;
     let panel_h = 300.0;
     let plot_h = 190.0;
-    let height = 40.0 + panel_h * all.len() as f64;
-    let (lo, hi) = (0.25f64.log10(), 100f64.log10());
+    let height = 52.0 + panel_h * all.len() as f64;
+    let (lo, hi) = (0.01f64.log10(), 1000f64.log10());
     let y = |ratio: f64, top: f64| {
-        top + plot_h * (1.0 - (ratio.clamp(0.25, 100.0).log10() - lo) / (hi - lo))
+        top + plot_h * (1.0 - (ratio.clamp(0.01, 1000.0).log10() - lo) / (hi - lo))
     };
     let mut s = String::new();
     let _ = writeln!(
@@ -244,14 +244,20 @@ fn svg(all: &[BackendJson]) -> String {
         );
     }
     for (p, j) in all.iter().enumerate() {
-        let top = 50.0 + panel_h * p as f64;
+        let top = 62.0 + panel_h * p as f64;
         let _ = writeln!(
             s,
             r#"<text x="{left}" y="{}" font-size="12" font-weight="bold">{}</text>"#,
-            top - 4.0,
+            top - 10.0,
             j.title
         );
-        for g in [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0] {
+        // Rows with a raw-driver baseline (compile times have none).
+        let rows: Vec<&RowJson> = j
+            .rows
+            .iter()
+            .filter(|r| base(&j.rows, r).is_some())
+            .collect();
+        for g in [0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0] {
             let gy = y(g, top);
             let (stroke, w) = if g == 1.0 {
                 ("#000", 1.2)
@@ -266,7 +272,7 @@ fn svg(all: &[BackendJson]) -> String {
                 gy + 3.0
             );
         }
-        for (k, row) in j.rows.iter().enumerate() {
+        for (k, row) in rows.iter().enumerate() {
             let gx = left + group * k as f64 + 4.0;
             if let Some(raw) = base(&j.rows, row) {
                 for (i, c) in RUST_COLUMNS.iter().enumerate() {
@@ -299,6 +305,110 @@ fn svg(all: &[BackendJson]) -> String {
     s
 }
 
+/// The issue's targets, checked against each backend's numbers.
+fn targets(all: &[BackendJson]) -> String {
+    let ratio = |j: &BackendJson, key: &str, col: &str| -> Option<f64> {
+        let row = j.rows.iter().find(|r| r.key == key)?;
+        Some(row.medians.get(col)? / base(&j.rows, row)?)
+    };
+    let mark = |ok: bool| if ok { "✓" } else { "✗" };
+    let mut s = String::from(
+        "## Targets\n\nRatios to the raw driver in the same run (✓ met, ✗ missed).\n\n| target |",
+    );
+    for j in all {
+        let _ = write!(s, " {} |", j.title);
+    }
+    s.push_str("\n|---|");
+    for _ in all {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    let mut line = |label: &str, cell: &dyn Fn(&BackendJson) -> String| {
+        let _ = write!(s, "| {label} |");
+        for j in all {
+            let _ = write!(s, " {} |", cell(j));
+        }
+        s.push('\n');
+    };
+    let limit = |j: &BackendJson, sqlite: f64, server: f64| {
+        if j.backend == "sqlite" {
+            sqlite
+        } else {
+            server
+        }
+    };
+    line(
+        "Core, 1 000+ rows: ≤ 1.10 (SQLite), ≤ 1.05 (servers) — trivial 1 000 / 10 000, 100 000 rows",
+        &|j| {
+            let lim = limit(j, 1.10, 1.05);
+            ["trivial_1000", "trivial_10000", "rows"]
+                .iter()
+                .filter_map(|k| ratio(j, k, "oxalchemy Core"))
+                .map(|r| format!("{r:.2} {}", mark(r <= lim)))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        },
+    );
+    line(
+        "models, 10 000 rows: ≤ 1.5 (SQLite), ≤ 1.2 (PostgreSQL) — trivial 10 000 / 100 000 as models",
+        &|j| {
+            let lim = match j.backend.as_str() {
+                "sqlite" => Some(1.5),
+                "postgres" => Some(1.2),
+                _ => None,
+            };
+            ["trivial_10000", "models"]
+                .iter()
+                .filter_map(|k| ratio(j, k, "oxalchemy ORM"))
+                .map(|r| match lim {
+                    Some(l) => format!("{r:.2} {}", mark(r <= l)),
+                    None => format!("{r:.2} (no target)"),
+                })
+                .collect::<Vec<_>>()
+                .join(" / ")
+        },
+    );
+    line("Session bulk insert, keys not returned: ≤ 1.5", &|j| {
+        ratio(j, "bulk_nokeys", "oxalchemy ORM")
+            .map_or("—".into(), |r| format!("{r:.2} {}", mark(r <= 1.5)))
+    });
+    line("Session bulk insert, keys returned: ≤ 2.0", &|j| {
+        ratio(j, "bulk_keys", "oxalchemy ORM")
+            .map_or("—".into(), |r| format!("{r:.2} {}", mark(r <= 2.0)))
+    });
+    line(
+        "at or below the best Rust peer (faster of Core / ORM, 2 % noise)",
+        &|j| {
+            let mut total = 0;
+            let mut behind = Vec::new();
+            for row in &j.rows {
+                let best = ["diesel", "sqlx", "sea-orm"]
+                    .iter()
+                    .filter_map(|c| row.medians.get(*c))
+                    .fold(f64::INFINITY, |a, &b| a.min(b));
+                let ours = ["oxalchemy Core", "oxalchemy ORM"]
+                    .iter()
+                    .filter_map(|c| row.medians.get(*c))
+                    .fold(f64::INFINITY, |a, &b| a.min(b));
+                if best.is_finite() && ours.is_finite() {
+                    total += 1;
+                    if ours > best * 1.02 {
+                        behind.push(format!("{} {:.2}×", row.key, ours / best));
+                    }
+                }
+            }
+            format!(
+                "{} of {total} {}; behind: {}",
+                total - behind.len(),
+                mark(behind.is_empty()),
+                behind.join(", ")
+            )
+        },
+    );
+    s.push('\n');
+    s
+}
+
 /// Rewrite `benchmarks.md` and `benchmarks.svg` in `out_dir` from every
 /// backend's JSON there, followed by the hand-written analysis (benches/analysis.md).
 pub fn combine(out_dir: &Path) -> Result<()> {
@@ -328,6 +438,7 @@ pub fn combine(out_dir: &Path) -> Result<()> {
     for j in &all {
         md.push_str(&table(j));
     }
+    md.push_str(&targets(&all));
     let analysis = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/analysis.md"))
         .unwrap_or_default();
     md.push_str(&analysis);

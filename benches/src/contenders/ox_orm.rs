@@ -1,9 +1,7 @@
 //! oxalchemy ORM: `#[derive(Model)]` models through a `Session`.
 
 use crate::contender::{Contender, FinishFuture, RunFuture};
-use crate::data::{
-    CommentRow, PostRow, UserRow, build_tree, consume, new_hair, new_name, tree_size,
-};
+use crate::data::{PostRow, UserRow, consume, new_hair, new_name};
 use crate::ops::{Op, Sizes};
 use anyhow::Result;
 use oxalchemy::prelude::*;
@@ -20,6 +18,8 @@ pub struct User {
     pub name: String,
     #[mapped_column(length = 50)]
     pub hair_color: Option<String>,
+    #[relationship(back_populates = "user")]
+    pub posts: Related<Vec<Post>>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq, Default)]
@@ -32,6 +32,10 @@ pub struct Post {
     #[mapped_column(length = 200)]
     pub title: String,
     pub body: Option<String>,
+    #[relationship(back_populates = "posts")]
+    pub user: Related<User>,
+    #[relationship(back_populates = "post")]
+    pub comments: Related<Vec<Comment>>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq, Default)]
@@ -42,6 +46,8 @@ pub struct Comment {
     #[mapped_column(foreign_key = "bench_posts.id")]
     pub post_id: i64,
     pub text: String,
+    #[relationship(back_populates = "comments")]
+    pub post: Related<Post>,
 }
 
 /// A row of bench_inserts.
@@ -128,54 +134,26 @@ impl OxOrm {
                 Ok(Some(d))
             }
             Op::Assoc => {
-                // Explicit IN queries through the Session (selectinload's SQL).
+                // selectinload, nested: three statements (users, posts IN, comments IN).
                 let t = Instant::now();
                 let users: Vec<User> = self
                     .session
-                    .scalars(select(User).filter(User::ID.le(s.assoc_users as i64)))
+                    .scalars(
+                        select(User)
+                            .filter(User::ID.le(s.assoc_users as i64))
+                            .options(selectinload(User::POSTS).selectinload(Post::COMMENTS)),
+                    )
                     .all()
                     .await?;
-                let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-                let posts: Vec<Post> = self
-                    .session
-                    .scalars(select(Post).filter(Post::USER_ID.in_(ids)))
-                    .all()
-                    .await?;
-                let post_ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-                let comments: Vec<Comment> = self
-                    .session
-                    .scalars(select(Comment).filter(Comment::POST_ID.in_(post_ids)))
-                    .all()
-                    .await?;
-                let tree = build_tree(
-                    users
-                        .into_iter()
-                        .map(|u| UserRow {
-                            id: u.id,
-                            name: u.name,
-                            hair_color: u.hair_color,
-                        })
-                        .collect(),
-                    posts
-                        .into_iter()
-                        .map(|p| PostRow {
-                            id: p.id,
-                            user_id: p.user_id,
-                            title: p.title,
-                            body: p.body,
-                        })
-                        .collect(),
-                    comments
-                        .into_iter()
-                        .map(|c| CommentRow {
-                            id: c.id,
-                            post_id: c.post_id,
-                            text: c.text,
-                        })
-                        .collect(),
-                );
                 let d = t.elapsed();
-                anyhow::ensure!(tree_size(&tree) == crate::assoc_objects(s));
+                let mut n = 0;
+                for u in &users {
+                    n += 1;
+                    for p in u.posts.get()? {
+                        n += 1 + p.comments.get()?.len();
+                    }
+                }
+                anyhow::ensure!(n == crate::assoc_objects(s), "{n} objects loaded");
                 Ok(Some(d))
             }
             Op::Batch(n) => {

@@ -12,9 +12,6 @@ use sea_orm::{
 };
 use std::time::{Duration, Instant};
 
-/// A user with its posts, each with its comments.
-type UserTree = (user::Model, Vec<(post::Model, Vec<comment::Model>)>);
-
 pub mod user {
     use sea_orm::entity::prelude::*;
 
@@ -144,6 +141,9 @@ fn active(rows: &[(String, Option<String>)], first_id: Option<i64>) -> Vec<inser
         })
         .collect()
 }
+
+/// A user with its posts, each with its comments.
+type UserTree = (user::Model, Vec<(post::Model, Vec<comment::Model>)>);
 
 pub struct SeaOrm {
     db: DatabaseConnection,
@@ -275,7 +275,9 @@ impl SeaOrm {
                 let rows = new_rows(s.singles);
                 let t = Instant::now();
                 for am in active(&rows, None) {
-                    inserts::Entity::insert(am).exec(db).await?;
+                    inserts::Entity::insert(am)
+                        .exec_without_returning(db)
+                        .await?;
                 }
                 Ok(Some(t.elapsed()))
             }
