@@ -258,6 +258,52 @@ backend_tests! {
         Ok(())
     }
 
+    async fn execute_many_returns_each_rows_result_in_order(db) {
+        let md = MetaData::new();
+        let t = items(&md);
+        md.create_all(&db.engine).await?;
+        let befores = Arc::new(AtomicUsize::new(0));
+        let b = befores.clone();
+        let h = event::listen(&db.engine, EngineEvent::BeforeExecute, move |_ctx: &ExecuteContext| {
+            b.fetch_add(1, Ordering::SeqCst);
+        });
+        let template = db
+            .engine
+            .compile(&insert(&t).values([("name", "x")]).returning((t.c("id"), t.c("name"))))?;
+        let mut conn = db.engine.connect().await?;
+        let sets: Vec<Vec<Value>> = ["a", "b", "c"].iter().map(|n| vec![Value::from(*n)]).collect();
+        let results = conn.execute_many_compiled(&template, sets).await?;
+        assert_eq!(befores.load(Ordering::SeqCst), 3);
+        h.remove();
+        let rows: Vec<(i64, String)> = results
+            .iter()
+            .map(|r| r.one::<(i64, String)>())
+            .collect::<oxalchemy::Result<_>>()?;
+        assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "{rows:?}");
+        conn.commit().await?;
+        assert_eq!(count(&db.engine, &t).await?, 3);
+
+        // Without RETURNING: each result counts its row.
+        let plain = db.engine.compile(&insert(&t).values([("name", "x")]))?;
+        let results = conn
+            .execute_many_compiled(&plain, vec![vec![Value::from("d")], vec![Value::from("e")]])
+            .await?;
+        assert_eq!(results.iter().map(|r| r.rows_affected()).collect::<Vec<_>>(), [1, 1]);
+
+        // The first failing set stops the run with the database's error
+        // (NOT NULL), and the transaction can be rolled back as usual.
+        let err = conn
+            .execute_many_compiled(&plain, vec![vec![Value::from("f")], vec![Value::Null], vec![Value::from("g")]])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::IntegrityError { .. }), "{err:?}");
+        conn.rollback().await?;
+        drop(conn);
+        assert_eq!(count(&db.engine, &t).await?, 3);
+        Ok(())
+    }
+
     async fn connection_events(db) {
         let seen = Arc::new(parking_lot_free::Log::default());
         for ev in [EngineEvent::Connect, EngineEvent::Checkout, EngineEvent::Checkin, EngineEvent::Begin, EngineEvent::Rollback] {

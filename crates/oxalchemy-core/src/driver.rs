@@ -40,6 +40,28 @@ pub trait DriverConnection: Send + 'static {
         params: &'a [Value],
     ) -> BoxFuture<'a, Result<QueryResult>>;
 
+    /// Run one statement once per parameter set, in order, stopping at the
+    /// first error (SQLAlchemy's "executemany" at the driver level). Each
+    /// set gives its own result, so an `INSERT .. RETURNING` row by row
+    /// returns every generated key in order.
+    ///
+    /// The default runs [`execute`](Self::execute) in a loop; a driver
+    /// overrides it when it can do better (SQLite runs the whole list in one
+    /// job on the connection's thread: one thread hop instead of one per row).
+    fn execute_many<'a>(
+        &'a mut self,
+        sql: &'a str,
+        param_sets: Vec<Vec<Value>>,
+    ) -> BoxFuture<'a, Result<Vec<QueryResult>>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(param_sets.len());
+            for params in &param_sets {
+                out.push(self.execute(sql, params).await?);
+            }
+            Ok(out)
+        })
+    }
+
     /// Run SQL without parameters and without results: transaction control
     /// (`BEGIN`, `COMMIT`, `SAVEPOINT sp1`) and session setup.
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>>;

@@ -126,6 +126,86 @@ impl Connection {
         self.run_statement(compiled).await
     }
 
+    /// Run the SQL of `template` once per parameter set, in order, in one
+    /// call to the driver (SQLAlchemy's "executemany"): each set gives its
+    /// own result, so an `INSERT .. RETURNING` returns every row's generated
+    /// key, in the order of the sets. The template's own parameters are not
+    /// used; each set must match its placeholders. Stops at the first error.
+    ///
+    /// Engine events and echo see one execution per set. On SQLite the whole
+    /// list is one job on the connection's thread (one hop instead of one per
+    /// row); other drivers run the statements one after another.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut oxalchemy_pool::Connection) -> oxalchemy_core::Result<()> {
+    /// use oxalchemy_core::{Compiled, Value};
+    /// let insert = Compiled::new("INSERT INTO t (x) VALUES (?)", vec![]);
+    /// let results = conn
+    ///     .execute_many_compiled(&insert, vec![vec![Value::Int(1)], vec![Value::Int(2)]])
+    ///     .await?;
+    /// assert_eq!(results.len(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_many_compiled(
+        &mut self,
+        template: &Compiled,
+        param_sets: Vec<Vec<Value>>,
+    ) -> Result<Vec<CursorResult>> {
+        self.prepare().await?;
+        self.ensure_transaction().await?;
+        if template.fetch_after().is_some() {
+            // RETURNING emulated by a read-back after each INSERT (MySQL):
+            // statement by statement.
+            let mut out = Vec::with_capacity(param_sets.len());
+            for params in param_sets {
+                let mut c = Compiled::new(template.sql_arc().clone(), params);
+                if let Some(f) = template.fetch_after() {
+                    c = c.with_fetch_after(f.clone());
+                }
+                out.push(self.run_statement(c).await?);
+            }
+            return Ok(out);
+        }
+        let sql = template.sql();
+        let events = self.engine.events().clone();
+        let echo = self.engine.options().echo;
+        for params in &param_sets {
+            events.fire(&ExecuteContext::new(
+                EngineEvent::BeforeExecute,
+                sql,
+                params,
+            ));
+            if echo {
+                log_statement(sql, params);
+            }
+        }
+        // The sets are kept for the after-execute events only when someone listens.
+        let after = events
+            .has(EngineEvent::AfterExecute)
+            .then(|| (Instant::now(), param_sets.clone()));
+        let pooled = self
+            .pooled
+            .as_mut()
+            .ok_or_else(|| lost_tx_error("use this connection"))?;
+        let outcomes = match pooled.query_many(sql, param_sets).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.handle_error(e, sql)),
+        };
+        if let Some((start, sets)) = after {
+            let elapsed = start.elapsed();
+            for (params, outcome) in sets.iter().zip(&outcomes) {
+                events.fire(
+                    &ExecuteContext::new(EngineEvent::AfterExecute, sql, params).with_outcome(
+                        elapsed,
+                        outcome.rows_affected,
+                        outcome.rows.len(),
+                    ),
+                );
+            }
+        }
+        Ok(outcomes.into_iter().map(CursorResult::from).collect())
+    }
+
     /// Run SQL text exactly as written, with positional parameters in the
     /// dialect's placeholder style (SQLAlchemy's `exec_driver_sql`).
     pub async fn exec_driver_sql(&mut self, sql: &str, params: Vec<Value>) -> Result<CursorResult> {

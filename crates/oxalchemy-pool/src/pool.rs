@@ -210,6 +210,19 @@ impl PooledConnection {
         result
     }
 
+    /// Run a statement once per parameter set, tracking `in_flight`.
+    pub(crate) async fn query_many(
+        &mut self,
+        sql: &str,
+        param_sets: Vec<Vec<Value>>,
+    ) -> Result<Vec<QueryResult>> {
+        let conn = driver_conn(&mut self.obj)?;
+        self.in_flight = true;
+        let result = conn.execute_many(sql, param_sets).await;
+        self.in_flight = false;
+        result
+    }
+
     /// True when the driver reports the connection unusable.
     pub(crate) fn is_broken(&self) -> bool {
         self.obj

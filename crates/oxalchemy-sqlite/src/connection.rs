@@ -98,6 +98,23 @@ impl DriverConnection for SqliteConnection {
         })
     }
 
+    /// The whole list runs as one job on the connection's thread: one hop
+    /// there and back instead of one per parameter set.
+    fn execute_many<'a>(
+        &'a mut self,
+        sql: &'a str,
+        param_sets: Vec<Vec<Value>>,
+    ) -> BoxFuture<'a, Result<Vec<QueryResult>>> {
+        Box::pin(async move {
+            self.call(|reply| Job::ExecuteMany {
+                sql: sql.to_owned(),
+                param_sets,
+                reply,
+            })
+            .await
+        })
+    }
+
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             self.call(|reply| Job::Batch {

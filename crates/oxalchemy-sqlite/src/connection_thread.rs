@@ -20,6 +20,12 @@ pub(crate) enum Job {
         params: Vec<Value>,
         reply: oneshot::Sender<Result<QueryResult>>,
     },
+    /// Run one statement once per parameter set, stopping at the first error.
+    ExecuteMany {
+        sql: String,
+        param_sets: Vec<Vec<Value>>,
+        reply: oneshot::Sender<Result<Vec<QueryResult>>>,
+    },
     /// Run SQL without parameters or results.
     Batch {
         sql: String,
@@ -93,6 +99,18 @@ fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>) {
         match job {
             Job::Execute { sql, params, reply } => {
                 let _ = reply.send(worker.execute(&sql, &params));
+            }
+            Job::ExecuteMany {
+                sql,
+                param_sets,
+                reply,
+            } => {
+                let _ = reply.send(
+                    param_sets
+                        .iter()
+                        .map(|params| worker.execute(&sql, params))
+                        .collect(),
+                );
             }
             Job::Batch { sql, reply } => {
                 let _ = reply.send(worker.execute_batch(&sql));
