@@ -5,6 +5,7 @@
 use super::identity_map::KeyPart;
 use super::model_info::ModelInfo;
 use oxalchemy_core::{Table, Value};
+use std::collections::HashMap;
 
 fn references(child: &Table, parent: &Table) -> bool {
     child.foreign_keys().iter().any(|fk| {
@@ -84,6 +85,26 @@ pub(crate) fn self_references(info: ModelInfo) -> Vec<(Vec<usize>, Vec<usize>)> 
         .collect()
 }
 
+/// Per self-reference, the rows by the values of their referenced columns
+/// (rows in order), so finding the row a foreign key points at is a lookup.
+fn referenced_index(
+    refs: &[(Vec<usize>, Vec<usize>)],
+    rows: &[&[Value]],
+    project: impl Fn(&[Value], &[usize]) -> Option<Vec<KeyPart>>,
+) -> Vec<HashMap<Vec<KeyPart>, Vec<usize>>> {
+    refs.iter()
+        .map(|(_, to)| {
+            let mut by_key: HashMap<Vec<KeyPart>, Vec<usize>> = HashMap::new();
+            for (p, row) in rows.iter().enumerate() {
+                if let Some(k) = project(row, to) {
+                    by_key.entry(k).or_default().push(p);
+                }
+            }
+            by_key
+        })
+        .collect()
+}
+
 /// Order rows of a self-referential table so that a row comes after the row
 /// its foreign key points at (when both are in `rows`). Returns indexes into
 /// `rows`; rows without such a dependency keep their order.
@@ -99,18 +120,22 @@ pub(crate) fn sort_rows(refs: &[(Vec<usize>, Vec<usize>)], rows: &[&[Value]]) ->
             .collect();
         (!parts.contains(&KeyPart::Null)).then_some(parts)
     };
+    let targets = referenced_index(refs, rows, project);
     let deps: Vec<Vec<usize>> = (0..n)
         .map(|c| {
             let mut d = Vec::new();
-            for (from, to) in refs {
+            for ((from, _), by_key) in refs.iter().zip(&targets) {
                 let Some(target) = project(rows[c], from) else {
                     continue;
                 };
-                for (p, row) in rows.iter().enumerate() {
-                    if p != c && project(row, to).as_ref() == Some(&target) {
-                        d.push(p);
-                    }
-                }
+                d.extend(
+                    by_key
+                        .get(&target)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|&p| p != c),
+                );
             }
             d
         })
@@ -152,6 +177,7 @@ pub(crate) fn sort_rows_leveled(
             .collect();
         (!parts.contains(&KeyPart::Null)).then_some(parts)
     };
+    let targets = referenced_index(refs, rows, project);
     // (dependency, copies a generated key from it)
     let deps: Vec<Vec<(usize, bool)>> = (0..n)
         .map(|c| {
@@ -159,15 +185,18 @@ pub(crate) fn sort_rows_leveled(
                 .get(c)
                 .map(|l| l.iter().map(|&p| (p, true)).collect())
                 .unwrap_or_default();
-            for (from, to) in refs {
+            for ((from, _), by_key) in refs.iter().zip(&targets) {
                 let Some(target) = project(rows[c], from) else {
                     continue;
                 };
-                for (p, row) in rows.iter().enumerate() {
-                    if p != c && project(row, to).as_ref() == Some(&target) {
-                        d.push((p, false));
-                    }
-                }
+                d.extend(
+                    by_key
+                        .get(&target)
+                        .into_iter()
+                        .flatten()
+                        .filter(|&&p| p != c)
+                        .map(|&p| (p, false)),
+                );
             }
             d
         })

@@ -19,8 +19,11 @@ use super::model_info::ModelInfo;
 use super::orphans::{ChildIndex, project};
 use super::unit_of_work::{OpKind, PendingOp};
 use crate::join_condition::Direction;
-use oxalchemy_core::{Dialect, Error, Expr, Result, Value, update};
-use std::collections::HashMap;
+use oxalchemy_core::{Error, Expr, Result, Value, update};
+use std::collections::{HashMap, HashSet};
+
+/// New rows per (table, foreign-key positions), grouped by their foreign-key values.
+type NewRowsByFk<'a> = HashMap<(String, Vec<usize>), HashMap<Vec<KeyPart>, Vec<&'a PendingOp>>>;
 
 /// `UPDATE <child table> SET <fk> = NULL WHERE <fk> IN (<parent keys>)`.
 #[derive(Debug)]
@@ -28,6 +31,8 @@ pub(crate) struct NullFks {
     info: ModelInfo,
     fk: Vec<usize>,
     parents: Vec<Vec<Value>>,
+    /// The parents already listed (by key parts).
+    seen: HashSet<Vec<KeyPart>>,
 }
 
 /// Snapshot columns a flush sets to NULL: (identity, positions).
@@ -42,7 +47,8 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
     let mut steps: Vec<NullFks> = Vec::new();
     let mut detached: Detached = Vec::new();
     let mut index = ChildIndex::default();
-    // New rows with an explicit foreign key (not one copied from a parent).
+    // New rows with an explicit foreign key (not one copied from a parent),
+    // per table, grouped by the values of the foreign-key columns on first use.
     let mut new_rows: HashMap<String, Vec<&PendingOp>> = HashMap::new();
     for o in ops
         .iter()
@@ -50,6 +56,7 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
     {
         new_rows.entry(o.info.table_name()).or_default().push(o);
     }
+    let mut new_by_fk: NewRowsByFk<'_> = HashMap::new();
     for op in ops.iter().filter(|op| op.kind == OpKind::Delete) {
         for rel in op.info.mapper.relationships {
             if Cascade::of(rel).delete || rel.passive_deletes {
@@ -79,10 +86,18 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
                     known.push((Some(key.clone()), values.clone()));
                 }
             }
-            for o in new_rows.get(&target.table_name()).into_iter().flatten() {
-                if project(&o.values, &fk) == parent_parts {
-                    known.push((None, o.values.clone()));
-                }
+            let table = target.table_name();
+            let group = new_by_fk
+                .entry((table.clone(), fk.clone()))
+                .or_insert_with(|| {
+                    let mut g: HashMap<Vec<KeyPart>, Vec<&PendingOp>> = HashMap::new();
+                    for o in new_rows.get(&table).into_iter().flatten() {
+                        g.entry(project(&o.values, &fk)).or_default().push(o);
+                    }
+                    g
+                });
+            for o in group.get(&parent_parts).into_iter().flatten() {
+                known.push((None, o.values.clone()));
             }
             match fk.iter().find(|&&p| !target.mapper.columns[p].nullable) {
                 Some(&p) => {
@@ -115,7 +130,7 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
                         .find(|s| s.info.same_table(&target) && s.fk == fk)
                     {
                         Some(s) => {
-                            if !s.parents.contains(&parent) {
+                            if s.seen.insert(parent_parts) {
                                 s.parents.push(parent);
                             }
                         }
@@ -123,6 +138,7 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
                             info: target,
                             fk,
                             parents: vec![parent],
+                            seen: HashSet::from([parent_parts]),
                         }),
                     }
                 }
@@ -133,7 +149,7 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
 }
 
 /// Run one [`NullFks`].
-pub(crate) async fn run(step: &NullFks, exec: &mut Exec<'_>, dialect: &dyn Dialect) -> Result<()> {
+pub(crate) async fn run(step: &NullFks, exec: &mut Exec<'_>) -> Result<()> {
     let info = step.info;
     let names: Vec<&str> = step
         .fk
@@ -146,7 +162,7 @@ pub(crate) async fn run(step: &NullFks, exec: &mut Exec<'_>, dialect: &dyn Diale
             stmt = stmt.set(name, Value::Null);
         }
         let stmt = stmt.filter(Expr::<bool>::new(match_tuples(info.table, &names, chunk)));
-        exec.run(stmt.try_compile(dialect)?).await?;
+        exec.run(&stmt).await?;
     }
     Ok(())
 }

@@ -1,15 +1,45 @@
-//! Where a flush sends its statements: the session's connection.
+//! Where a flush sends its statements: the session's connection, with the
+//! engine's compile cache (statements of the same shape share their SQL).
 
-use oxalchemy_core::{Compiled, CursorResult, Result, Select, Value};
+use oxalchemy_core::{Compiled, CursorResult, Executable, Result, Select, Value};
 use oxalchemy_pool::{Connection, Engine};
+use std::future::Future;
 
 /// The connection a flush runs on (in the session's transaction).
-pub(crate) struct Exec<'a>(pub(crate) &'a mut Connection);
+pub(crate) struct Exec<'a> {
+    pub(crate) conn: &'a mut Connection,
+    pub(crate) engine: &'a Engine,
+}
 
 impl Exec<'_> {
+    /// Compile `stmt` through the engine's cache (by statement shape).
+    pub(crate) fn compile<E: Executable + ?Sized>(&self, stmt: &E) -> Result<Compiled> {
+        self.engine.compile(stmt)
+    }
+
+    /// Compile (cached) and run one statement (the future does not hold
+    /// the statement).
+    pub(crate) fn run<E: Executable + ?Sized>(
+        &mut self,
+        stmt: &E,
+    ) -> impl Future<Output = Result<CursorResult>> + Send + '_ {
+        let compiled = self.compile(stmt);
+        async move { self.conn.execute_compiled(compiled?).await }
+    }
+
+    /// Run the SQL of `template` once per parameter set, in one call to
+    /// the driver; one result per set, in order.
+    pub(crate) async fn run_many(
+        &mut self,
+        template: &Compiled,
+        sets: Vec<Vec<Value>>,
+    ) -> Result<Vec<CursorResult>> {
+        self.conn.execute_many_compiled(template, sets).await
+    }
+
     /// Run one compiled statement.
-    pub(crate) async fn run(&mut self, compiled: Compiled) -> Result<CursorResult> {
-        self.0.execute_compiled(compiled).await
+    pub(crate) async fn run_compiled(&mut self, compiled: Compiled) -> Result<CursorResult> {
+        self.conn.execute_compiled(compiled).await
     }
 }
 

@@ -30,7 +30,7 @@ use super::model_info::{ModelInfo, is_rust_default};
 use super::orphans::ExistingLinks;
 use super::unit_of_work::{CollectionState, Link, OpKind, PendingOp, Ticket};
 use oxalchemy_core::{Dialect, Error, Expr, Node, Result, Table, Value, delete, update};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The rows a running flush has written so far, by ticket (where linked
 /// foreign keys are copied from).
@@ -179,57 +179,77 @@ fn prepare_insert(
 /// Plan the statements for `ops` (no relationships) against the snapshots in `map`.
 #[cfg(test)]
 pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<FlushPlan> {
-    plan_flush(ops, &[], map, &ExistingLinks::new())
+    plan_flush(ops.to_vec(), &[], map, &ExistingLinks::new())
 }
 
-/// Resolve the links of `ops`: a link to a parent the flush inserts stays
-/// (copied when the statement runs); a link to a parent whose row exists
-/// is copied now; a link to a parent that is no longer pending is an error.
-fn resolve_links(ops: &[PendingOp]) -> Result<(Vec<PendingOp>, LinksByTicket)> {
-    let by_ticket: HashMap<Ticket, &PendingOp> = ops.iter().map(|op| (op.ticket, op)).collect();
-    let mut out = ops.to_vec();
-    let mut links = LinksByTicket::new();
-    for op in &mut out {
+/// Resolve the links of `ops` (in place): a link to a parent the flush
+/// inserts stays (copied when the statement runs); a link to a parent whose
+/// row exists is copied now; a link to a parent that is no longer pending is
+/// an error.
+fn resolve_links(ops: &mut [PendingOp]) -> Result<LinksByTicket> {
+    let by_ticket: HashMap<Ticket, usize> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| (op.ticket, i))
+        .collect();
+    // First the copies, from the values as registered; then apply them.
+    let mut copies: Vec<(usize, usize, Value)> = Vec::new();
+    let mut kept_links: Vec<(usize, Vec<Link>)> = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        if op.links.is_empty() {
+            continue;
+        }
+        let first_copy = copies.len();
         let mut kept = Vec::new();
-        for link in std::mem::take(&mut op.links) {
-            match by_ticket.get(&link.parent) {
-                Some(parent) if parent.kind == OpKind::Insert => kept.push(link),
+        for link in &op.links {
+            match by_ticket.get(&link.parent).map(|&p| &ops[p]) {
+                Some(parent) if parent.kind == OpKind::Insert => kept.push(link.clone()),
                 Some(parent) if parent.kind == OpKind::Update => {
                     for (&c, &p) in link.fk.iter().zip(&link.referenced) {
-                        if let (Some(slot), Some(v)) = (op.values.get_mut(c), parent.values.get(p))
-                        {
-                            *slot = v.clone();
+                        if let (Some(_), Some(v)) = (op.values.get(c), parent.values.get(p)) {
+                            copies.push((i, c, v.clone()));
                         }
                     }
                 }
                 _ => {
+                    let mut values = op.values.clone();
+                    for (_, c, v) in &copies[first_copy..] {
+                        values[*c] = v.clone();
+                    }
                     return Err(Error::invalid_request(format!(
                         "{} was added through {}, but the object it belongs to is no longer \
                          pending (it was expunged or deleted before the flush), so its foreign \
                          key has no value; add the parent again, or set the foreign key",
-                        op.info.describe(&op.values),
+                        op.info.describe(&values),
                         link.relationship
                     )));
                 }
             }
         }
-        if !kept.is_empty() {
-            links.insert(op.ticket, kept.clone());
-        }
-        op.links = kept;
+        kept_links.push((i, kept));
     }
-    Ok((out, links))
+    for (i, c, v) in copies {
+        ops[i].values[c] = v;
+    }
+    let mut links = LinksByTicket::new();
+    for (i, kept) in kept_links {
+        if !kept.is_empty() {
+            links.insert(ops[i].ticket, kept.clone());
+        }
+        ops[i].links = kept;
+    }
+    Ok(links)
 }
 
 /// Plan the statements for `ops` against the snapshots in `map`, with the
 /// collection states given to `add` and the link rows read for them.
 pub(crate) fn plan_flush(
-    ops: &[PendingOp],
-    states: &[CollectionState],
+    mut ops: Vec<PendingOp>,
+    states: &[&CollectionState],
     map: &IdentityMap,
     existing: &ExistingLinks,
 ) -> Result<FlushPlan> {
-    let (ops, links) = resolve_links(ops)?;
+    let links = resolve_links(&mut ops)?;
     let ops = ops.as_slice();
     let mut out = FlushPlan {
         links,
@@ -293,7 +313,7 @@ fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
             .iter()
             .filter(|op| op.kind == OpKind::Insert && std::ptr::eq(op.info.mapper, info.mapper))
             .collect();
-        let prepared: Vec<(Ticket, Vec<Value>, Vec<usize>)> = rows
+        let mut prepared: Vec<(Ticket, Vec<Value>, Vec<usize>)> = rows
             .iter()
             .map(|op| {
                 let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
@@ -346,21 +366,22 @@ fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
         };
         let mut groups: Vec<(usize, InsertGroup)> = Vec::new();
         for (i, level) in order {
-            let (ticket, values, included) = &prepared[i];
+            // Each row is visited once: its values move into its group.
+            let (ticket, values, included) = std::mem::take(&mut prepared[i]);
             // A self-referential table keeps row order: only consecutive rows
             // with the same columns (and level) share a statement.
             let target = if refs.is_empty() && !leveled {
-                groups.iter_mut().find(|g| g.1.columns == *included)
+                groups.iter_mut().find(|g| g.1.columns == included)
             } else {
                 groups
                     .last_mut()
-                    .filter(|g| g.1.columns == *included && g.0 == level)
+                    .filter(|g| g.1.columns == included && g.0 == level)
             };
             match target {
-                Some(g) => g.1.rows.push((*ticket, values.clone())),
+                Some(g) => g.1.rows.push((ticket, values)),
                 None => groups.push((
                     level,
-                    InsertGroup::new(info, included.clone(), vec![(*ticket, values.clone())]),
+                    InsertGroup::new(info, included, vec![(ticket, values)]),
                 )),
             }
         }
@@ -599,6 +620,13 @@ pub(crate) async fn execute(
         detached: plan.detached,
     };
     let links = plan.links;
+    // Only the rows a later statement copies from are kept while the flush runs.
+    let mut needed: HashSet<Ticket> = links.values().flatten().map(|l| l.parent).collect();
+    for step in &plan.steps {
+        if let Step::LinkInsert(step) = step {
+            needed.extend(step.row_tickets());
+        }
+    }
     let mut persisted: Persisted = HashMap::new();
     for step in plan.steps {
         match step {
@@ -610,7 +638,9 @@ pub(crate) async fn execute(
                 let tickets: Vec<Ticket> = group.rows.iter().map(|r| r.0).collect();
                 let rows = run_insert_group(group, exec, dialect).await?;
                 for (ticket, values) in tickets.into_iter().zip(rows) {
-                    persisted.insert(ticket, values.clone());
+                    if needed.contains(&ticket) {
+                        persisted.insert(ticket, values.clone());
+                    }
                     out.saved.push(Saved {
                         ticket,
                         key: IdentityKey::of_row(info, &values),
@@ -621,7 +651,7 @@ pub(crate) async fn execute(
             }
             Step::Update(mut row) => {
                 fill_links(row.ticket, row.info, &mut row.values, &links, &persisted)?;
-                run_update(&row, exec, dialect).await?;
+                run_update(&row, exec).await?;
                 out.saved.push(Saved {
                     ticket: row.ticket,
                     key: row.key,
@@ -630,12 +660,12 @@ pub(crate) async fn execute(
                 });
             }
             Step::LinkInsert(step) => {
-                link_rows::run_insert(&step, &persisted, exec, dialect).await?;
+                link_rows::run_insert(&step, &persisted, exec).await?;
             }
-            Step::RowsDelete(step) => link_rows::run_delete(&step, exec, dialect).await?,
-            Step::NullFks(step) => detach::run(&step, exec, dialect).await?,
+            Step::RowsDelete(step) => link_rows::run_delete(&step, exec).await?,
+            Step::NullFks(step) => detach::run(&step, exec).await?,
             Step::Delete(group) => {
-                run_delete(&group, exec, dialect).await?;
+                run_delete(&group, exec).await?;
                 out.deleted.extend(group.rows.into_iter().map(|r| r.0));
             }
         }
@@ -643,7 +673,7 @@ pub(crate) async fn execute(
     Ok(out)
 }
 
-async fn run_update(row: &UpdateRow, exec: &mut Exec<'_>, dialect: &dyn Dialect) -> Result<()> {
+async fn run_update(row: &UpdateRow, exec: &mut Exec<'_>) -> Result<()> {
     let info = row.info;
     let mut stmt = update(info.table);
     for &i in &row.changed {
@@ -656,7 +686,7 @@ async fn run_update(row: &UpdateRow, exec: &mut Exec<'_>, dialect: &dyn Dialect)
         cond = cond.and(info.table.c(name).node().equals(Node::Param(seen.clone())));
     }
     let stmt = stmt.filter(Expr::<bool>::new(cond));
-    let result = exec.run(stmt.try_compile(dialect)?).await?;
+    let result = exec.run(&stmt).await?;
     if result.rows_affected() != 1 {
         let version = row
             .version
@@ -681,7 +711,7 @@ async fn run_update(row: &UpdateRow, exec: &mut Exec<'_>, dialect: &dyn Dialect)
 /// How many keys one `DELETE .. WHERE pk IN (..)` carries.
 const DELETE_CHUNK: usize = 1000;
 
-async fn run_delete(group: &DeleteGroup, exec: &mut Exec<'_>, dialect: &dyn Dialect) -> Result<()> {
+async fn run_delete(group: &DeleteGroup, exec: &mut Exec<'_>) -> Result<()> {
     let info = group.info;
     if group.per_row {
         for ((_, values), expected) in group.rows.iter().zip(&group.expected_versions) {
@@ -691,7 +721,7 @@ async fn run_delete(group: &DeleteGroup, exec: &mut Exec<'_>, dialect: &dyn Dial
                 cond = cond.and(info.table.c(name).node().equals(Node::Param(v.clone())));
             }
             let stmt = delete(info.table).filter(Expr::<bool>::new(cond));
-            let result = exec.run(stmt.try_compile(dialect)?).await?;
+            let result = exec.run(&stmt).await?;
             check_deleted(
                 info,
                 1,
@@ -711,7 +741,7 @@ async fn run_delete(group: &DeleteGroup, exec: &mut Exec<'_>, dialect: &dyn Dial
     for chunk in group.rows.chunks(DELETE_CHUNK) {
         let rows: Vec<&[Value]> = chunk.iter().map(|r| r.1.as_slice()).collect();
         let stmt = delete(info.table).filter(Expr::<bool>::new(keys_condition(info, &rows)));
-        let result = exec.run(stmt.try_compile(dialect)?).await?;
+        let result = exec.run(&stmt).await?;
         check_deleted(info, chunk.len(), result.rows_affected(), false, || {
             let names: Vec<String> = chunk.iter().map(|r| info.describe(&r.1)).collect();
             names.join("; ")

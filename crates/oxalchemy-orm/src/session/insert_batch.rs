@@ -13,7 +13,7 @@
 use super::exec::Exec;
 use super::identity_map::KeyPart;
 use super::model_info::ModelInfo;
-use super::normalize::normalize_row;
+use super::normalize::{column_types, normalize_row_typed};
 use super::unit_of_work::Ticket;
 use oxalchemy_core::stmt::ValueList;
 use oxalchemy_core::{
@@ -100,10 +100,11 @@ fn insert_stmt(info: ModelInfo, columns: &[usize], rows: &[(Ticket, Vec<Value>)]
 }
 
 fn returned_rows(info: ModelInfo, result: CursorResult) -> Vec<Vec<Value>> {
+    let types = column_types(info.mapper);
     result
         .into_rows()
         .into_iter()
-        .map(|r| normalize_row(info.mapper, r.into_values()))
+        .map(|r| normalize_row_typed(&types, r.into_values()))
         .collect()
 }
 
@@ -116,17 +117,54 @@ fn count_mismatch(info: ModelInfo, what: &str, got: usize, expected: usize) -> E
     ))
 }
 
+/// The SQL of the chunks of one group: the first chunk of a size is built and
+/// compiled through the engine's cache; later chunks of that size reuse its
+/// SQL with their own values (a multi-row `VALUES` binds row by row, in the
+/// group's column order), so neither the statement nor its shape is built
+/// again per chunk. `template` holds (rows, compiled) of the first chunk.
+fn chunk_compiled(
+    exec: &Exec<'_>,
+    group: &InsertGroup,
+    chunk: &[(Ticket, Vec<Value>)],
+    returning: bool,
+    template: &mut Option<(usize, Compiled)>,
+) -> Result<Compiled> {
+    if let Some((rows, first)) = template.as_ref()
+        && *rows == chunk.len()
+    {
+        let params: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(_, v)| group.columns.iter().map(|&i| v[i].clone()))
+            .collect();
+        let c = Compiled::new(first.sql_arc().clone(), params);
+        return Ok(match first.fetch_after() {
+            Some(f) => c.with_fetch_after(f.clone()),
+            None => c,
+        });
+    }
+    let stmt = insert_stmt(group.info, &group.columns, chunk);
+    let compiled = if returning {
+        exec.compile(&stmt.returning(all_columns(group.info)))?
+    } else {
+        exec.compile(&stmt)?
+    };
+    if template.is_none() && compiled.params().len() == chunk.len() * group.columns.len() {
+        *template = Some((chunk.len(), compiled.clone()));
+    }
+    Ok(compiled)
+}
+
 /// Insert the group; returns each row's persisted values, in the group's order.
 pub(crate) async fn run_insert_group(
     group: InsertGroup,
     exec: &mut Exec<'_>,
     dialect: &dyn Dialect,
 ) -> Result<Vec<Vec<Value>>> {
-    let info = group.info;
     if !group.needs_fetch() {
+        let mut template = None;
         for chunk in group.rows.chunks(group.chunk_size()) {
-            let stmt = insert_stmt(info, &group.columns, chunk);
-            exec.run(stmt.try_compile(dialect)?).await?;
+            let compiled = chunk_compiled(exec, &group, chunk, false, &mut template)?;
+            exec.run_compiled(compiled).await?;
         }
         return Ok(group.rows.into_iter().map(|(_, v)| v).collect());
     }
@@ -137,9 +175,9 @@ pub(crate) async fn run_insert_group(
                 if dialect.supports_returning() && !group.columns.is_empty() =>
             {
                 let sort = dialect.returning_order() == ReturningOrder::SentinelSelect;
-                insert_ordered(&group, key_pos, sort, exec, dialect).await
+                insert_ordered(&group, key_pos, sort, exec).await
             }
-            _ => insert_row_by_row(&group, exec, dialect).await,
+            _ => insert_row_by_row(&group, exec).await,
         },
     }
 }
@@ -158,19 +196,18 @@ async fn insert_matching_by_key(
             .collect()
     };
     let mut found: HashMap<Vec<KeyPart>, Vec<Value>> = HashMap::with_capacity(group.rows.len());
+    let mut template = None;
     for chunk in group.rows.chunks(group.chunk_size()) {
-        let stmt = insert_stmt(info, &group.columns, chunk);
-        let rows = if dialect.supports_returning() {
-            let result = exec
-                .run(stmt.returning(all_columns(info)).try_compile(dialect)?)
-                .await?;
-            returned_rows(info, result)
+        let returning = dialect.supports_returning();
+        let compiled = chunk_compiled(exec, group, chunk, returning, &mut template)?;
+        let rows = if returning {
+            returned_rows(info, exec.run_compiled(compiled).await?)
         } else {
-            exec.run(stmt.try_compile(dialect)?).await?;
+            exec.run_compiled(compiled).await?;
             let keys: Vec<&[Value]> = chunk.iter().map(|(_, v)| v.as_slice()).collect();
             let sel: Select = select(all_columns(info))
                 .filter(Expr::<bool>::new(super::flush::keys_condition(info, &keys)));
-            returned_rows(info, exec.run(sel.try_compile(dialect)?).await?)
+            returned_rows(info, exec.run(&sel).await?)
         };
         for row in rows {
             found.insert(key_of(&row), row);
@@ -199,7 +236,6 @@ async fn insert_ordered(
     key_pos: usize,
     sort_by_key: bool,
     exec: &mut Exec<'_>,
-    dialect: &dyn Dialect,
 ) -> Result<Vec<Vec<Value>>> {
     let info = group.info;
     let mut out = Vec::with_capacity(group.rows.len());
@@ -207,7 +243,7 @@ async fn insert_ordered(
         let stmt = insert_stmt(info, &group.columns, chunk)
             .returning(all_columns(info))
             .sort_by_parameter_order();
-        let mut rows = returned_rows(info, exec.run(stmt.try_compile(dialect)?).await?);
+        let mut rows = returned_rows(info, exec.run(&stmt).await?);
         if rows.len() != chunk.len() {
             return Err(count_mismatch(
                 info,
@@ -230,34 +266,39 @@ async fn insert_ordered(
 /// Generated keys where a multi-row RETURNING cannot be matched to rows
 /// (SQLite; MySQL, where core reads the row back by LAST_INSERT_ID): one
 /// statement per row, compiled once (the driver's prepared-statement cache
-/// reuses it).
-async fn insert_row_by_row(
-    group: &InsertGroup,
-    exec: &mut Exec<'_>,
-    dialect: &dyn Dialect,
-) -> Result<Vec<Vec<Value>>> {
+/// reuses it) and sent with every row's values as one list
+/// (`execute_many_compiled`).
+async fn insert_row_by_row(group: &InsertGroup, exec: &mut Exec<'_>) -> Result<Vec<Vec<Value>>> {
     let info = group.info;
-    let mut out = Vec::with_capacity(group.rows.len());
-    let mut template: Option<(Compiled, usize)> = None;
-    for row in &group.rows {
-        let compiled = match &template {
-            Some((first, n)) if *n == group.columns.len() => {
-                let params: Vec<Value> = group.columns.iter().map(|&i| row.1[i].clone()).collect();
-                let mut c = Compiled::new(first.sql_arc().clone(), params);
-                if let Some(f) = first.fetch_after() {
-                    c = c.with_fetch_after(f.clone());
-                }
-                c
-            }
-            _ => {
-                let stmt = insert_stmt(info, &group.columns, std::slice::from_ref(row))
-                    .returning(all_columns(info));
-                let c = stmt.try_compile(dialect)?;
-                template = Some((c.clone(), c.params().len()));
-                c
-            }
-        };
-        let mut rows = returned_rows(info, exec.run(compiled).await?);
+    let Some(first) = group.rows.first() else {
+        return Ok(Vec::new());
+    };
+    let stmt =
+        insert_stmt(info, &group.columns, std::slice::from_ref(first)).returning(all_columns(info));
+    let template = exec.compile(&stmt)?;
+    let results = if template.params().len() == group.columns.len() {
+        // One bind per column: every row runs the same SQL with its own
+        // values, sent to the driver as one list (SQLite: one trip to the
+        // connection's thread for the whole group).
+        let sets: Vec<Vec<Value>> = group
+            .rows
+            .iter()
+            .map(|row| group.columns.iter().map(|&i| row.1[i].clone()).collect())
+            .collect();
+        exec.run_many(&template, sets).await?
+    } else {
+        // A value compiled into the SQL itself: each row compiles on its own.
+        let mut results = Vec::with_capacity(group.rows.len());
+        for row in &group.rows {
+            let stmt = insert_stmt(info, &group.columns, std::slice::from_ref(row))
+                .returning(all_columns(info));
+            results.push(exec.run(&stmt).await?);
+        }
+        results
+    };
+    let mut out = Vec::with_capacity(results.len());
+    for result in results {
+        let mut rows = returned_rows(info, result);
         if rows.len() != 1 {
             return Err(count_mismatch(info, "INSERT", rows.len(), 1));
         }

@@ -23,7 +23,7 @@ use super::orphans::{ExistingLinks, rel_id};
 use super::unit_of_work::{CollectionState, OpKind, PendingOp, Ticket};
 use crate::registry::ModelRegistration;
 use oxalchemy_core::stmt::ValueList;
-use oxalchemy_core::{Dialect, Error, Expr, Node, Result, Table, Value, delete, insert};
+use oxalchemy_core::{Error, Expr, Node, Result, Table, Value, delete, insert};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -51,6 +51,16 @@ pub(crate) struct LinkInsert {
     table: Table,
     columns: Vec<String>,
     rows: Vec<Vec<Source>>,
+}
+
+impl LinkInsert {
+    /// The tickets of the rows (inserted by the same flush) whose values this step copies.
+    pub(crate) fn row_tickets(&self) -> impl Iterator<Item = Ticket> + '_ {
+        self.rows.iter().flatten().filter_map(|s| match s {
+            Source::Row(t, _) => Some(*t),
+            Source::Value(_) => None,
+        })
+    }
 }
 
 /// A DELETE of the rows of a table whose `columns` match one of `rows`.
@@ -94,7 +104,7 @@ fn table_key(table: &Table, columns: &[String]) -> (String, Vec<String>) {
 /// The link rows to insert and delete for the collections given to `add`.
 pub(crate) fn plan_collections(
     ops: &[PendingOp],
-    states: &[CollectionState],
+    states: &[&CollectionState],
     existing: &ExistingLinks,
 ) -> Result<(Vec<LinkInsert>, Vec<RowsDelete>)> {
     let by_ticket: HashMap<Ticket, &PendingOp> = ops.iter().map(|op| (op.ticket, op)).collect();
@@ -297,7 +307,6 @@ pub(crate) async fn run_insert(
     step: &LinkInsert,
     persisted: &Persisted,
     exec: &mut Exec<'_>,
-    dialect: &dyn Dialect,
 ) -> Result<()> {
     let rows: Vec<Vec<Value>> = step
         .rows
@@ -329,22 +338,18 @@ pub(crate) async fn run_insert(
                 .map(|(c, v)| (Cow::Owned(c.clone()), Node::Param(v.clone())))
                 .collect::<ValueList>()
         }));
-        exec.run(stmt.try_compile(dialect)?).await?;
+        exec.run(&stmt).await?;
     }
     Ok(())
 }
 
 /// Run one [`RowsDelete`].
-pub(crate) async fn run_delete(
-    step: &RowsDelete,
-    exec: &mut Exec<'_>,
-    dialect: &dyn Dialect,
-) -> Result<()> {
+pub(crate) async fn run_delete(step: &RowsDelete, exec: &mut Exec<'_>) -> Result<()> {
     let names: Vec<&str> = step.columns.iter().map(String::as_str).collect();
     for chunk in step.rows.chunks(MAX_ROWS) {
         let stmt =
             delete(&step.table).filter(Expr::<bool>::new(match_tuples(&step.table, &names, chunk)));
-        exec.run(stmt.try_compile(dialect)?).await?;
+        exec.run(&stmt).await?;
     }
     Ok(())
 }

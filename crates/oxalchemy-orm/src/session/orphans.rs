@@ -28,7 +28,7 @@ use super::exec::Reader;
 use super::flush::match_tuples;
 use super::identity_map::{IdentityKey, IdentityMap, KeyPart};
 use super::model_info::ModelInfo;
-use super::normalize::normalize_row;
+use super::normalize::{column_types, normalize_row_typed};
 use super::unit_of_work::{CollectionState, OpKind, PendingOp, Ticket, UnitOfWork};
 use crate::join_condition::Direction;
 use oxalchemy_core::{Column, Error, Expr, Result, Select, Value, select};
@@ -60,7 +60,7 @@ pub(crate) struct FlushOps {
 
 impl FlushOps {
     pub(crate) fn new(uow: &UnitOfWork) -> Self {
-        let ops = uow.ops().to_vec();
+        let ops: Vec<PendingOp> = uow.ops().cloned().collect();
         let tickets = ops
             .iter()
             .enumerate()
@@ -79,8 +79,9 @@ impl FlushOps {
         }
     }
 
-    pub(crate) fn ops(&self) -> &[PendingOp] {
-        &self.ops
+    /// The changes, given to the planner.
+    pub(crate) fn into_ops(self) -> Vec<PendingOp> {
+        self.ops
     }
 
     pub(crate) fn by_ticket(&self, ticket: Ticket) -> Option<&PendingOp> {
@@ -140,7 +141,7 @@ pub(crate) struct Prepared {
 /// collections (step 1: no I/O, so an error here sent nothing).
 pub(crate) fn start(uow: &UnitOfWork, map: &IdentityMap) -> Result<FlushOps> {
     let mut ops = FlushOps::new(uow);
-    removed_children(&mut ops, uow.collections(), map)?;
+    removed_children(&mut ops, &uow.collections(), map)?;
     Ok(ops)
 }
 
@@ -153,7 +154,7 @@ pub(crate) async fn read(
     reader: &mut Reader<'_>,
 ) -> Result<Prepared> {
     cascade_deletes(&mut ops, reader).await?;
-    let links = existing_links(&ops, uow.collections(), reader).await?;
+    let links = existing_links(&ops, &uow.collections(), reader).await?;
     Ok(Prepared { ops, links })
 }
 
@@ -212,7 +213,7 @@ fn column_names(info: ModelInfo, positions: &[usize]) -> Vec<String> {
 /// (delete-orphan) or detached (foreign key set to NULL).
 fn removed_children(
     ops: &mut FlushOps,
-    states: &[CollectionState],
+    states: &[&CollectionState],
     map: &IdentityMap,
 ) -> Result<()> {
     let mut index = ChildIndex::default();
@@ -306,11 +307,12 @@ async fn select_matching(
         .collect();
     let stmt: Select =
         select(columns).filter(Expr::<bool>::new(match_tuples(info.table, &names, tuples)));
+    let types = column_types(info.mapper);
     Ok(reader
         .rows(stmt)
         .await?
         .into_iter()
-        .map(|row| normalize_row(info.mapper, row))
+        .map(|row| normalize_row_typed(&types, row))
         .collect())
 }
 
@@ -448,11 +450,13 @@ async fn cascade_deletes(ops: &mut FlushOps, reader: &mut Reader<'_>) -> Result<
 /// The link rows of the many-to-many collections of existing owners.
 async fn existing_links(
     ops: &FlushOps,
-    states: &[CollectionState],
+    states: &[&CollectionState],
     reader: &mut Reader<'_>,
 ) -> Result<ExistingLinks> {
     let mut out = ExistingLinks::new();
     let mut needed: Vec<(Arc<Relation>, usize, Vec<Vec<Value>>)> = Vec::new();
+    // The owner tuples already listed, per relationship (index in `needed`).
+    let mut listed: HashSet<(usize, Vec<KeyPart>)> = HashSet::new();
     for state in states {
         let Some(owner) = ops.by_ticket(state.owner) else {
             continue;
@@ -469,13 +473,17 @@ async fn existing_links(
             .iter()
             .map(|(p, _)| owner.values[*p].clone())
             .collect();
-        match needed.iter_mut().find(|(n, _, _)| Arc::ptr_eq(n, &r)) {
-            Some((_, _, tuples)) => {
-                if !tuples.contains(&tuple) {
-                    tuples.push(tuple);
+        let parts: Vec<KeyPart> = tuple.iter().map(KeyPart::of).collect();
+        match needed.iter().position(|(n, _, _)| Arc::ptr_eq(n, &r)) {
+            Some(i) => {
+                if listed.insert((i, parts)) {
+                    needed[i].2.push(tuple);
                 }
             }
-            None => needed.push((r, rel_id(state.rel), vec![tuple])),
+            None => {
+                listed.insert((needed.len(), parts));
+                needed.push((r, rel_id(state.rel), vec![tuple]));
+            }
         }
     }
     for (r, id, tuples) in needed {

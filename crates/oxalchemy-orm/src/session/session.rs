@@ -6,7 +6,7 @@ use super::flush::{self, FlushOutcome, SavedKind, key_condition};
 use super::identity_map::{Entry, IdentityKey, IdentityMap};
 use super::loaded_entities::entity_spans;
 use super::model_info::ModelInfo;
-use super::normalize::normalize_row;
+use super::normalize::{column_types, normalize_row, normalized_copy};
 use super::options::SessionOptions;
 use super::orphans;
 use super::scalars::Scalars;
@@ -82,7 +82,7 @@ impl fmt::Debug for Session {
             .field("options", &self.options)
             .field("in_transaction", &self.in_transaction())
             .field("identities", &self.identity_map.len())
-            .field("pending", &self.uow.ops().len())
+            .field("pending", &self.uow.len())
             .finish()
     }
 }
@@ -181,7 +181,7 @@ impl Session {
     /// loaded are inserted and leave the pending list.
     pub async fn save<M: Model>(&mut self, mut obj: M) -> Result<M> {
         let node = self.cascade_save(&obj)?;
-        self.flush().await?;
+        self.flush_keeping(true).await?;
         apply_saved(&mut obj, &node, &self.results)?;
         Ok(obj)
     }
@@ -198,7 +198,7 @@ impl Session {
             .collect();
         async move {
             let objs = objs?;
-            self.flush().await?;
+            self.flush_keeping(true).await?;
             objs.into_iter()
                 .map(|(node, mut obj)| {
                     apply_saved(&mut obj, &node, &self.results)?;
@@ -239,6 +239,12 @@ impl Session {
     /// SQLAlchemy, the whole transaction rolls back (work flushed earlier in
     /// it is undone, and the identity map is expired, as after `rollback()`).
     pub async fn flush(&mut self) -> Result<()> {
+        self.flush_keeping(false).await
+    }
+
+    /// [`flush`](Self::flush); with `keep_results`, the persisted values are
+    /// kept per ticket for `save` (a plain flush has no use for them).
+    async fn flush_keeping(&mut self, keep_results: bool) -> Result<()> {
         self.results.clear();
         if let Some(e) = self.uow.take_error() {
             return Err(e);
@@ -259,21 +265,25 @@ impl Session {
             }
         };
         let plan = flush::plan_flush(
-            prepared.ops.ops(),
-            self.uow.collections(),
+            prepared.ops.into_ops(),
+            &self.uow.collections(),
             &self.identity_map,
             &prepared.links,
         )?;
         if plan.is_empty() {
-            self.apply(plan.into_unchanged());
+            self.apply(plan.into_unchanged(), keep_results);
             return Ok(());
         }
-        let dialect = self.engine.dialect();
+        let engine = self.engine.clone();
+        let dialect = engine.dialect();
         let conn = self.connection().await?;
-        let mut exec = Exec(conn);
+        let mut exec = Exec {
+            conn,
+            engine: &engine,
+        };
         match flush::execute(plan, &mut exec, &*dialect).await {
             Ok(outcome) => {
-                self.apply(outcome);
+                self.apply(outcome, keep_results);
                 Ok(())
             }
             Err(e) => {
@@ -286,20 +296,23 @@ impl Session {
 
     /// Record a successful flush: snapshots of written rows, deletions, and
     /// the persisted values for `save`; the pending work is done.
-    fn apply(&mut self, outcome: FlushOutcome) {
+    fn apply(&mut self, outcome: FlushOutcome, keep_results: bool) {
         for saved in outcome.saved {
+            let values = if keep_results {
+                self.results.insert(saved.ticket, saved.values.clone());
+                saved.values
+            } else {
+                saved.values
+            };
             match saved.kind {
                 SavedKind::Inserted => {
                     self.tx.inserted.insert(saved.key.clone());
-                    self.identity_map.put(saved.key, saved.values.clone());
+                    self.identity_map.put(saved.key, values);
                 }
-                SavedKind::Updated => self
-                    .identity_map
-                    .put_written(saved.key, saved.values.clone()),
+                SavedKind::Updated => self.identity_map.put_written(saved.key, values),
                 // An expired snapshot stays expired: nothing was read or written.
                 SavedKind::Unchanged => {}
             }
-            self.results.insert(saved.ticket, saved.values);
         }
         for (key, positions) in &outcome.detached {
             self.identity_map.set_null(key, positions);
@@ -608,7 +621,7 @@ impl Session {
     pub(crate) async fn query_rows<R>(&mut self, stmt: &Select<R>) -> Result<Vec<Vec<Value>>> {
         self.autoflush().await?;
         let spans = entity_spans(&stmt.core().columns, &self.known);
-        let compiled = stmt.try_compile(self.engine.dialect_ref())?;
+        let compiled = self.engine.compile(stmt)?;
         let conn = self.connection().await?;
         let result = conn.execute_compiled(compiled).await?;
         let rows: Vec<Vec<Value>> = result
@@ -616,13 +629,19 @@ impl Session {
             .into_iter()
             .map(|r| r.into_values())
             .collect();
+        let types: Vec<_> = spans
+            .iter()
+            .map(|span| column_types(span.info.mapper))
+            .collect();
         for row in &rows {
-            for span in &spans {
+            for (span, types) in spans.iter().zip(&types) {
                 let n = span.info.mapper.columns.len();
                 let Some(part) = row.get(span.offset..span.offset + n) else {
                     continue;
                 };
-                let snapshot = normalize_row(span.info.mapper, part.to_vec());
+                // The row goes to the caller as it is; the snapshot is its
+                // one normalized copy.
+                let snapshot = normalized_copy(types, part);
                 if span.info.key_is_unset(&snapshot) {
                     continue; // an outer join's missing side
                 }

@@ -182,8 +182,8 @@ fn new_objects_insert_parents_first_and_known_ones_update_the_diff() {
         ..known.clone()
     };
     uow.register_save(parent, changed.to_values(), true);
-    assert_eq!(uow.ops()[2].kind, OpKind::Update);
-    let p = plan(uow.ops(), &map).expect("plan");
+    assert_eq!(uow.ops().nth(2).expect("third op").kind, OpKind::Update);
+    let p = plan(&uow.ops().cloned().collect::<Vec<_>>(), &map).expect("plan");
     let text = format!("{p:?}");
     let parent_at = text
         .find("Insert(InsertGroup { info: Parent")
@@ -232,7 +232,11 @@ fn a_child_linked_to_a_new_parent_takes_its_key_during_the_flush() {
         direct: false,
         key_pending: false,
     });
-    let plan = plan(uow.ops(), &IdentityMap::default()).expect("plan");
+    let plan = plan(
+        &uow.ops().cloned().collect::<Vec<_>>(),
+        &IdentityMap::default(),
+    )
+    .expect("plan");
     let text = format!("{plan:?}");
     let parent_at = text.find("info: Parent").expect("parent insert");
     let child_at = text.find("info: Child").expect("child insert");
@@ -267,7 +271,7 @@ fn an_unchanged_object_plans_no_statement() {
         known.to_values(),
     );
     uow.register_save(parent, known.to_values(), true);
-    let p = plan(uow.ops(), &map).expect("plan");
+    let p = plan(&uow.ops().cloned().collect::<Vec<_>>(), &map).expect("plan");
     assert!(p.is_empty());
     assert_eq!(p.into_unchanged().saved.len(), 1);
 }
@@ -338,4 +342,187 @@ async fn a_session_over_sqlite_with_hand_written_models() -> Result<()> {
 fn session_is_send_and_static() {
     fn check<T: Send + 'static>() {}
     check::<Session>();
+}
+
+fn named(id: i64, name: &str) -> Parent {
+    Parent {
+        id,
+        name: name.into(),
+        version: 0,
+    }
+}
+
+/// The identities, kinds and names of the pending ops, in order.
+fn pending(uow: &UnitOfWork) -> Vec<(i64, OpKind, String)> {
+    uow.ops()
+        .map(|op| {
+            let p = Parent::from_values(op.values.clone()).expect("parent");
+            (p.id, op.kind, p.name)
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_identity_added_twice_is_one_change_with_the_last_value() {
+    let parent = ModelInfo::of::<Parent>();
+    let mut uow = UnitOfWork::default();
+    let a = uow.register_save(parent, named(1, "a").to_values(), false);
+    let b = uow.register_save(parent, named(2, "b").to_values(), false);
+    let a2 = uow.register_save(parent, named(1, "a2").to_values(), false);
+    assert_eq!(a, a2);
+    assert_ne!(a, b);
+    assert_eq!(uow.len(), 2);
+    assert_eq!(
+        pending(&uow),
+        vec![
+            (1, OpKind::Insert, "a2".to_owned()),
+            (2, OpKind::Insert, "b".to_owned())
+        ]
+    );
+    let key = IdentityKey::of_row(parent, &named(1, "").to_values());
+    assert_eq!(uow.find(&key).map(|op| op.ticket), Some(a));
+    assert_eq!(
+        uow.by_ticket(b).map(|op| op.values[1].clone()),
+        Some(Value::Text("b".into()))
+    );
+}
+
+#[test]
+fn add_then_delete_and_delete_then_add_keep_one_change_per_identity() {
+    let parent = ModelInfo::of::<Parent>();
+    let mut uow = UnitOfWork::default();
+    // A known row: add (UPDATE), then delete: one DELETE with the same ticket.
+    let t = uow.register_save(parent, named(1, "x").to_values(), true);
+    uow.register_delete(parent, named(1, "x").to_values(), true, Vec::new());
+    assert_eq!(pending(&uow), vec![(1, OpKind::Delete, "x".to_owned())]);
+    let key = IdentityKey::of_row(parent, &named(1, "").to_values());
+    assert_eq!(uow.find(&key).map(|op| op.ticket), Some(t));
+    // Added again: an UPDATE again, still one change with the same ticket.
+    let t2 = uow.register_save(parent, named(1, "y").to_values(), true);
+    assert_eq!(t, t2);
+    assert_eq!(pending(&uow), vec![(1, OpKind::Update, "y".to_owned())]);
+
+    // Delete first (a row never loaded), then add: the add is kept.
+    uow.register_delete(parent, named(2, "d").to_values(), true, Vec::new());
+    let t3 = uow.register_save(parent, named(2, "e").to_values(), false);
+    assert_eq!(uow.by_ticket(t3).map(|op| op.kind), Some(OpKind::Insert));
+    assert_eq!(uow.len(), 2);
+
+    // A new row added then deleted is gone; adding it again is a new change at the end.
+    let t4 = uow.register_save(parent, named(3, "n").to_values(), false);
+    uow.register_delete(parent, named(3, "n").to_values(), true, Vec::new());
+    assert!(uow.by_ticket(t4).is_none());
+    let key3 = IdentityKey::of_row(parent, &named(3, "").to_values());
+    assert!(uow.find(&key3).is_none());
+    let t5 = uow.register_save(parent, named(3, "m").to_values(), false);
+    assert_ne!(t4, t5);
+    assert_eq!(
+        pending(&uow),
+        vec![
+            (1, OpKind::Update, "y".to_owned()),
+            (2, OpKind::Insert, "e".to_owned()),
+            (3, OpKind::Insert, "m".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn the_index_survives_many_removals() {
+    // Enough removals to compact the slots several times.
+    let parent = ModelInfo::of::<Parent>();
+    let mut uow = UnitOfWork::default();
+    let mut tickets = Vec::new();
+    for id in 1..=1000 {
+        tickets.push(uow.register_save(parent, named(id, "v1").to_values(), id % 2 == 0));
+    }
+    // Delete the new odd rows (their INSERTs go), expunge every 10th even one.
+    for id in (1..=1000).step_by(2) {
+        uow.register_delete(parent, named(id, "").to_values(), true, Vec::new());
+    }
+    for id in (10..=1000).step_by(10) {
+        uow.forget(parent, &named(id, "").to_values());
+    }
+    assert_eq!(uow.len(), 400);
+    // Replace what is left, and add the odd ones again.
+    for id in 1..=1000 {
+        uow.register_save(parent, named(id, "v2").to_values(), id % 2 == 0);
+    }
+    assert_eq!(uow.len(), 1000);
+    let ops = pending(&uow);
+    // Survivors keep their place, re-added rows follow in the order they came.
+    let survivors: Vec<i64> = (1..=1000).filter(|i| i % 2 == 0 && i % 10 != 0).collect();
+    let readded: Vec<i64> = (1..=1000).filter(|i| i % 2 == 1 || i % 10 == 0).collect();
+    let expected: Vec<i64> = survivors.iter().chain(&readded).copied().collect();
+    assert_eq!(ops.iter().map(|o| o.0).collect::<Vec<_>>(), expected);
+    assert!(ops.iter().all(|o| o.2 == "v2"));
+    for (id, kind, _) in &ops {
+        let key = IdentityKey::of_row(parent, &named(*id, "").to_values());
+        let op = uow.find(&key).expect("indexed by key");
+        assert_eq!(op.kind, *kind);
+        assert_eq!(
+            uow.by_ticket(op.ticket).map(|o| o.key.clone()),
+            Some(Some(key))
+        );
+    }
+    // Survivors kept their ticket.
+    assert_eq!(
+        uow.find(&IdentityKey::of_row(parent, &named(2, "").to_values()))
+            .map(|op| op.ticket),
+        Some(tickets[1])
+    );
+    // expire_all drops the UPDATEs; the index follows.
+    uow.forget_updates();
+    assert!(uow.ops().all(|op| op.kind == OpKind::Insert));
+    assert!(
+        uow.find(&IdentityKey::of_row(parent, &named(2, "").to_values()))
+            .is_none()
+    );
+    assert!(
+        uow.find(&IdentityKey::of_row(parent, &named(3, "").to_values()))
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_failed_flush_keeps_the_pending_work_and_a_corrected_add_replaces_it() -> Result<()> {
+    let engine = sqlite_engine();
+    let md = oxalchemy_core::MetaData::new();
+    md.add_table(Parent::table().clone());
+    md.add_table(Child::table().clone());
+    md.create_all(&engine).await?;
+    let mut session = Session::new(&engine);
+    session.add(named(1, "taken"));
+    session.commit().await?;
+
+    let mut s2 = Session::new(&engine);
+    // id 1 exists: the flush fails (a key the session does not know is an INSERT).
+    s2.add_all((1..=5).map(|id| named(id, "new")));
+    assert!(s2.flush().await.is_err());
+    assert_eq!(s2.new_objects::<Parent>().len(), 5);
+    // Fix the cause: the conflicting object leaves, one more is added, another replaced.
+    s2.expunge(&named(1, ""));
+    s2.add(named(6, "six"));
+    s2.add(named(3, "three"));
+    s2.commit().await?;
+    let names: Vec<(i64, String)> = s2
+        .scalars(select(entity::<Parent>()))
+        .all()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            (1, "taken".to_owned()),
+            (2, "new".to_owned()),
+            (3, "three".to_owned()),
+            (4, "new".to_owned()),
+            (5, "new".to_owned()),
+            (6, "six".to_owned()),
+        ]
+    );
+    Ok(())
 }

@@ -18,6 +18,7 @@ use super::identity_map::IdentityKey;
 use super::model_info::ModelInfo;
 use crate::mapper::RelationshipMapping;
 use oxalchemy_core::{Error, Value};
+use std::collections::{HashMap, HashSet};
 
 /// Identifies one `add` so `save` can find the value the flush persisted.
 pub(crate) type Ticket = u64;
@@ -116,28 +117,60 @@ impl Registered {
 }
 
 /// The pending changes, in the order they were registered.
+///
+/// Ops live in slots (a removed op leaves a hole until the next compaction,
+/// so removal keeps the order of the others) and are indexed by identity and
+/// by ticket, so registering, finding and replacing one is O(1): `add_all`
+/// and the flush are linear in the number of objects.
 #[derive(Debug, Default)]
 pub(crate) struct UnitOfWork {
-    ops: Vec<PendingOp>,
+    slots: Vec<Option<PendingOp>>,
+    /// Live ops (slots holding `Some`).
+    live: usize,
+    /// Identity -> slot (at most one pending op per identity).
+    by_key: HashMap<IdentityKey, usize>,
+    /// Ticket -> slot.
+    by_ticket: HashMap<Ticket, usize>,
+    /// Parent ticket -> tickets of ops registered with a link to it (may
+    /// name ops replaced or removed since: checked on use).
+    linked_children: HashMap<Ticket, Vec<Ticket>>,
     next_ticket: Ticket,
-    collections: Vec<CollectionState>,
+    /// Collection states in recording order (a replaced one leaves a hole).
+    collections: Vec<Option<CollectionState>>,
+    /// (owner, relationship) -> index in `collections`.
+    collection_index: HashMap<(Ticket, usize), usize>,
     /// An error met by `add` / `delete` (which return nothing), reported by
     /// the next flush.
     error: Option<Error>,
 }
 
+fn rel_key(rel: &'static RelationshipMapping) -> usize {
+    std::ptr::from_ref(rel) as usize
+}
+
 impl UnitOfWork {
-    pub(crate) fn ops(&self) -> &[PendingOp] {
-        &self.ops
+    /// The pending changes, in registration order.
+    pub(crate) fn ops(&self) -> impl Iterator<Item = &PendingOp> + '_ {
+        self.slots.iter().flatten()
+    }
+
+    /// How many changes are pending.
+    pub(crate) fn len(&self) -> usize {
+        self.live
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.ops.is_empty() && self.error.is_none()
+        self.live == 0 && self.error.is_none()
     }
 
     pub(crate) fn clear(&mut self) {
-        self.ops.clear();
+        self.slots.clear();
+        self.live = 0;
+        self.by_key.clear();
+        self.by_ticket.clear();
+        self.linked_children.clear();
         self.collections.clear();
+        self.collection_index.clear();
         self.error = None;
     }
 
@@ -152,17 +185,20 @@ impl UnitOfWork {
         self.next_ticket
     }
 
-    /// The recorded collection states.
-    pub(crate) fn collections(&self) -> &[CollectionState] {
-        &self.collections
+    /// The recorded collection states, in recording order.
+    pub(crate) fn collections(&self) -> Vec<&CollectionState> {
+        self.collections.iter().flatten().collect()
     }
 
     /// Record the state of a collection; replaces an earlier state of the
-    /// same owner and relationship.
+    /// same owner and relationship (the new state goes last).
     pub(crate) fn record_collection(&mut self, state: CollectionState) {
-        self.collections
-            .retain(|c| !(c.owner == state.owner && std::ptr::eq(c.rel, state.rel)));
-        self.collections.push(state);
+        let key = (state.owner, rel_key(state.rel));
+        if let Some(old) = self.collection_index.remove(&key) {
+            self.collections[old] = None;
+        }
+        self.collection_index.insert(key, self.collections.len());
+        self.collections.push(Some(state));
     }
 
     /// Keep the first error met by `add` / `delete` for the next flush.
@@ -175,13 +211,106 @@ impl UnitOfWork {
         self.error.take()
     }
 
+    fn op(&self, slot: usize) -> &PendingOp {
+        match &self.slots[slot] {
+            Some(op) => op,
+            None => unreachable!("the index names a removed op"),
+        }
+    }
+
     /// The pending change with this ticket.
     pub(crate) fn by_ticket(&self, ticket: Ticket) -> Option<&PendingOp> {
-        self.ops.iter().find(|op| op.ticket == ticket)
+        self.by_ticket.get(&ticket).map(|&i| self.op(i))
     }
 
     fn position(&self, key: &IdentityKey) -> Option<usize> {
-        self.ops.iter().position(|op| op.key.as_ref() == Some(key))
+        self.by_key.get(key).copied()
+    }
+
+    /// Append a new op and index it.
+    fn push(&mut self, op: PendingOp) {
+        let slot = self.slots.len();
+        self.index(slot, &op);
+        self.slots.push(Some(op));
+        self.live += 1;
+    }
+
+    /// Put `op` in the slot of the op it replaces (same ticket and identity).
+    fn replace(&mut self, slot: usize, op: PendingOp) {
+        self.index(slot, &op);
+        self.slots[slot] = Some(op);
+    }
+
+    fn index(&mut self, slot: usize, op: &PendingOp) {
+        self.by_ticket.insert(op.ticket, slot);
+        if let Some(k) = &op.key {
+            self.by_key.insert(k.clone(), slot);
+        }
+        for l in &op.links {
+            self.linked_children
+                .entry(l.parent)
+                .or_default()
+                .push(op.ticket);
+        }
+    }
+
+    /// Remove the op in `slot` (its slot stays empty until compaction).
+    fn take(&mut self, slot: usize) -> PendingOp {
+        let Some(op) = self.slots[slot].take() else {
+            unreachable!("the index names a removed op");
+        };
+        self.live -= 1;
+        self.by_ticket.remove(&op.ticket);
+        if let Some(k) = &op.key {
+            self.by_key.remove(k);
+        }
+        op
+    }
+
+    /// Drop the holes once they outnumber the live ops (amortized O(1) per removal).
+    fn compact(&mut self) {
+        let holes = self.slots.len() - self.live;
+        if holes < 64 || holes < self.live {
+            return;
+        }
+        self.slots.retain(Option::is_some);
+        self.by_key.clear();
+        self.by_ticket.clear();
+        for (slot, op) in self.slots.iter().enumerate() {
+            let Some(op) = op else { continue };
+            self.by_ticket.insert(op.ticket, slot);
+            if let Some(k) = &op.key {
+                self.by_key.insert(k.clone(), slot);
+            }
+        }
+    }
+
+    /// Remove every op `remove` selects (a full pass: for the calls that
+    /// look at every op anyway).
+    fn remove_where(&mut self, remove: impl Fn(&PendingOp) -> bool) {
+        for slot in 0..self.slots.len() {
+            if self.slots[slot].as_ref().is_some_and(&remove) {
+                self.take(slot);
+            }
+        }
+        self.compact();
+    }
+
+    /// The slot of the pending new object without a key equal to `values`.
+    fn keyless_insert(
+        &self,
+        info: ModelInfo,
+        values: &[Value],
+        only_inserts: bool,
+    ) -> Option<usize> {
+        self.slots.iter().position(|op| {
+            op.as_ref().is_some_and(|op| {
+                (!only_inserts || op.kind == OpKind::Insert)
+                    && op.key.is_none()
+                    && std::ptr::eq(op.info.mapper, info.mapper)
+                    && op.values == values
+            })
+        })
     }
 
     /// `add` of one object, without relationships: a new object is an
@@ -220,7 +349,7 @@ impl UnitOfWork {
         };
         match key.as_ref().and_then(|k| self.position(k)) {
             Some(i) => {
-                let previous = &self.ops[i];
+                let previous = self.op(i);
                 if !req.direct && (previous.direct || previous.kind == OpKind::Delete) {
                     return Registered::Kept(previous.ticket);
                 }
@@ -233,21 +362,24 @@ impl UnitOfWork {
                     kind
                 };
                 let direct = req.direct || previous.direct;
-                self.ops[i] = PendingOp {
-                    kind,
-                    info: req.info,
-                    values: req.values,
-                    key,
-                    ticket,
-                    links: req.links,
-                    direct,
-                    cascaded: Vec::new(),
-                };
+                self.replace(
+                    i,
+                    PendingOp {
+                        kind,
+                        info: req.info,
+                        values: req.values,
+                        key,
+                        ticket,
+                        links: req.links,
+                        direct,
+                        cascaded: Vec::new(),
+                    },
+                );
                 Registered::Saved(ticket)
             }
             None => {
                 let ticket = self.ticket();
-                self.ops.push(PendingOp {
+                self.push(PendingOp {
                     kind,
                     info: req.info,
                     values: req.values,
@@ -277,39 +409,37 @@ impl UnitOfWork {
         cascaded: Vec<&'static str>,
     ) {
         if info.key_is_unset(&values) {
-            if let Some(i) = self.ops.iter().position(|op| {
-                op.kind == OpKind::Insert
-                    && op.key.is_none()
-                    && std::ptr::eq(op.info.mapper, info.mapper)
-                    && op.values == values
-            }) {
+            if let Some(i) = self.keyless_insert(info, &values, true) {
                 self.drop_insert(i);
             }
             return;
         }
         let key = IdentityKey::of_row(info, &values);
         match self.position(&key) {
-            Some(i) if !direct && self.ops[i].direct => {}
-            Some(i) if self.ops[i].kind == OpKind::Insert => {
+            Some(i) if !direct && self.op(i).direct => {}
+            Some(i) if self.op(i).kind == OpKind::Insert => {
                 self.drop_insert(i);
             }
             Some(i) => {
-                let ticket = self.ops[i].ticket;
-                let direct = direct || self.ops[i].direct;
-                self.ops[i] = PendingOp {
-                    kind: OpKind::Delete,
-                    info,
-                    values,
-                    key: Some(key),
-                    ticket,
-                    links: Vec::new(),
-                    direct,
-                    cascaded,
-                };
+                let ticket = self.op(i).ticket;
+                let direct = direct || self.op(i).direct;
+                self.replace(
+                    i,
+                    PendingOp {
+                        kind: OpKind::Delete,
+                        info,
+                        values,
+                        key: Some(key),
+                        ticket,
+                        links: Vec::new(),
+                        direct,
+                        cascaded,
+                    },
+                );
             }
             None => {
                 let ticket = self.ticket();
-                self.ops.push(PendingOp {
+                self.push(PendingOp {
                     kind: OpKind::Delete,
                     info,
                     values,
@@ -326,44 +456,74 @@ impl UnitOfWork {
     /// Remove a pending INSERT, the pending INSERTs whose foreign keys were
     /// to come from it (transitively), and its collection states.
     fn drop_insert(&mut self, i: usize) {
-        let mut gone = vec![self.ops.remove(i).ticket];
+        let first = self.take(i).ticket;
+        let mut gone = vec![first];
+        let mut dropped: HashSet<Ticket> = HashSet::from([first]);
         while let Some(t) = gone.pop() {
-            self.collections.retain(|c| c.owner != t);
-            while let Some(j) = self
-                .ops
-                .iter()
-                .position(|op| op.kind == OpKind::Insert && op.links.iter().any(|l| l.parent == t))
-            {
-                gone.push(self.ops.remove(j).ticket);
+            let kids = self.linked_children.remove(&t).unwrap_or_default();
+            // In registration order, as the children were found before.
+            let mut slots: Vec<usize> = kids
+                .into_iter()
+                .filter_map(|c| self.by_ticket.get(&c).copied())
+                .filter(|&s| {
+                    let op = self.op(s);
+                    op.kind == OpKind::Insert && op.links.iter().any(|l| l.parent == t)
+                })
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            for s in slots {
+                let child = self.take(s);
+                dropped.insert(child.ticket);
+                gone.push(child.ticket);
             }
         }
+        if dropped
+            .iter()
+            .any(|t| self.collections.iter().flatten().any(|c| c.owner == *t))
+        {
+            for c in &mut self.collections {
+                if c.as_ref().is_some_and(|c| dropped.contains(&c.owner)) {
+                    *c = None;
+                }
+            }
+            self.collection_index
+                .retain(|(owner, _), _| !dropped.contains(owner));
+        }
+        self.compact();
     }
 
     /// `expunge`: forget every pending change of this identity (or, for an
     /// object without a key, the pending new object equal to it).
     pub(crate) fn forget(&mut self, info: ModelInfo, values: &[Value]) {
         if info.key_is_unset(values) {
-            if let Some(i) = self.ops.iter().position(|op| {
-                op.key.is_none() && std::ptr::eq(op.info.mapper, info.mapper) && op.values == values
-            }) {
-                self.ops.remove(i);
+            if let Some(i) = self.keyless_insert(info, values, false) {
+                self.take(i);
+                self.compact();
             }
             return;
         }
         let key = IdentityKey::of_row(info, values);
-        self.ops.retain(|op| op.key.as_ref() != Some(&key));
+        if let Some(i) = self.position(&key) {
+            self.take(i);
+            self.compact();
+        }
     }
 
     /// Drop the pending UPDATE of one identity (`refresh`).
     pub(crate) fn forget_update(&mut self, key: &IdentityKey) {
-        self.ops
-            .retain(|op| !(op.kind == OpKind::Update && op.key.as_ref() == Some(key)));
+        if let Some(i) = self.position(key)
+            && self.op(i).kind == OpKind::Update
+        {
+            self.take(i);
+            self.compact();
+        }
     }
 
     /// Drop every pending UPDATE (`expire_all`, as SQLAlchemy discards
     /// unflushed changes of expired objects); new and deleted objects stay.
     pub(crate) fn forget_updates(&mut self) {
-        self.ops.retain(|op| op.kind != OpKind::Update);
+        self.remove_where(|op| op.kind == OpKind::Update);
     }
 
     /// After a rollback: a pending UPDATE of a row that no longer exists
@@ -372,13 +532,12 @@ impl UnitOfWork {
     pub(crate) fn after_rollback(
         &mut self,
         known: impl Fn(&IdentityKey) -> bool,
-        undone_inserts: &std::collections::HashSet<IdentityKey>,
+        undone_inserts: &HashSet<IdentityKey>,
     ) {
-        self.ops.retain(|op| {
-            !(op.kind == OpKind::Delete
-                && op.key.as_ref().is_some_and(|k| undone_inserts.contains(k)))
+        self.remove_where(|op| {
+            op.kind == OpKind::Delete && op.key.as_ref().is_some_and(|k| undone_inserts.contains(k))
         });
-        for op in &mut self.ops {
+        for op in self.slots.iter_mut().flatten() {
             if op.kind == OpKind::Update && op.key.as_ref().is_some_and(|k| !known(k)) {
                 op.kind = OpKind::Insert;
             }
@@ -387,7 +546,7 @@ impl UnitOfWork {
 
     /// The pending change of an identity, if any.
     pub(crate) fn find(&self, key: &IdentityKey) -> Option<&PendingOp> {
-        self.position(key).map(|i| &self.ops[i])
+        self.position(key).map(|i| self.op(i))
     }
 
     /// Pending changes of one kind for one model.
@@ -396,8 +555,7 @@ impl UnitOfWork {
         kind: OpKind,
         mapper: &'static crate::Mapper,
     ) -> impl Iterator<Item = &PendingOp> {
-        self.ops
-            .iter()
+        self.ops()
             .filter(move |op| op.kind == kind && std::ptr::eq(op.info.mapper, mapper))
     }
 }
