@@ -177,6 +177,9 @@ pub(crate) async fn run_insert_group(
                 let sort = dialect.returning_order() == ReturningOrder::SentinelSelect;
                 insert_ordered(&group, key_pos, sort, exec).await
             }
+            _ if group.columns.len() + 1 == group.info.mapper.columns.len() => {
+                insert_taking_generated_keys(&group, key_pos, exec).await
+            }
             _ => insert_row_by_row(&group, exec).await,
         },
     }
@@ -261,6 +264,65 @@ async fn insert_ordered(
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// Only the autoincrement key is left to the database, on a backend that
+/// reports the key each INSERT generated (SQLite's `last_insert_rowid()`,
+/// MySQL's `LAST_INSERT_ID()`): one plain prepared INSERT per row, all rows
+/// sent as one list, each row's key taken from its result. No RETURNING: on
+/// SQLite a RETURNING clause buffers its rows in a temporary b-tree per
+/// statement, several times the cost of the INSERT itself.
+async fn insert_taking_generated_keys(
+    group: &InsertGroup,
+    key_pos: usize,
+    exec: &mut Exec<'_>,
+) -> Result<Vec<Vec<Value>>> {
+    let info = group.info;
+    let Some(first) = group.rows.first() else {
+        return Ok(Vec::new());
+    };
+    let template = exec.compile(&insert_stmt(
+        info,
+        &group.columns,
+        std::slice::from_ref(first),
+    ))?;
+    if template.params().len() != group.columns.len() {
+        // A value compiled into the SQL itself: read the rows back instead.
+        return insert_row_by_row(group, exec).await;
+    }
+    let sets: Vec<Vec<Value>> = group
+        .rows
+        .iter()
+        .map(|row| group.columns.iter().map(|&i| row.1[i].clone()).collect())
+        .collect();
+    let results = exec.run_many(&template, sets).await?;
+    if results.len() != group.rows.len() {
+        return Err(count_mismatch(
+            info,
+            "INSERT",
+            results.len(),
+            group.rows.len(),
+        ));
+    }
+    let types = column_types(info.mapper);
+    group
+        .rows
+        .iter()
+        .zip(results)
+        .map(|((_, values), result)| {
+            let Some(id) = result.last_insert_id() else {
+                return Err(Error::invalid_request(format!(
+                    "the INSERT of {} gave no generated key: the driver reports none for \
+                     table '{}' (its key must be an autoincrement integer primary key)",
+                    info.describe(values),
+                    info.table_name()
+                )));
+            };
+            let mut row = values.clone();
+            row[key_pos] = Value::Int(id);
+            Ok(normalize_row_typed(&types, row))
+        })
+        .collect()
 }
 
 /// Generated keys where a multi-row RETURNING cannot be matched to rows
