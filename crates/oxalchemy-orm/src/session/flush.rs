@@ -505,7 +505,7 @@ fn plan_deletes(ops: &[PendingOp], t: &ModelInfo, map: &IdentityMap, out: &mut F
 /// `pk = ? [AND pk2 = ?]` for one row.
 pub(crate) fn key_condition(info: ModelInfo, values: &[Value]) -> Node {
     let mut cond: Option<Node> = None;
-    for i in info.pk_positions() {
+    for &i in info.pk_positions() {
         let c = info
             .table
             .c(info.mapper.columns[i].name)

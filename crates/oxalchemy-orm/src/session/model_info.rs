@@ -4,7 +4,9 @@
 use crate::mapper::Mapper;
 use crate::model::Model;
 use oxalchemy_core::{Table, Value};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{LazyLock, RwLock};
 
 /// The static description of one model, type-erased.
 #[derive(Clone, Copy)]
@@ -40,14 +42,11 @@ impl ModelInfo {
     /// server or client-side default left at its Rust default.
     pub(crate) fn generated_at_insert(&self, values: &[Value], pos: usize) -> bool {
         let v = values.get(pos).unwrap_or(&Value::Null);
-        if Some(pos) == self.autoincrement_position() {
+        let facts = self.facts();
+        if Some(pos) == facts.autoincrement {
             return matches!(v, Value::Null | Value::Int(0));
         }
-        is_rust_default(v)
-            && self
-                .table
-                .column_def(self.mapper.columns[pos].name)
-                .is_some_and(|d| d.server_default().is_some() || d.default().is_some())
+        is_rust_default(v) && facts.has_default.get(pos).copied().unwrap_or(false)
     }
 
     /// True when both describe the same table.
@@ -64,14 +63,29 @@ impl ModelInfo {
     }
 
     /// Positions of the primary-key columns (in mapper order).
-    pub(crate) fn pk_positions(&self) -> Vec<usize> {
-        self.mapper.primary_key_positions()
+    pub(crate) fn pk_positions(&self) -> &'static [usize] {
+        &self.facts().pk
     }
 
     /// Position of the column the database generates (SQLAlchemy's autoincrement rule).
     pub(crate) fn autoincrement_position(&self) -> Option<usize> {
-        let col = self.table.autoincrement_column()?;
-        self.mapper.column_position(col.name())
+        self.facts().autoincrement
+    }
+
+    /// The derived facts of this model, computed once per mapper: the session
+    /// asks for them for every row it registers and flushes.
+    fn facts(&self) -> &'static Facts {
+        static CACHE: LazyLock<RwLock<HashMap<usize, &'static Facts>>> =
+            LazyLock::new(Default::default);
+        let key = std::ptr::from_ref(self.mapper) as usize;
+        if let Some(f) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return f;
+        }
+        let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
+        // One leaked `Facts` per mapper: mappers are statics, so this is bounded.
+        cache
+            .entry(key)
+            .or_insert_with(|| Box::leak(Box::new(Facts::of(self))))
     }
 
     /// Position of the version counter column (`version_id`), by column or field name.
@@ -86,8 +100,8 @@ impl ModelInfo {
     pub(crate) fn describe(&self, values: &[Value]) -> String {
         let key: Vec<String> = self
             .pk_positions()
-            .into_iter()
-            .map(|i| {
+            .iter()
+            .map(|&i| {
                 format!(
                     "{} = {}",
                     self.mapper.columns[i].name,
@@ -102,10 +116,40 @@ impl ModelInfo {
     /// NULL (the database assigns it), or a key with a NULL part.
     pub(crate) fn key_is_unset(&self, values: &[Value]) -> bool {
         let auto = self.autoincrement_position();
-        self.pk_positions().into_iter().any(|i| {
+        self.pk_positions().iter().copied().any(|i| {
             let v = values.get(i).unwrap_or(&Value::Null);
             v.is_null() || (Some(i) == auto && matches!(v, Value::Int(0)))
         })
+    }
+}
+
+/// What [`ModelInfo`] derives once from a mapper and its table.
+struct Facts {
+    pk: Vec<usize>,
+    autoincrement: Option<usize>,
+    /// Per column (mapper order): it has a server or client-side default.
+    has_default: Vec<bool>,
+}
+
+impl Facts {
+    fn of(info: &ModelInfo) -> Facts {
+        Facts {
+            pk: info.mapper.primary_key_positions(),
+            autoincrement: info
+                .table
+                .autoincrement_column()
+                .and_then(|col| info.mapper.column_position(col.name())),
+            has_default: info
+                .mapper
+                .columns
+                .iter()
+                .map(|c| {
+                    info.table
+                        .column_def(c.name)
+                        .is_some_and(|d| d.server_default().is_some() || d.default().is_some())
+                })
+                .collect(),
+        }
     }
 }
 
