@@ -35,6 +35,13 @@ impl KeyPart {
     }
 }
 
+/// A map keyed by identity. Identity maps are looked up for every row the
+/// session loads or flushes: foldhash (seeded per map) hashes a key several
+/// times faster than the standard SipHash.
+pub(crate) type KeyMap<V> = HashMap<IdentityKey, V, foldhash::fast::RandomState>;
+/// A set of identities (see [`KeyMap`]).
+pub(crate) type KeySet = std::collections::HashSet<IdentityKey, foldhash::fast::RandomState>;
+
 /// The identity of a row: its table and primary-key values (in key order).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct IdentityKey {
@@ -90,7 +97,7 @@ pub(crate) struct Entry {
 /// Identity -> snapshot. A second `get` of a loaded, unexpired identity costs no SQL.
 #[derive(Debug, Default)]
 pub(crate) struct IdentityMap {
-    entries: HashMap<IdentityKey, Entry>,
+    entries: KeyMap<Entry>,
 }
 
 impl IdentityMap {

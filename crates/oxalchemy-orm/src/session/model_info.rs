@@ -4,6 +4,7 @@
 use crate::mapper::Mapper;
 use crate::model::Model;
 use oxalchemy_core::{Table, Value};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{LazyLock, RwLock};
@@ -77,15 +78,33 @@ impl ModelInfo {
     fn facts(&self) -> &'static Facts {
         static CACHE: LazyLock<RwLock<HashMap<usize, &'static Facts>>> =
             LazyLock::new(Default::default);
+        thread_local! {
+            // The last mapper asked about on this thread: rows come in runs of one model.
+            static LAST: Cell<(usize, Option<&'static Facts>)> = const { Cell::new((0, None)) };
+        }
         let key = std::ptr::from_ref(self.mapper) as usize;
-        if let Some(f) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let (k, Some(f)) = LAST.get()
+            && k == key
+        {
             return f;
         }
-        let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
-        // One leaked `Facts` per mapper: mappers are statics, so this is bounded.
-        cache
-            .entry(key)
-            .or_insert_with(|| Box::leak(Box::new(Facts::of(self))))
+        let cached = CACHE
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .copied();
+        let f = match cached {
+            Some(f) => f,
+            None => {
+                let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
+                // One leaked `Facts` per mapper: mappers are statics, so this is bounded.
+                *cache
+                    .entry(key)
+                    .or_insert_with(|| Box::leak(Box::new(Facts::of(self))))
+            }
+        };
+        LAST.set((key, Some(f)));
+        f
     }
 
     /// Position of the version counter column (`version_id`), by column or field name.

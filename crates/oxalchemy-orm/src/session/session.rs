@@ -3,7 +3,7 @@
 use super::cascade::{Cascader, SaveNode, apply_saved};
 use super::exec::{Exec, Reader};
 use super::flush::{self, FlushOutcome, SavedKind, key_condition};
-use super::identity_map::{Entry, IdentityKey, IdentityMap};
+use super::identity_map::{Entry, IdentityKey, IdentityMap, KeyMap, KeySet};
 use super::loaded_entities::entity_spans;
 use super::model_info::ModelInfo;
 use super::normalize::{column_types, normalize_row, normalized_copy};
@@ -17,7 +17,7 @@ use oxalchemy_core::{
     Column, CursorResult, Error, Executable, Expr, Result, Select, Value, select,
 };
 use oxalchemy_pool::{Connection, Engine};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 
@@ -26,9 +26,9 @@ use std::future::Future;
 #[derive(Debug, Default)]
 struct TxLog {
     /// Identities inserted in this transaction (gone again after a rollback).
-    inserted: HashSet<IdentityKey>,
+    inserted: KeySet,
     /// Identities deleted in this transaction, as they were (back after a rollback).
-    deleted: HashMap<IdentityKey, Entry>,
+    deleted: KeyMap<Entry>,
 }
 
 /// SQLAlchemy's `Session` with value semantics: the unit of work and the

@@ -14,7 +14,7 @@
 //! collections are recorded as [`CollectionState`]s, for delete-orphan and
 //! many-to-many link rows.
 
-use super::identity_map::IdentityKey;
+use super::identity_map::{IdentityKey, KeyMap, KeySet};
 use super::model_info::ModelInfo;
 use crate::mapper::RelationshipMapping;
 use oxalchemy_core::{Error, Value};
@@ -128,7 +128,7 @@ pub(crate) struct UnitOfWork {
     /// Live ops (slots holding `Some`).
     live: usize,
     /// Identity -> slot (at most one pending op per identity).
-    by_key: HashMap<IdentityKey, usize>,
+    by_key: KeyMap<usize>,
     /// Ticket -> slot.
     by_ticket: HashMap<Ticket, usize>,
     /// Parent ticket -> tickets of ops registered with a link to it (may
@@ -532,7 +532,7 @@ impl UnitOfWork {
     pub(crate) fn after_rollback(
         &mut self,
         known: impl Fn(&IdentityKey) -> bool,
-        undone_inserts: &HashSet<IdentityKey>,
+        undone_inserts: &KeySet,
     ) {
         self.remove_where(|op| {
             op.kind == OpKind::Delete && op.key.as_ref().is_some_and(|k| undone_inserts.contains(k))
