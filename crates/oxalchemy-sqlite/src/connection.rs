@@ -1,9 +1,10 @@
 //! `SqliteConnection`: the async handle of one connection thread.
 
-use crate::connection_thread::{Job, Spawned};
+use crate::connection_thread::{Job, Spawned, TX_OPEN, TX_PENDING};
+use crate::sql_scan::{TxControl, tx_control};
 use oxalchemy_core::{BoxFuture, DriverConnection, Error, QueryResult, Result, Value};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -23,6 +24,14 @@ pub struct SqliteConnection {
     jobs: mpsc::Sender<Job>,
     stopped: Arc<AtomicBool>,
     interrupt: rusqlite::InterruptHandle,
+    /// The thread's transaction state, published after every job.
+    tx_state: Arc<AtomicU8>,
+    /// Plain BEGIN / COMMIT / ROLLBACK that only touch the thread's lazy-BEGIN
+    /// bookkeeping (no SQLite transaction is open): not worth a trip to the
+    /// thread on their own, they go ahead of the next job (see `defer`).
+    deferred: Vec<&'static str>,
+    /// The thread's state once the deferred controls have run.
+    mirror: u8,
 }
 
 impl Drop for SqliteConnection {
@@ -57,17 +66,67 @@ impl SqliteConnection {
             jobs,
             ready,
             stopped,
+            tx_state,
         } = spawned;
         let interrupt = ready.await.map_err(|_| thread_gone())??;
         Ok(SqliteConnection {
             jobs,
             stopped,
             interrupt,
+            tx_state,
+            deferred: Vec::new(),
+            mirror: 0,
         })
     }
 
-    /// Send a job and await its answer.
-    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Job) -> Result<T> {
+    /// Defer a plain transaction control statement when it cannot fail and
+    /// SQLite itself has no transaction open (a read-only transaction under
+    /// lazy BEGIN never opens one): the pool's BEGIN and its ROLLBACK after
+    /// a read then cost no trip to the thread. True when deferred.
+    fn defer(&mut self, sql: &str) -> bool {
+        if self.mirror & TX_OPEN != 0 {
+            return false; // COMMIT / ROLLBACK of a real transaction: run it now
+        }
+        let begun = self.deferred.last() == Some(&"BEGIN");
+        match tx_control(sql) {
+            Some(TxControl::DeferredBegin) if !begun && self.mirror & TX_PENDING == 0 => {
+                self.deferred.push("BEGIN");
+            }
+            Some(TxControl::Commit | TxControl::Rollback) if begun => {
+                // Nothing ran since the BEGIN: neither reaches the thread.
+                self.deferred.pop();
+            }
+            Some(TxControl::Commit) if self.mirror & TX_PENDING != 0 => {
+                self.deferred.push("COMMIT");
+                self.mirror &= !TX_PENDING;
+            }
+            Some(TxControl::Rollback) => {
+                // With a pending lazy BEGIN this clears it; without one there
+                // is nothing to roll back (as the thread would answer).
+                if self.mirror & TX_PENDING != 0 {
+                    self.deferred.push("ROLLBACK");
+                    self.mirror &= !TX_PENDING;
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Send a job (after the deferred controls) and await its answer.
+    async fn call<T>(&mut self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Job) -> Result<T> {
+        for sql in self.deferred.drain(..) {
+            if self.jobs.send(Job::Control { sql }).is_err() {
+                self.stopped.store(true, Ordering::Release);
+                return Err(thread_gone());
+            }
+        }
+        let result = self.call_now(make).await;
+        self.mirror = self.tx_state.load(Ordering::Acquire);
+        result
+    }
+
+    async fn call_now<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Job) -> Result<T> {
         let (reply, mut answer) = oneshot::channel();
         if self.jobs.send(make(reply)).is_err() {
             self.stopped.store(true, Ordering::Release);
@@ -145,6 +204,9 @@ impl DriverConnection for SqliteConnection {
 
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
+            if self.defer(sql) {
+                return Ok(());
+            }
             self.call(|reply| Job::Batch {
                 sql: sql.to_owned(),
                 reply,

@@ -5,7 +5,7 @@ use crate::open::{OpenSpec, open};
 use crate::worker::Worker;
 use oxalchemy_core::{Error, QueryResult, Result, Value};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -32,9 +32,19 @@ pub(crate) enum Job {
         sql: String,
         reply: oneshot::Sender<Result<()>>,
     },
+    /// Transaction control deferred by the caller (see `SqliteConnection`):
+    /// it only changes the thread's lazy-BEGIN bookkeeping, so it cannot
+    /// fail and needs no answer.
+    Control { sql: &'static str },
     /// Close the connection and end the thread.
     Close { reply: oneshot::Sender<()> },
 }
+
+/// The transaction state of a connection thread as last published: bit 0, a
+/// deferred BEGIN is pending; bit 1, SQLite has a transaction open.
+pub(crate) const TX_PENDING: u8 = 1;
+/// See [`TX_PENDING`].
+pub(crate) const TX_OPEN: u8 = 2;
 
 /// Sets the shared `stopped` flag when the thread ends, however it ends
 /// (a panic included).
@@ -55,6 +65,8 @@ pub(crate) struct Spawned {
     pub ready: oneshot::Receiver<Result<rusqlite::InterruptHandle>>,
     /// True once the thread has ended.
     pub stopped: Arc<AtomicBool>,
+    /// The thread's transaction state ([`TX_PENDING`], [`TX_OPEN`]), published after every job.
+    pub tx_state: Arc<AtomicU8>,
 }
 
 /// Start a thread that opens a connection per `spec` and serves jobs until
@@ -64,6 +76,8 @@ pub(crate) fn spawn(spec: OpenSpec) -> Result<Spawned> {
     let (jobs, job_rx) = mpsc::channel::<Job>();
     let (ready_tx, ready) = oneshot::channel();
     let stopped = Arc::new(AtomicBool::new(false));
+    let tx_state = Arc::new(AtomicU8::new(0));
+    let published = Arc::clone(&tx_state);
     let guard = StoppedOnDrop(Arc::clone(&stopped));
     let n = THREAD_NUMBER.fetch_add(1, Ordering::Relaxed);
     std::thread::Builder::new()
@@ -80,7 +94,7 @@ pub(crate) fn spawn(spec: OpenSpec) -> Result<Spawned> {
                     return;
                 }
             };
-            serve(worker, &job_rx);
+            serve(worker, &job_rx, &published);
         })
         .map_err(|e| {
             Error::operational(
@@ -92,6 +106,7 @@ pub(crate) fn spawn(spec: OpenSpec) -> Result<Spawned> {
         jobs,
         ready,
         stopped,
+        tx_state,
     })
 }
 
@@ -118,26 +133,38 @@ fn next_job(jobs: &mpsc::Receiver<Job>) -> Option<Job> {
     }
 }
 
-fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>) {
+fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>, tx_state: &AtomicU8) {
+    // The state is published before each answer: the caller reads it as
+    // soon as the answer arrives.
+    let publish = |worker: &Worker| tx_state.store(worker.tx_state(), Ordering::Release);
     while let Some(job) = next_job(jobs) {
         match job {
+            Job::Control { sql } => {
+                let outcome = worker.execute_batch(sql);
+                debug_assert!(outcome.is_ok(), "deferred {sql} failed: {outcome:?}");
+                publish(&worker);
+            }
             Job::Execute { sql, params, reply } => {
-                let _ = reply.send(worker.execute(&sql, &params));
+                let result = worker.execute(&sql, &params);
+                publish(&worker);
+                let _ = reply.send(result);
             }
             Job::ExecuteMany {
                 sql,
                 param_sets,
                 reply,
             } => {
-                let _ = reply.send(
-                    param_sets
-                        .iter()
-                        .map(|params| worker.execute(&sql, params))
-                        .collect(),
-                );
+                let result = param_sets
+                    .iter()
+                    .map(|params| worker.execute(&sql, params))
+                    .collect();
+                publish(&worker);
+                let _ = reply.send(result);
             }
             Job::Batch { sql, reply } => {
-                let _ = reply.send(worker.execute_batch(&sql));
+                let result = worker.execute_batch(&sql);
+                publish(&worker);
+                let _ = reply.send(result);
             }
             Job::Close { reply } => {
                 // Closing rolls back an open transaction.

@@ -33,6 +33,21 @@ impl Worker {
         }
     }
 
+    /// The transaction state to publish to the caller's side
+    /// ([`TX_PENDING`](crate::connection_thread::TX_PENDING) |
+    /// [`TX_OPEN`](crate::connection_thread::TX_OPEN)).
+    pub(crate) fn tx_state(&self) -> u8 {
+        use crate::connection_thread::{TX_OPEN, TX_PENDING};
+        let mut state = 0;
+        if self.begin_pending {
+            state |= TX_PENDING;
+        }
+        if !self.conn.is_autocommit() {
+            state |= TX_OPEN;
+        }
+        state
+    }
+
     /// Give the connection back (to close it).
     pub(crate) fn into_connection(self) -> Connection {
         self.conn

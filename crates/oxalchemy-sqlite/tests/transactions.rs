@@ -217,3 +217,56 @@ async fn an_explicit_begin_immediate_replaces_the_pending_begin() {
         Value::Int(9)
     );
 }
+
+/// Plain BEGIN / COMMIT / ROLLBACK that only touch the lazy-BEGIN
+/// bookkeeping are deferred to the next statement's trip to the connection
+/// thread: the outcome must be what running them at once gives.
+#[tokio::test]
+async fn deferred_transaction_control_keeps_its_meaning() {
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    setup(&driver).await;
+    let mut a = driver.connect().await.unwrap();
+    let mut b = driver.connect().await.unwrap();
+
+    // A read-only transaction (pool-style BEGIN .. ROLLBACK), then a writing one.
+    for round in 1..=3 {
+        batch(&mut a, "BEGIN").await;
+        scalar(&mut a, "SELECT count(*) FROM t", &[]).await;
+        batch(&mut a, "ROLLBACK").await;
+        batch(&mut a, "BEGIN").await;
+        run(&mut a, "INSERT INTO t (x) VALUES (1)", &[]).await;
+        batch(&mut a, "COMMIT").await;
+        assert_eq!(
+            scalar(&mut b, "SELECT count(*) FROM t", &[]).await,
+            Value::Int(round),
+            "the committed row is visible to another connection"
+        );
+    }
+
+    // A deferred BEGIN followed by a write that is rolled back.
+    batch(&mut a, "BEGIN").await;
+    run(&mut a, "INSERT INTO t (x) VALUES (9)", &[]).await;
+    batch(&mut a, "ROLLBACK").await;
+    assert_eq!(
+        scalar(&mut b, "SELECT count(*) FROM t WHERE x = 9", &[]).await,
+        Value::Int(0)
+    );
+
+    // The write lock is released by a COMMIT that follows a read-then-write
+    // transaction: b can write at once afterwards.
+    batch(&mut a, "BEGIN").await;
+    scalar(&mut a, "SELECT count(*) FROM t", &[]).await;
+    run(&mut a, "INSERT INTO t (x) VALUES (2)", &[]).await;
+    batch(&mut a, "COMMIT").await;
+    run(&mut b, "INSERT INTO t (x) VALUES (3)", &[]).await;
+
+    // A COMMIT with no transaction at all is still SQLite's error.
+    let err = a.execute_batch("COMMIT").await.unwrap_err();
+    assert!(err.to_string().contains("no transaction"), "{err}");
+
+    // BEGIN twice is refused even when the first one was deferred.
+    batch(&mut a, "BEGIN").await;
+    let err = a.execute_batch("BEGIN").await.unwrap_err();
+    assert!(err.to_string().contains("within a transaction"), "{err}");
+    batch(&mut a, "ROLLBACK").await;
+}
