@@ -6,11 +6,23 @@
 //! without parameters (DDL, `SET`, `SAVEPOINT`, `SHOW`, `CALL`, ...) runs
 //! through the text protocol, so one-off statements do not fill the cache and
 //! statements MySQL cannot prepare still work.
+//!
+//! Transactions without a `BEGIN` round trip: the session runs with
+//! `autocommit = 0` (set with the rest of the session setup), as MySQLdb and
+//! PyMySQL do under SQLAlchemy, so the server starts a transaction by itself
+//! with the first statement that touches a table. A plain `BEGIN` /
+//! `START TRANSACTION` only records that a transaction was asked for; a plain
+//! `COMMIT` / `ROLLBACK` is sent only when the server may have a transaction
+//! open, which the in-transaction flag of its last OK packet says exactly
+//! (DDL, which commits implicitly, clears it). Outside a requested
+//! transaction a statement is committed right after it ran, so the
+//! connection keeps autocommit semantics for whoever uses it without `BEGIN`.
 
 use crate::bind::to_mysql;
 use crate::decode::from_mysql;
 use crate::error_map::map_error;
 use crate::server_info::ServerInfo;
+use mysql_async::consts::StatusFlags;
 use mysql_async::prelude::{Protocol, Queryable};
 use mysql_async::{Conn, DriverError, Params, Value as MyValue};
 use oxalchemy_core::{BoxFuture, Columns, DriverConnection, Error, QueryResult, Result, Value};
@@ -29,6 +41,14 @@ pub struct MysqlConnection {
     conn: Option<Conn>,
     broken: bool,
     server: ServerInfo,
+    /// A transaction was asked for (a plain `BEGIN` held back, or one with
+    /// options sent) and has not ended: statements are not committed one by one.
+    in_tx: bool,
+    /// The next plain `COMMIT` / `ROLLBACK` must be sent even if the server's
+    /// in-transaction flag is clear: a savepoint or `SET TRANSACTION` (the
+    /// next transaction's characteristics) was sent, or a statement failed and
+    /// the server's state is not known.
+    end_needed: bool,
 }
 
 impl std::fmt::Debug for MysqlConnection {
@@ -47,6 +67,8 @@ impl MysqlConnection {
             conn: Some(conn),
             broken: false,
             server,
+            in_tx: false,
+            end_needed: false,
         }
     }
 
@@ -72,8 +94,99 @@ impl MysqlConnection {
         })
     }
 
+    /// The status flags of the server's last OK packet; `None` after an error
+    /// (or before the first command): the state is then unknown.
+    fn status(&self) -> Option<StatusFlags> {
+        self.conn
+            .as_ref()?
+            .last_ok_packet()
+            .map(|ok| ok.status_flags())
+    }
+
+    /// True unless the server said it has no transaction open.
+    fn server_in_tx(&self) -> bool {
+        self.status()
+            .is_none_or(|s| s.contains(StatusFlags::SERVER_STATUS_IN_TRANS))
+    }
+
+    /// True when the server said `autocommit` is off (set up so at connect;
+    /// a session that switched it back on gets real `BEGIN`s).
+    fn autocommit_off(&self) -> bool {
+        self.status()
+            .is_some_and(|s| !s.contains(StatusFlags::SERVER_STATUS_AUTOCOMMIT))
+    }
+
+    /// Send `sql` through the text protocol, without results.
+    async fn send(&mut self, sql: &str) -> Result<()> {
+        let conn = self.live()?;
+        let outcome = conn.query_drop(sql).await;
+        outcome.map_err(|e| self.fail(e, Some(sql)))
+    }
+
+    /// Run transaction control (see the module docs for what is held back).
+    async fn control(&mut self, sql: &str, kind: TxControl) -> Result<()> {
+        match kind {
+            TxControl::PlainBegin => {
+                // Held back when the next statement starts a fresh transaction
+                // by itself; otherwise (autocommit on, or a transaction may be
+                // open, which a real BEGIN commits) sent as before.
+                if !self.autocommit_off() || self.server_in_tx() {
+                    self.send(sql).await?;
+                }
+                self.in_tx = true;
+            }
+            TxControl::Begin => {
+                self.send(sql).await?;
+                self.in_tx = true;
+            }
+            TxControl::PlainEnd => {
+                self.in_tx = false;
+                if self.end_needed || self.server_in_tx() {
+                    self.send(sql).await?;
+                }
+                self.end_needed = false;
+            }
+            TxControl::End { chain } => {
+                self.in_tx = false;
+                self.send(sql).await?;
+                self.in_tx = chain;
+                self.end_needed = false;
+            }
+            TxControl::Marker => {
+                self.send(sql).await?;
+                self.end_needed = true;
+            }
+            TxControl::Other => {
+                let outcome = self.send(sql).await;
+                self.settle(outcome.is_ok()).await?;
+                outcome?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a statement outside a requested transaction: commit what it
+    /// started (rolled back when it failed), so nothing (no writes, no
+    /// REPEATABLE READ snapshot) stays open for the next transaction.
+    async fn settle(&mut self, succeeded: bool) -> Result<()> {
+        if self.in_tx || self.is_broken() || !self.server_in_tx() {
+            return Ok(());
+        }
+        if succeeded {
+            self.send("COMMIT").await?;
+        } else if self.send("ROLLBACK").await.is_err() {
+            // Already failing: the caller reports the first error; the
+            // state stays unknown (`end_needed`) until an end is sent.
+            return Ok(());
+        }
+        self.end_needed = false;
+        Ok(())
+    }
+
     /// Map an error and remember when it cost the connection.
     fn fail(&mut self, err: mysql_async::Error, sql: Option<&str>) -> Error {
+        // Whatever the statement did, a transaction may be open now.
+        self.end_needed = true;
         let mapped = map_error(err, sql, self.server.flavor);
         let lost = self.conn.as_ref().is_none_or(Conn::is_disconnected);
         if mapped.is_disconnect() || lost {
@@ -83,6 +196,24 @@ impl MysqlConnection {
     }
 
     async fn run(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        if params.is_empty() {
+            let kind = tx_control(sql);
+            if kind != TxControl::Other {
+                self.control(sql, kind).await?;
+                return Ok(QueryResult {
+                    columns: Arc::new(Columns::default()),
+                    rows: Vec::new(),
+                    rows_affected: 0,
+                    last_insert_id: None,
+                });
+            }
+        }
+        let outcome = self.run_statement(sql, params).await;
+        self.settle(outcome.is_ok()).await?;
+        outcome
+    }
+
+    async fn run_statement(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
         let bound = bind_all(params)?;
         let conn = self.live()?;
         let outcome = if bound.is_empty() && !prefers_prepared(sql) {
@@ -128,6 +259,54 @@ fn first_word(sql: &str) -> String {
         .take_while(char::is_ascii_alphabetic)
         .collect::<String>()
         .to_ascii_lowercase()
+}
+
+/// How a statement takes part in transaction control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TxControl {
+    /// `BEGIN [WORK]` / `START TRANSACTION` without options: held back.
+    PlainBegin,
+    /// `START TRANSACTION READ ONLY`, `.. WITH CONSISTENT SNAPSHOT`, ..: sent.
+    Begin,
+    /// `COMMIT [WORK]` / `ROLLBACK [WORK]`: sent when something may be open.
+    PlainEnd,
+    /// `COMMIT`/`ROLLBACK` with `AND [NO] CHAIN` / `[NO] RELEASE`: sent.
+    End { chain: bool },
+    /// Savepoints and `SET TRANSACTION` (the next transaction's
+    /// characteristics): sent, and the transaction's end must be sent too.
+    Marker,
+    /// Anything else, including batches of several statements.
+    Other,
+}
+
+fn tx_control(sql: &str) -> TxControl {
+    let text = sql.trim().trim_end_matches(';');
+    if text.contains(';') || text.contains("/*") || text.contains("--") || text.contains('#') {
+        return TxControl::Other;
+    }
+    let words: Vec<String> = text
+        .split_ascii_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["BEGIN"] | ["BEGIN", "WORK"] | ["START", "TRANSACTION"] => TxControl::PlainBegin,
+        // MariaDB's compound statement, not a transaction.
+        ["BEGIN", "NOT", ..] => TxControl::Other,
+        ["BEGIN", ..] | ["START", "TRANSACTION", ..] => TxControl::Begin,
+        ["COMMIT"] | ["COMMIT", "WORK"] | ["ROLLBACK"] | ["ROLLBACK", "WORK"] => {
+            TxControl::PlainEnd
+        }
+        ["ROLLBACK", "TO", ..]
+        | ["ROLLBACK", "WORK", "TO", ..]
+        | ["SAVEPOINT", ..]
+        | ["RELEASE", "SAVEPOINT", ..]
+        | ["SET", "TRANSACTION", ..] => TxControl::Marker,
+        ["COMMIT", rest @ ..] | ["ROLLBACK", rest @ ..] => TxControl::End {
+            chain: rest.windows(2).any(|w| w == ["AND", "CHAIN"]),
+        },
+        _ => TxControl::Other,
+    }
 }
 
 /// True for statements worth preparing even without parameters.
@@ -228,11 +407,7 @@ impl DriverConnection for MysqlConnection {
     }
 
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let conn = self.live()?;
-            let outcome = conn.query_drop(sql).await;
-            outcome.map_err(|e| self.fail(e, Some(sql)))
-        })
+        Box::pin(self.control(sql, tx_control(sql)))
     }
 
     fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
@@ -259,7 +434,49 @@ impl DriverConnection for MysqlConnection {
 
 #[cfg(test)]
 mod tests {
-    use super::prefers_prepared;
+    use super::{TxControl, prefers_prepared, tx_control};
+
+    #[test]
+    fn transaction_control_is_classified() {
+        assert_eq!(tx_control("BEGIN"), TxControl::PlainBegin);
+        assert_eq!(tx_control(" begin; "), TxControl::PlainBegin);
+        assert_eq!(tx_control("START  TRANSACTION"), TxControl::PlainBegin);
+        assert_eq!(tx_control("begin work"), TxControl::PlainBegin);
+        assert_eq!(tx_control("START TRANSACTION READ ONLY"), TxControl::Begin);
+        assert_eq!(
+            tx_control("START TRANSACTION WITH CONSISTENT SNAPSHOT"),
+            TxControl::Begin
+        );
+        assert_eq!(
+            tx_control("BEGIN NOT ATOMIC SELECT 1; END"),
+            TxControl::Other
+        );
+        assert_eq!(tx_control("COMMIT"), TxControl::PlainEnd);
+        assert_eq!(tx_control("rollback work"), TxControl::PlainEnd);
+        assert_eq!(
+            tx_control("COMMIT AND CHAIN"),
+            TxControl::End { chain: true }
+        );
+        assert_eq!(
+            tx_control("ROLLBACK AND NO CHAIN RELEASE"),
+            TxControl::End { chain: false }
+        );
+        assert_eq!(tx_control("ROLLBACK TO SAVEPOINT sa_1"), TxControl::Marker);
+        assert_eq!(tx_control("rollback work to sa_1"), TxControl::Marker);
+        assert_eq!(tx_control("SAVEPOINT sa_1"), TxControl::Marker);
+        assert_eq!(tx_control("RELEASE SAVEPOINT sa_1"), TxControl::Marker);
+        assert_eq!(
+            tx_control("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"),
+            TxControl::Marker
+        );
+        assert_eq!(
+            tx_control("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"),
+            TxControl::Other
+        );
+        assert_eq!(tx_control("COMMIT; BEGIN"), TxControl::Other);
+        assert_eq!(tx_control("SELECT 1"), TxControl::Other);
+        assert_eq!(tx_control("BEGIN -- note"), TxControl::Other);
+    }
 
     #[test]
     fn statement_routing() {

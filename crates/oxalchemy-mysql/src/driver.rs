@@ -1,7 +1,7 @@
 //! `MysqlDriver`: opens single `mysql_async` connections for the oxalchemy pool.
 //!
 //! Every new connection is set up with
-//! `SET SESSION sql_mode = '<mode>', time_zone = '+00:00'` (see
+//! `SET SESSION sql_mode = '<mode>', time_zone = '+00:00', autocommit = 0` (see
 //! [`DEFAULT_SQL_MODE`](crate::DEFAULT_SQL_MODE)); the connection character set
 //! is utf8mb4 from the handshake. The first connection also reads
 //! `SELECT VERSION()` and records MySQL-or-MariaDB and the version in the shared
@@ -88,8 +88,10 @@ impl MysqlDriver {
             None => opening.await,
         };
         let mut conn = opened.map_err(|e| self.connect_error(e))?;
+        // autocommit = 0: a transaction starts with its first statement, so
+        // BEGIN costs no round trip (see `MysqlConnection`).
         let setup = format!(
-            "SET SESSION sql_mode = {}, time_zone = {}",
+            "SET SESSION sql_mode = {}, time_zone = {}, autocommit = 0",
             quote(self.options.sql_mode()),
             quote(self.options.time_zone())
         );
@@ -115,6 +117,17 @@ impl MysqlDriver {
             self.dialect.mark_detected(info);
             info
         };
+        // Nothing run here (an init_command reading a table) may leave a
+        // transaction, with its REPEATABLE READ snapshot, to the first user.
+        let in_tx = conn.last_ok_packet().is_none_or(|ok| {
+            ok.status_flags()
+                .contains(mysql_async::consts::StatusFlags::SERVER_STATUS_IN_TRANS)
+        });
+        if in_tx {
+            conn.query_drop("COMMIT")
+                .await
+                .map_err(|e| self.connect_error(e))?;
+        }
         Ok(MysqlConnection::new(conn, server))
     }
 

@@ -27,6 +27,10 @@
 //! - `Timestamp` columns are `DATETIME(6)` holding UTC (MySQL's `TIMESTAMP`
 //!   ends in 2038); they read back as `Value::DateTime`, which decodes into
 //!   `DateTime<Utc>`.
+//! - Sessions run with `autocommit = 0` (as MySQLdb/PyMySQL under SQLAlchemy):
+//!   a plain `BEGIN` sends nothing (the server starts the transaction with the
+//!   first statement), and a `COMMIT`/`ROLLBACK` with nothing open sends
+//!   nothing. Statements run outside a `BEGIN` are still committed one by one.
 //! - UPDATE reports matched rows (`CLIENT_FOUND_ROWS`), as SQLAlchemy does.
 //! - On MariaDB, `JSON` is `LONGTEXT`: JSON columns read back as `Value::Text`
 //!   (which decodes into `serde_json::Value`); MySQL sends `Value::Json`.

@@ -51,7 +51,10 @@ async fn killed_connection_fails_ping_and_batch() {
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let e = victim.execute_batch("BEGIN").await.unwrap_err();
+    // A plain BEGIN sends nothing (autocommit = 0), so the loss shows at the
+    // first statement sent.
+    victim.execute_batch("BEGIN").await.unwrap();
+    let e = victim.execute_batch("SAVEPOINT sa_1").await.unwrap_err();
     assert!(e.is_disconnect(), "{e}");
     assert!(victim.is_broken());
 }

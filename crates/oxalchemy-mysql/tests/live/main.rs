@@ -7,4 +7,5 @@ mod errors;
 mod roundtrip;
 mod schema;
 mod server;
+mod transactions;
 mod url;
