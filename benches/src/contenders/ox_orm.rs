@@ -296,7 +296,7 @@ impl Contender for OxOrm {
                 "ORM: `session.execute` of the Core statement ((User, Option<Post>) is not a result shape)",
             ),
             Op::Assoc => Some(
-                "ORM: explicit IN queries through the Session (selectinload's SQL; selectinload not landed yet)",
+                "ORM: selectinload(User::POSTS).selectinload(Post::COMMENTS), three statements",
             ),
             _ => None,
         }
