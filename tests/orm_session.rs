@@ -512,6 +512,58 @@ backend_tests! {
         Ok(())
     }
 
+    async fn updates_of_one_shape_run_together_and_each_is_checked(db) {
+        let log = setup(&db).await?;
+        let mut a = Session::new(&db.engine);
+        let docs = a
+            .save_all((0..4).map(|i| Document { title: format!("doc {i}"), ..Default::default() }).collect::<Vec<_>>())
+            .await?;
+        a.commit().await?;
+
+        // Four rows changed the same way: four UPDATEs (one execution each
+        // in the statement log), all written.
+        let mut mine = Vec::new();
+        for d in &docs {
+            let mut doc = a.get::<Document>(d.id).await?.expect("doc");
+            doc.title = format!("{} v2", doc.title);
+            mine.push(doc);
+        }
+        log.take();
+        a.add_all(mine.clone());
+        a.flush().await?;
+        let updates = log.take().into_iter().filter(|s| s.starts_with("UPDATE")).count();
+        assert_eq!(updates, 4);
+        a.commit().await?;
+
+        // a reads all four; another session then changes the third row; a
+        // flush of all four fails on that row and writes none of them.
+        let mut stale = Vec::new();
+        for d in &docs {
+            let mut doc = a.get::<Document>(d.id).await?.expect("doc");
+            doc.title = format!("{} v3", doc.title);
+            stale.push(doc);
+        }
+        let mut b = Session::new(&db.engine);
+        let mut theirs = b.get::<Document>(docs[2].id).await?.expect("doc");
+        theirs.title = "theirs".into();
+        b.save(theirs).await?;
+        b.commit().await?;
+        a.add_all(stale);
+        let err = a.flush().await.expect_err("stale");
+        assert!(matches!(err, Error::StaleDataError { .. }), "{err}");
+        a.rollback().await?;
+        let titles: Vec<String> = {
+            let mut s = Session::new(&db.engine);
+            let mut t = Vec::new();
+            for d in &docs {
+                t.push(s.get::<Document>(d.id).await?.expect("doc").title);
+            }
+            t
+        };
+        assert_eq!(titles, ["doc 0 v2", "doc 1 v2", "theirs", "doc 3 v2"]);
+        Ok(())
+    }
+
     async fn refresh_reads_the_row_again(db) {
         setup(&db).await?;
         let mut session = Session::new(&db.engine);

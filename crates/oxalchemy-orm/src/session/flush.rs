@@ -29,7 +29,9 @@ use super::link_rows::{self, LinkInsert, RowsDelete};
 use super::model_info::{ModelInfo, is_rust_default};
 use super::orphans::ExistingLinks;
 use super::unit_of_work::{CollectionState, Link, OpKind, PendingOp, Ticket};
-use oxalchemy_core::{Dialect, Error, Expr, Node, Result, Table, Value, delete, update};
+use oxalchemy_core::{
+    Compiled, Dialect, Error, Expr, Node, Result, Table, Update, Value, delete, update,
+};
 use std::collections::{HashMap, HashSet};
 
 /// The rows a running flush has written so far, by ticket (where linked
@@ -628,7 +630,8 @@ pub(crate) async fn execute(
         }
     }
     let mut persisted: Persisted = HashMap::new();
-    for step in plan.steps {
+    let mut steps = plan.steps.into_iter().peekable();
+    while let Some(step) = steps.next() {
         match step {
             Step::Insert(mut group) => {
                 let info = group.info;
@@ -649,15 +652,25 @@ pub(crate) async fn execute(
                     });
                 }
             }
-            Step::Update(mut row) => {
-                fill_links(row.ticket, row.info, &mut row.values, &links, &persisted)?;
-                run_update(&row, exec).await?;
-                out.saved.push(Saved {
+            Step::Update(row) => {
+                // Consecutive updates run together (see `run_updates`);
+                // none of them adds rows that links copy from.
+                let mut batch = vec![row];
+                while let Some(Step::Update(_)) = steps.peek() {
+                    if let Some(Step::Update(next)) = steps.next() {
+                        batch.push(next);
+                    }
+                }
+                for row in &mut batch {
+                    fill_links(row.ticket, row.info, &mut row.values, &links, &persisted)?;
+                }
+                run_updates(&batch, exec).await?;
+                out.saved.extend(batch.into_iter().map(|row| Saved {
                     ticket: row.ticket,
                     key: row.key,
                     values: row.values,
                     kind: SavedKind::Updated,
-                });
+                }));
             }
             Step::LinkInsert(step) => {
                 link_rows::run_insert(&step, &persisted, exec).await?;
@@ -673,7 +686,41 @@ pub(crate) async fn execute(
     Ok(out)
 }
 
-async fn run_update(row: &UpdateRow, exec: &mut Exec<'_>) -> Result<()> {
+/// Run the UPDATEs of consecutive rows. Rows whose statements have the same
+/// SQL (same model, same changed columns) go to the driver as one list
+/// (`execute_many`: one trip to SQLite's connection thread for all of them);
+/// every row must match exactly one row in the database.
+async fn run_updates(rows: &[UpdateRow], exec: &mut Exec<'_>) -> Result<()> {
+    let compiled: Vec<Compiled> = rows
+        .iter()
+        .map(|row| exec.compile(&update_stmt(row)))
+        .collect::<Result<_>>()?;
+    let mut start = 0;
+    while start < rows.len() {
+        let sql = compiled[start].sql();
+        let end = start
+            + compiled[start..]
+                .iter()
+                .take_while(|c| c.sql() == sql)
+                .count();
+        let results = if end - start == 1 {
+            vec![exec.run_compiled(compiled[start].clone()).await?]
+        } else {
+            let sets = compiled[start..end]
+                .iter()
+                .map(|c| c.params().to_vec())
+                .collect();
+            exec.run_many(&compiled[start], sets).await?
+        };
+        for (row, result) in rows[start..end].iter().zip(&results) {
+            check_updated(row, result.rows_affected())?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+fn update_stmt(row: &UpdateRow) -> Update {
     let info = row.info;
     let mut stmt = update(info.table);
     for &i in &row.changed {
@@ -685,27 +732,29 @@ async fn run_update(row: &UpdateRow, exec: &mut Exec<'_>) -> Result<()> {
         stmt = stmt.set(name, row.values[*p].clone());
         cond = cond.and(info.table.c(name).node().equals(Node::Param(seen.clone())));
     }
-    let stmt = stmt.filter(Expr::<bool>::new(cond));
-    let result = exec.run(&stmt).await?;
-    if result.rows_affected() != 1 {
-        let version = row
-            .version
-            .as_ref()
-            .map(|(_, v)| format!(" at version {v}"))
-            .unwrap_or_default();
-        return Err(Error::StaleDataError {
-            message: format!(
-                "UPDATE statement on table '{}' expected to update 1 row(s); {} were matched: {}{version} \
-                 was changed or deleted by another transaction since this session read it. \
-                 Read it again (session.refresh or, after session.expire_all, session.get), \
-                 reapply the change and flush again",
-                info.table_name(),
-                result.rows_affected(),
-                info.describe(&row.values),
-            ),
-        });
+    stmt.filter(Expr::<bool>::new(cond))
+}
+
+fn check_updated(row: &UpdateRow, matched: u64) -> Result<()> {
+    if matched == 1 {
+        return Ok(());
     }
-    Ok(())
+    let info = row.info;
+    let version = row
+        .version
+        .as_ref()
+        .map(|(_, v)| format!(" at version {v}"))
+        .unwrap_or_default();
+    Err(Error::StaleDataError {
+        message: format!(
+            "UPDATE statement on table '{}' expected to update 1 row(s); {matched} were matched: {}{version} \
+             was changed or deleted by another transaction since this session read it. \
+             Read it again (session.refresh or, after session.expire_all, session.get), \
+             reapply the change and flush again",
+            info.table_name(),
+            info.describe(&row.values),
+        ),
+    })
 }
 
 /// How many keys one `DELETE .. WHERE pk IN (..)` carries.
