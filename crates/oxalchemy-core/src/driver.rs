@@ -47,7 +47,8 @@ pub trait DriverConnection: Send + 'static {
     ///
     /// The default runs [`execute`](Self::execute) in a loop; a driver
     /// overrides it when it can do better (SQLite runs the whole list in one
-    /// job on the connection's thread: one thread hop instead of one per row).
+    /// job on the connection's thread: one thread hop instead of one per row;
+    /// PostgreSQL pipelines the statements).
     fn execute_many<'a>(
         &'a mut self,
         sql: &'a str,

@@ -134,7 +134,7 @@ impl Connection {
     ///
     /// Engine events and echo see one execution per set. On SQLite the whole
     /// list is one job on the connection's thread (one hop instead of one per
-    /// row); other drivers run the statements one after another.
+    /// row); PostgreSQL pipelines the statements; MySQL runs them one by one.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut oxalchemy_pool::Connection) -> oxalchemy_core::Result<()> {
