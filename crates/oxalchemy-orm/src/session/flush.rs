@@ -703,15 +703,11 @@ async fn run_updates(rows: &[UpdateRow], exec: &mut Exec<'_>) -> Result<()> {
                 .iter()
                 .take_while(|c| c.sql() == sql)
                 .count();
-        let results = if end - start == 1 {
-            vec![exec.run_compiled(compiled[start].clone()).await?]
-        } else {
-            let sets = compiled[start..end]
-                .iter()
-                .map(|c| c.params().to_vec())
-                .collect();
-            exec.run_many(&compiled[start], sets).await?
-        };
+        let sets = compiled[start..end]
+            .iter()
+            .map(|c| c.params().to_vec())
+            .collect();
+        let results = exec.run_many(&compiled[start], sets).await?;
         for (row, result) in rows[start..end].iter().zip(&results) {
             check_updated(row, result.rows_affected())?;
         }

@@ -266,6 +266,16 @@ async fn insert_ordered(
     Ok(out)
 }
 
+/// Each row's values of the group's columns: the parameters of its
+/// one-row INSERT (one bind per column, in column order).
+fn param_sets(group: &InsertGroup) -> Vec<Vec<Value>> {
+    group
+        .rows
+        .iter()
+        .map(|row| group.columns.iter().map(|&i| row.1[i].clone()).collect())
+        .collect()
+}
+
 /// Only the autoincrement key is left to the database, on a backend that
 /// reports the key each INSERT generated (SQLite's `last_insert_rowid()`,
 /// MySQL's `LAST_INSERT_ID()`): one plain prepared INSERT per row, all rows
@@ -290,12 +300,7 @@ async fn insert_taking_generated_keys(
         // A value compiled into the SQL itself: read the rows back instead.
         return insert_row_by_row(group, exec).await;
     }
-    let sets: Vec<Vec<Value>> = group
-        .rows
-        .iter()
-        .map(|row| group.columns.iter().map(|&i| row.1[i].clone()).collect())
-        .collect();
-    let results = exec.run_many(&template, sets).await?;
+    let results = exec.run_many(&template, param_sets(group)).await?;
     if results.len() != group.rows.len() {
         return Err(count_mismatch(
             info,
@@ -342,12 +347,7 @@ async fn insert_row_by_row(group: &InsertGroup, exec: &mut Exec<'_>) -> Result<V
         // One bind per column: every row runs the same SQL with its own
         // values, sent to the driver as one list (SQLite: one trip to the
         // connection's thread for the whole group).
-        let sets: Vec<Vec<Value>> = group
-            .rows
-            .iter()
-            .map(|row| group.columns.iter().map(|&i| row.1[i].clone()).collect())
-            .collect();
-        exec.run_many(&template, sets).await?
+        exec.run_many(&template, param_sets(group)).await?
     } else {
         // A value compiled into the SQL itself: each row compiles on its own.
         let mut results = Vec::with_capacity(group.rows.len());
