@@ -4,7 +4,9 @@
 //! the default cascade (children detached, or a clear error), many-to-many
 //! link rows, self-referential trees, and failed flushes.
 //!
-//! Relationships are loaded by hand here (a query, then `Related::from`).
+//! Relationships are loaded through the session (`session.load`), so each
+//! collection remembers what it was loaded with; `Related::from` builds a
+//! whole new collection (assignment).
 
 mod common;
 
@@ -380,17 +382,11 @@ fn user(name: &str, fullname: &str, emails: &[&str]) -> User {
     }
 }
 
-/// Load `user.addresses` by hand (ordered by id).
+/// Load `user.addresses` through the session (so the collection remembers
+/// what it was loaded with), ordered by id.
 async fn load_addresses(session: &mut Session, user: &mut User) -> oxalchemy::Result<()> {
-    let addresses = session
-        .scalars(
-            select(Address)
-                .filter(Address::USER_ID.eq(user.id))
-                .order_by(Address::ID),
-        )
-        .all()
-        .await?;
-    user.addresses = Related::from(addresses);
+    session.load(user, User::ADDRESSES).await?;
+    user.addresses.get_mut()?.sort_by_key(|a| a.id);
     Ok(())
 }
 

@@ -34,12 +34,12 @@ pub use loading::{
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use model::{Model, PrimaryKey};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
-pub use related::Related;
+pub use related::{LoadedWith, Related};
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
 pub use relationship_expr::{RelCriterion, RelJoin, ScalarRelated};
 pub use relationship_ref::Rel;
 pub use result_shape::{ResultShape, decode_model};
-pub use session::{Scalars, Session, SessionOptions};
+pub use session::{NoAutoflush, Scalars, Session, SessionOptions};
 
 #[doc(hidden)]
 pub use inventory;

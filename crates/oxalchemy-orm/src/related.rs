@@ -1,7 +1,53 @@
 //! `Related<T>`: a relationship field, loaded or not.
 
-use oxalchemy_core::{Error, Result};
+use crate::any_model::AnyModel;
+use crate::session::model_info::ModelInfo;
+use oxalchemy_core::{Error, Result, Value};
 use std::fmt;
+use std::sync::Arc;
+
+/// The identities a relationship held when the session loaded it (or when
+/// `save` persisted it): the base of its collection history. A member that
+/// is gone from the value when it is added again was removed (orphaned or
+/// detached); a row it never held is never touched. Opaque: set by the
+/// session's loaders and by `save`, carried along by `Clone`.
+#[derive(Clone)]
+pub struct LoadedWith(pub(crate) Arc<[Vec<Value>]>);
+
+impl LoadedWith {
+    /// The primary keys (in key order) of `items`, loaded models with keys.
+    pub(crate) fn of(items: &[&dyn AnyModel]) -> LoadedWith {
+        LoadedWith(
+            items
+                .iter()
+                .map(|m| {
+                    let info = ModelInfo::of_mapper(m.mapper());
+                    let values = m.to_values();
+                    info.pk_positions()
+                        .iter()
+                        .map(|&i| values.get(i).cloned().unwrap_or(Value::Null))
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// How many members the relationship was loaded with.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when it was loaded empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for LoadedWith {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
 
 /// A relationship field: not loaded (the default) or loaded.
 ///
@@ -24,6 +70,8 @@ pub struct Related<T> {
     /// Items pushed to a collection that was not loaded (a `Vec` for collections).
     pending: Option<Box<T>>,
     name: Option<&'static str>,
+    /// What the session loaded it with (`None`: built by the caller).
+    history: Option<LoadedWith>,
 }
 
 impl<T> Default for Related<T> {
@@ -32,6 +80,7 @@ impl<T> Default for Related<T> {
             value: None,
             pending: None,
             name: None,
+            history: None,
         }
     }
 }
@@ -42,6 +91,7 @@ impl<T: Clone> Clone for Related<T> {
             value: self.value.clone(),
             pending: self.pending.clone(),
             name: self.name,
+            history: self.history.clone(),
         }
     }
 }
@@ -67,6 +117,7 @@ impl<T> From<T> for Related<T> {
             value: Some(Box::new(value)),
             pending: None,
             name: None,
+            history: None,
         }
     }
 }
@@ -78,6 +129,7 @@ impl<T> Related<T> {
             value: None,
             pending: None,
             name: Some(name),
+            history: None,
         }
     }
 
@@ -99,9 +151,24 @@ impl<T> Related<T> {
         Ok(self.value.as_deref_mut().expect("checked above"))
     }
 
-    /// Replace the value (marks it loaded).
+    /// Replace the value (marks it loaded). Like SQLAlchemy's collection
+    /// assignment, this keeps the history: members the relationship was
+    /// loaded with that the new value lacks were removed.
     pub fn set(&mut self, value: T) {
         self.value = Some(Box::new(value));
+    }
+
+    /// What the session loaded this relationship with (its history base):
+    /// `None` for a value built by the caller (`Related::from`), which the
+    /// session treats as the whole new collection, as SQLAlchemy treats an
+    /// assigned collection (the rows it replaces are read at the flush).
+    pub fn loaded_with(&self) -> Option<&LoadedWith> {
+        self.history.as_ref()
+    }
+
+    /// Record the history base (the session's loaders, `save`).
+    pub(crate) fn set_loaded_with(&mut self, history: Option<LoadedWith>) {
+        self.history = history;
     }
 
     /// Take the loaded value out, leaving the field not loaded.

@@ -2,7 +2,7 @@
 
 use crate::any_model::{AnyModel, unbox_model};
 use crate::model::Model;
-use crate::related::Related;
+use crate::related::{LoadedWith, Related};
 use oxalchemy_core::Result;
 use std::any::Any;
 
@@ -162,13 +162,27 @@ fn take<F: RelationshipField>(obj: &mut dyn Any) -> Option<Vec<Box<dyn AnyModel>
 fn set<F: RelationshipField>(obj: &mut dyn Any, items: Vec<Box<dyn AnyModel>>) -> Result<()> {
     let field = F::field_mut(owner_mut::<F>(obj));
     match F::Value::from_models(items)? {
-        Some(v) => field.set(v),
+        Some(v) => {
+            field.set(v);
+            mark_loaded::<F>(obj);
+        }
         None => {
             // A many-to-one whose key is NULL or matched nothing: leave it not loaded.
             let _ = field.take();
+            field.set_loaded_with(None);
         }
     }
     Ok(())
+}
+
+fn history<F: RelationshipField>(obj: &dyn Any) -> Option<LoadedWith> {
+    F::field(owner::<F>(obj)).loaded_with().cloned()
+}
+
+fn mark_loaded<F: RelationshipField>(obj: &mut dyn Any) {
+    let field = F::field_mut(owner_mut::<F>(obj));
+    let history = field.get().ok().map(|v| LoadedWith::of(&v.models()));
+    field.set_loaded_with(history);
 }
 
 /// Boxed models of any type (the items of a relationship).
@@ -189,8 +203,12 @@ pub struct RelationshipAccess {
     pub take_pending: fn(&mut dyn Any) -> Vec<Box<dyn AnyModel>>,
     /// Take the loaded value out (the field is then not loaded).
     pub take: fn(&mut dyn Any) -> Option<Models>,
-    /// Set the field to loaded with these items.
+    /// Set the field to loaded with these items (they become its history base).
     pub set: fn(&mut dyn Any, Models) -> Result<()>,
+    /// The history base: what the session loaded the field with.
+    pub history: fn(&dyn Any) -> Option<LoadedWith>,
+    /// Make the field's current items its history base (after `save`).
+    pub mark_loaded: fn(&mut dyn Any),
 }
 
 impl RelationshipAccess {
@@ -204,6 +222,8 @@ impl RelationshipAccess {
             take_pending: take_pending::<F>,
             take: take::<F>,
             set: set::<F>,
+            history: history::<F>,
+            mark_loaded: mark_loaded::<F>,
         }
     }
 }

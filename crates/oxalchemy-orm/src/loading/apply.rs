@@ -26,6 +26,9 @@ pub(crate) const SELECTIN_BATCH: usize = 500;
 pub(crate) struct Ctx {
     /// Children read from joined columns, not yet handed out.
     pub(crate) joined: JoinData,
+    /// The query asked for `populate_existing()`: loaded rows overwrite
+    /// the session's state (else the identity map wins).
+    pub(crate) populate_existing: bool,
 }
 
 /// The statement that produced a level's objects, and the FROM item their
@@ -203,7 +206,9 @@ async fn fetch(
         let mut path = child_path.to_vec();
         planner.plan(info.target, &target_source, 0, child_node, &mut path)?;
         let spans = std::mem::take(&mut planner.spans);
-        let rows = session.query_rows(&Select::<Row>::from_core(core)).await?;
+        let rows = session
+            .query_rows(&Select::<Row>::from_core(core), ctx.populate_existing)
+            .await?;
         for mut row in process_rows(rows, &spans, width, &mut ctx.joined) {
             let link = row.split_off(n);
             if let Some(key) = info.link_key(&link) {

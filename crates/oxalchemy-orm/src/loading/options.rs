@@ -326,12 +326,32 @@ impl LoaderOptions {
     }
 }
 
+/// The `populate_existing()` marker of a query, stored with `Select::with_extension`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PopulateExisting;
+
+impl PopulateExisting {
+    /// True when `stmt` asked for `populate_existing()`.
+    pub(crate) fn of<R>(stmt: &Select<R>) -> bool {
+        stmt.extensions()
+            .iter()
+            .any(|e| e.downcast_ref::<PopulateExisting>().is_some())
+    }
+}
+
 /// `select(User).options(selectinload(User::ADDRESSES))`: loader options on a
 /// query (SQLAlchemy's `Select.options`), in the prelude.
 pub trait SelectOptionsExt: Sized {
     /// Attach loader options: one option or a tuple of them. Options apply
     /// when the query runs through `session.scalars(..)`.
     fn options(self, options: impl IntoLoaderOptions) -> Self;
+
+    /// SQLAlchemy's `execution_options(populate_existing=True)`: the rows this
+    /// query (and its relationship loads) returns overwrite what the session
+    /// holds for their identities (the snapshot, and an unflushed change),
+    /// instead of the default where the identity map wins and a held
+    /// identity comes back as the session's state.
+    fn populate_existing(self) -> Self;
 }
 
 impl<R> SelectOptionsExt for Select<R> {
@@ -339,5 +359,9 @@ impl<R> SelectOptionsExt for Select<R> {
         self.with_extension(Arc::new(LoaderOptions {
             options: options.into_loader_options(),
         }))
+    }
+
+    fn populate_existing(self) -> Self {
+        self.with_extension(Arc::new(PopulateExisting))
     }
 }

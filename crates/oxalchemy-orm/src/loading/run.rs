@@ -3,7 +3,7 @@
 
 use super::apply::{Ctx, ParentQuery, load_level};
 use super::joined::{JoinPlanner, limit_parents, process_rows, roots, top_offset};
-use super::options::{Load, LoaderOption, LoaderOptions, RelTarget, Strategy};
+use super::options::{Load, LoaderOption, LoaderOptions, PopulateExisting, RelTarget, Strategy};
 use super::tree::LoadTree;
 use crate::any_model::AnyModel;
 use crate::mapper::Mapper;
@@ -64,6 +64,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     expect: Expect,
 ) -> Result<Vec<R>> {
     let options = LoaderOptions::of(stmt);
+    let populate = PopulateExisting::of(stmt);
     let tree = LoadTree::build(&options)?;
     let original = stmt.core();
     let mut entities = Vec::new();
@@ -87,7 +88,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
-        let rows = cut(session.query_rows(stmt).await?, expect)?;
+        let rows = cut(session.query_rows(stmt, populate).await?, expect)?;
         return rows.into_iter().map(decode).collect();
     }
 
@@ -113,8 +114,13 @@ pub(crate) async fn run_scalars<R: ResultShape>(
             limit_parents(&mut core, original, root);
         }
     }
-    let rows = session.query_rows(&Select::<Row>::from_core(core)).await?;
-    let mut ctx = Ctx::default();
+    let rows = session
+        .query_rows(&Select::<Row>::from_core(core), populate)
+        .await?;
+    let mut ctx = Ctx {
+        populate_existing: populate,
+        ..Ctx::default()
+    };
     let rows = cut(process_rows(rows, &spans, width, &mut ctx.joined), expect)?;
     let mut out: Vec<R> = rows.into_iter().map(decode).collect::<Result<_>>()?;
 

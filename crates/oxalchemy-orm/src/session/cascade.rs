@@ -198,6 +198,8 @@ pub(crate) fn apply_saved(
         for (item, kid) in items.into_iter().zip(kids) {
             apply_saved(item, kid, results)?;
         }
+        // What was saved is what the relationship now holds in the database.
+        (rel.access.mark_loaded)(obj.as_any_mut());
     }
     for ri in &node.pushed {
         let rel = &mapper.relationships[*ri];
@@ -310,6 +312,28 @@ impl<'a> Cascader<'a> {
         }
     }
 
+    /// Give the pending object `ticket` the parent of a collection it is a
+    /// member of (its foreign key, or a link to the parent's generated key).
+    fn adopt(&mut self, ticket: Ticket, inbound: &Inbound) {
+        let Some(op) = self.uow.by_ticket(ticket) else {
+            return;
+        };
+        let pk = op.info.pk_positions();
+        if op.kind == OpKind::Delete || inbound.pairs.iter().any(|(c, _)| pk.contains(c)) {
+            return;
+        }
+        let mut values = op.values.clone();
+        let mut links = op.links.clone();
+        self.fill_from(
+            &mut values,
+            &mut links,
+            &inbound.pairs,
+            inbound.parent,
+            &inbound.relationship,
+        );
+        self.uow.set_values_and_links(ticket, values, links);
+    }
+
     fn save_inner(&mut self, obj: &dyn AnyModel, direct: bool, from: From) -> Result<SaveNode> {
         let mapper = obj.mapper();
         let info = ModelInfo::of_mapper(mapper);
@@ -394,7 +418,11 @@ impl<'a> Cascader<'a> {
         }
         if let Registered::Kept(_) = registered {
             // A change of this object registered directly wins; its own add
-            // walked its relationships.
+            // walked its relationships. Its membership in this collection
+            // still gives it this parent (SQLAlchemy's backref sets it).
+            if let Some(i) = &from.fk {
+                self.adopt(ticket, i);
+            }
             return Ok(SaveNode {
                 ticket,
                 rels,
@@ -445,11 +473,17 @@ impl<'a> Cascader<'a> {
                 pushed.push(ri);
             }
             if loaded || (r.direction == Direction::ManyToMany && !members.is_empty()) {
+                let history = if loaded {
+                    (rel.access.history)(obj.as_any())
+                } else {
+                    None
+                };
                 self.uow.record_collection(CollectionState {
                     owner: ticket,
                     rel,
                     loaded,
                     members,
+                    history,
                 });
             }
             if loaded {

@@ -28,6 +28,7 @@ use super::insert_batch::{InsertGroup, run_insert_group};
 use super::link_rows::{self, LinkInsert, RowsDelete};
 use super::model_info::{ModelInfo, is_rust_default};
 use super::orphans::ExistingLinks;
+use super::removed_members::ReadRows;
 use super::unit_of_work::{CollectionState, Link, OpKind, PendingOp, Ticket};
 use oxalchemy_core::{
     Compiled, Dialect, Error, Expr, Node, Result, Table, Update, Value, delete, update,
@@ -138,9 +139,11 @@ impl FlushPlan {
 }
 
 /// The values and columns of one new row: the autoincrement key left at
-/// 0 / NULL and columns with a server default left at their Rust default are
-/// omitted (the database fills them; RETURNING reads them back), a client-side
-/// default replaces a Rust default, and the version counter starts at 1.
+/// 0 / NULL and columns with a server default given no value (NULL, an
+/// `Option` field holding `None`) are omitted (the database fills them;
+/// RETURNING reads them back), a client-side default fills a column given no
+/// value, and the version counter starts at 1. An explicit value is never
+/// replaced: `priority: 0` is written as 0 whatever the column's default.
 /// Columns in `linked` take a value copied from a parent row during the
 /// flush: they are always given.
 fn prepare_insert(
@@ -165,7 +168,7 @@ fn prepare_insert(
         if Some(i) == version && is_rust_default(&values[i]) {
             values[i] = Value::Int(1);
         }
-        if is_rust_default(&values[i]) {
+        if values[i].is_null() {
             let def = info.table.column_def(col.name);
             if let Some(d) = def.and_then(|d| d.default()) {
                 values[i] = d.produce();
@@ -178,10 +181,33 @@ fn prepare_insert(
     (values, included)
 }
 
+/// The diff bases of a flush's UPDATEs: the identity map's snapshots, and
+/// the rows the flush itself read of identities the session did not hold.
+#[derive(Clone, Copy)]
+pub(crate) struct Snapshots<'a> {
+    pub(crate) map: &'a IdentityMap,
+    pub(crate) read: &'a ReadRows,
+}
+
+impl Snapshots<'_> {
+    fn get(&self, key: &IdentityKey) -> Option<&[Value]> {
+        match self.map.get(key) {
+            Some(e) => Some(&e.snapshot),
+            None => self.read.get(key).map(Vec::as_slice),
+        }
+    }
+}
+
 /// Plan the statements for `ops` (no relationships) against the snapshots in `map`.
 #[cfg(test)]
 pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<FlushPlan> {
-    plan_flush(ops.to_vec(), &[], map, &ExistingLinks::new())
+    let read = ReadRows::default();
+    plan_flush(
+        ops.to_vec(),
+        &[],
+        Snapshots { map, read: &read },
+        &ExistingLinks::new(),
+    )
 }
 
 /// Resolve the links of `ops` (in place): a link to a parent the flush
@@ -248,9 +274,10 @@ fn resolve_links(ops: &mut [PendingOp]) -> Result<LinksByTicket> {
 pub(crate) fn plan_flush(
     mut ops: Vec<PendingOp>,
     states: &[&CollectionState],
-    map: &IdentityMap,
+    snapshots: Snapshots<'_>,
     existing: &ExistingLinks,
 ) -> Result<FlushPlan> {
+    let map = snapshots.map;
     let links = resolve_links(&mut ops)?;
     let ops = ops.as_slice();
     let mut out = FlushPlan {
@@ -274,7 +301,7 @@ pub(crate) fn plan_flush(
             .iter()
             .filter(|op| op.kind == OpKind::Update && op.info.same_table(t))
         {
-            plan_update(op, map, &mut out)?;
+            plan_update(op, snapshots, &mut out)?;
         }
     }
     let (link_inserts, link_deletes) = link_rows::plan_collections(ops, states, existing)?;
@@ -291,7 +318,7 @@ pub(crate) fn plan_flush(
     out.steps.extend(nulls.into_iter().map(Step::NullFks));
     out.detached = detached;
     for t in tables.iter().rev() {
-        plan_deletes(ops, t, map, &mut out);
+        plan_deletes(ops, t, &mut out);
     }
     Ok(out)
 }
@@ -392,34 +419,27 @@ fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
     }
 }
 
-fn plan_update(op: &PendingOp, map: &IdentityMap, out: &mut FlushPlan) -> Result<()> {
+fn plan_update(op: &PendingOp, snapshots: Snapshots<'_>, out: &mut FlushPlan) -> Result<()> {
     let info = op.info;
     let key = op
         .key
         .clone()
         .ok_or_else(|| Error::invalid_request("an UPDATE needs the object's primary key"))?;
-    let entry = map.get(&key);
+    let entry = snapshots.get(&key);
     let pk = info.pk_positions();
     let version_pos = info.version_position();
     let mut values = op.values.clone();
     let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
     let changed: Vec<usize> = (0..values.len())
         .filter(|i| !pk.contains(i) && Some(*i) != version_pos)
-        .filter(|&i| {
-            linked.contains(&i) || entry.is_none_or(|e| e.snapshot.get(i) != Some(&values[i]))
-        })
+        .filter(|&i| linked.contains(&i) || entry.is_none_or(|e| e.get(i) != Some(&values[i])))
         .collect();
-    // The version the session last saw (the object's own when never loaded).
-    let version = version_pos.map(|p| {
-        let seen = entry
-            .and_then(|e| e.snapshot.get(p).cloned())
-            .unwrap_or_else(|| values[p].clone());
-        (p, seen)
-    });
+    // Optimistic concurrency checks the version the caller's value holds
+    // (the version it was read at), not the session's snapshot: a value read
+    // before another transaction's change is stale even when the session has
+    // read the newer row since.
+    let version = version_pos.map(|p| (p, values[p].clone()));
     if changed.is_empty() {
-        if let Some((p, seen)) = &version {
-            values[*p] = seen.clone();
-        }
         out.unchanged.push(Saved {
             ticket: op.ticket,
             key,
@@ -453,7 +473,7 @@ fn plan_update(op: &PendingOp, map: &IdentityMap, out: &mut FlushPlan) -> Result
     Ok(())
 }
 
-fn plan_deletes(ops: &[PendingOp], t: &ModelInfo, map: &IdentityMap, out: &mut FlushPlan) {
+fn plan_deletes(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
     let mut models: Vec<ModelInfo> = Vec::new();
     for op in ops
         .iter()
@@ -484,15 +504,10 @@ fn plan_deletes(ops: &[PendingOp], t: &ModelInfo, map: &IdentityMap, out: &mut F
             std::mem::swap(&mut rows, &mut sorted);
         }
         let version = info.version_position();
+        // As for UPDATEs: the version the deleted value holds.
         let expected_versions = rows
             .iter()
-            .map(|(key, values)| {
-                version.map(|p| {
-                    map.get(key)
-                        .and_then(|e| e.snapshot.get(p).cloned())
-                        .unwrap_or_else(|| values[p].clone())
-                })
-            })
+            .map(|(_, values)| version.map(|p| values[p].clone()))
             .collect();
         out.steps.push(Step::Delete(DeleteGroup {
             info,

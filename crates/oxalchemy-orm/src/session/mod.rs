@@ -5,10 +5,14 @@
 //! - `identity_map`: identity -> snapshot of the row as last seen;
 //! - `unit_of_work`: the changes registered by `add` / `delete`;
 //! - `cascade`: relationship cascades at `add` / `delete` (save-update, delete);
-//! - `orphans`: what a flush must find out first (removed children, delete
-//!   cascades over relationships that were not loaded, current link rows);
+//! - `orphans`: what a flush must find out first (delete cascades over
+//!   relationships that were not loaded, current link rows);
+//! - `removed_members`: members removed from one-to-many relationships,
+//!   decided over the whole flush from each relationship's history;
 //! - `link_rows`: many-to-many link rows;
 //! - `detach`: children of deleted parents without a delete cascade;
+//! - `merge`: `session.merge(value)`, a value from outside onto the persistent state;
+//! - `no_autoflush`: the scope guard that turns autoflush off;
 //! - `flush`: planning and running the statements in dependency order;
 //! - `insert_batch`: how each backend batches INSERTs and returns generated keys;
 //! - `dependency`: foreign-key order of tables and of self-referential rows;
@@ -21,14 +25,17 @@ mod dependency;
 mod detach;
 mod exec;
 mod flush;
-mod identity_map;
+pub(crate) mod identity_map;
 mod insert_batch;
 mod link_rows;
 mod loaded_entities;
-mod model_info;
+mod merge;
+pub(crate) mod model_info;
+mod no_autoflush;
 mod normalize;
 mod options;
 mod orphans;
+mod removed_members;
 mod scalars;
 #[allow(clippy::module_inception)]
 mod session;
@@ -37,6 +44,7 @@ mod unit_of_work;
 #[cfg(test)]
 mod tests;
 
+pub use no_autoflush::NoAutoflush;
 pub(crate) use normalize::normalize_value;
 pub use options::SessionOptions;
 pub use scalars::Scalars;

@@ -40,14 +40,15 @@ impl ModelInfo {
 
     /// True when column `pos` of the new row `values` gets its value at the
     /// flush: the autoincrement key left at 0 / NULL, or a column with a
-    /// server or client-side default left at its Rust default.
+    /// server or client-side default given no value (NULL: an `Option` field
+    /// holding `None`). An explicit value, whatever it is, is written as held.
     pub(crate) fn generated_at_insert(&self, values: &[Value], pos: usize) -> bool {
         let v = values.get(pos).unwrap_or(&Value::Null);
         let facts = self.facts();
         if Some(pos) == facts.autoincrement {
             return matches!(v, Value::Null | Value::Int(0));
         }
-        is_rust_default(v) && facts.has_default.get(pos).copied().unwrap_or(false)
+        v.is_null() && facts.has_default.get(pos).copied().unwrap_or(false)
     }
 
     /// True when both describe the same table.
@@ -173,8 +174,8 @@ impl Facts {
 }
 
 /// True when `v` is the Rust default of its field type (`None`, 0, "", false,
-/// an empty byte string, the nil UUID, ...): an INSERT leaves such a column
-/// to its default (client-side `default`, or `server_default`).
+/// an empty byte string, the nil UUID, ...): a `version_id` counter holding
+/// it starts at 1 on INSERT.
 pub(crate) fn is_rust_default(v: &Value) -> bool {
     match v {
         Value::Null => true,

@@ -1,14 +1,8 @@
 //! Before a flush is planned: the changes that follow from rows the session
 //! was not handed as values.
 //!
-//! 1. **Removed children** (no I/O). A loaded one-to-many collection given to
-//!    `add` is the whole collection: a child the session knows (a snapshot
-//!    in the identity map, or a pending change, whose foreign key holds the
-//!    parent's key) that is not in it was removed. With `delete-orphan` it is
-//!    deleted; otherwise its foreign key is set to NULL (an error naming the
-//!    relationship when the column is NOT NULL). The session does not record
-//!    the collections it hands out: every child of a collection loaded
-//!    through the session has a snapshot, so the snapshots are the record.
+//! 1. **Removed members** of one-to-many relationships, decided over the
+//!    whole flush from each relationship's history (`super::removed_members`).
 //! 2. **Delete cascades over relationships that were not loaded**. As
 //!    SQLAlchemy loads such a collection before deleting its items, the
 //!    flush SELECTs the children of all deleted parents, one statement per
@@ -29,9 +23,10 @@ use super::flush::match_tuples;
 use super::identity_map::{IdentityKey, IdentityMap, KeyPart};
 use super::model_info::ModelInfo;
 use super::normalize::{column_types, normalize_row_typed};
+use super::removed_members::{self, ReadRows};
 use super::unit_of_work::{CollectionState, OpKind, PendingOp, Ticket, UnitOfWork};
 use crate::join_condition::Direction;
-use oxalchemy_core::{Column, Error, Expr, Result, Select, Value, select};
+use oxalchemy_core::{Column, Expr, Result, Select, Value, select};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -93,7 +88,7 @@ impl FlushOps {
     }
 
     /// Add a change the flush found (replacing the pending change of the same identity).
-    fn put(
+    pub(crate) fn put(
         &mut self,
         kind: OpKind,
         info: ModelInfo,
@@ -135,27 +130,30 @@ impl FlushOps {
 pub(crate) struct Prepared {
     pub(crate) ops: FlushOps,
     pub(crate) links: ExistingLinks,
+    /// Rows the flush read that the session held no snapshot of.
+    pub(crate) read: ReadRows,
 }
 
-/// The changes of the unit of work and the children removed from loaded
-/// collections (step 1: no I/O, so an error here sent nothing).
-pub(crate) fn start(uow: &UnitOfWork, map: &IdentityMap) -> Result<FlushOps> {
-    let mut ops = FlushOps::new(uow);
-    removed_children(&mut ops, &uow.collections(), map)?;
-    Ok(ops)
+/// The changes of the unit of work (step 0: no I/O).
+pub(crate) fn start(uow: &UnitOfWork) -> FlushOps {
+    FlushOps::new(uow)
 }
 
-/// Steps 2 and 3: the reads the cascades need (none when no deleted object
-/// has an unloaded delete cascade and no existing object has a
-/// many-to-many collection).
+/// Steps 1 to 3: members removed from relationships (`super::removed_members`),
+/// the reads the delete cascades need (none when no deleted object has an
+/// unloaded delete cascade), and the link rows of many-to-many collections
+/// of existing objects.
 pub(crate) async fn read(
     mut ops: FlushOps,
     uow: &UnitOfWork,
+    map: &IdentityMap,
     reader: &mut Reader<'_>,
 ) -> Result<Prepared> {
+    let states = uow.collections();
+    let read = removed_members::apply(&mut ops, &states, map, reader).await?;
     cascade_deletes(&mut ops, reader).await?;
-    let links = existing_links(&ops, &uow.collections(), reader).await?;
-    Ok(Prepared { ops, links })
+    let links = existing_links(&ops, &states, reader).await?;
+    Ok(Prepared { ops, links, read })
 }
 
 /// The snapshots of one table, grouped by the values of some columns (the
@@ -200,92 +198,6 @@ pub(crate) fn project(values: &[Value], positions: &[usize]) -> Vec<KeyPart> {
         .iter()
         .map(|&p| KeyPart::of(values.get(p).unwrap_or(&Value::Null)))
         .collect()
-}
-
-fn column_names(info: ModelInfo, positions: &[usize]) -> Vec<String> {
-    positions
-        .iter()
-        .map(|&p| format!("{}.{}", info.mapper.table, info.mapper.columns[p].name))
-        .collect()
-}
-
-/// Children removed from loaded one-to-many collections: deleted
-/// (delete-orphan) or detached (foreign key set to NULL).
-fn removed_children(
-    ops: &mut FlushOps,
-    states: &[&CollectionState],
-    map: &IdentityMap,
-) -> Result<()> {
-    let mut index = ChildIndex::default();
-    for state in states.iter().filter(|s| s.loaded) {
-        let Some(owner) = ops.by_ticket(state.owner) else {
-            continue;
-        };
-        // A new row has no children yet; a deleted one cascades its own way.
-        if owner.kind != OpKind::Update {
-            continue;
-        }
-        let r = relation(owner.info.mapper, state.rel)?;
-        if r.direction != Direction::OneToMany {
-            continue;
-        }
-        let owner_pos: Vec<usize> = r.pairs.iter().map(|&(o, _)| o).collect();
-        let fk: Vec<usize> = r.pairs.iter().map(|&(_, t)| t).collect();
-        let parent = project(&owner.values, &owner_pos);
-        if parent.contains(&KeyPart::Null) {
-            continue;
-        }
-        let owner_desc = owner.info.describe(&owner.values);
-        let members: HashSet<IdentityKey> = state
-            .members
-            .iter()
-            .filter_map(|t| ops.by_ticket(*t)?.key.clone())
-            .collect();
-        let target = r.target;
-        let mut removed: Vec<(IdentityKey, Vec<Value>)> = Vec::new();
-        for key in index.children(map, target, &fk, &parent) {
-            if members.contains(key) {
-                continue;
-            }
-            let values = match (ops.by_key(key), map.get(key)) {
-                (Some(op), _) if op.kind == OpKind::Delete => continue,
-                (Some(op), _) => op.values.clone(),
-                (None, Some(entry)) => entry.snapshot.clone(),
-                (None, None) => continue,
-            };
-            if project(&values, &fk) == parent {
-                removed.push((key.clone(), values));
-            }
-        }
-        if removed.is_empty() {
-            continue;
-        }
-        let cascade = Cascade::of(state.rel);
-        for (key, mut values) in removed {
-            if cascade.delete_orphan {
-                ops.put(OpKind::Delete, target, values, key);
-                continue;
-            }
-            if let Some(&p) = fk.iter().find(|&&p| !target.mapper.columns[p].nullable) {
-                return Err(Error::invalid_request(format!(
-                    "{}: {} is no longer in the loaded collection of {owner_desc}, so it would be \
-                     detached from it by setting {} to NULL, but {} is NOT NULL. Add cascade = \
-                     \"all, delete-orphan\" to {} to delete children removed from the collection, \
-                     or move the child to another parent",
-                    r.name,
-                    target.describe(&values),
-                    column_names(target, &fk).join(", "),
-                    column_names(target, &[p]).join(", "),
-                    r.name,
-                )));
-            }
-            for &p in &fk {
-                values[p] = Value::Null;
-            }
-            ops.put(OpKind::Update, target, values, key);
-        }
-    }
-    Ok(())
 }
 
 /// SELECT the rows of `info` whose `columns` match one of `tuples`.

@@ -2,7 +2,7 @@
 
 use super::cascade::{Cascader, SaveNode, apply_saved};
 use super::exec::{Exec, Reader};
-use super::flush::{self, FlushOutcome, SavedKind, key_condition};
+use super::flush::{self, FlushOutcome, SavedKind, Snapshots, key_condition};
 use super::identity_map::{Entry, IdentityKey, IdentityMap, KeyMap, KeySet};
 use super::loaded_entities::entity_spans;
 use super::model_info::ModelInfo;
@@ -24,11 +24,11 @@ use std::future::Future;
 /// What the current transaction did, to undo in the identity map when it
 /// rolls back.
 #[derive(Debug, Default)]
-struct TxLog {
+pub(super) struct TxLog {
     /// Identities inserted in this transaction (gone again after a rollback).
-    inserted: KeySet,
+    pub(super) inserted: KeySet,
     /// Identities deleted in this transaction, as they were (back after a rollback).
-    deleted: KeyMap<Entry>,
+    pub(super) deleted: KeyMap<Entry>,
 }
 
 /// SQLAlchemy's `Session` with value semantics: the unit of work and the
@@ -61,14 +61,14 @@ struct TxLog {
 /// # }).unwrap();
 /// ```
 pub struct Session {
-    engine: Engine,
-    options: SessionOptions,
+    pub(super) engine: Engine,
+    pub(super) options: SessionOptions,
     /// The connection of the current transaction (checked out on first use,
     /// returned to the pool at commit / rollback).
-    conn: Option<Connection>,
-    identity_map: IdentityMap,
-    uow: UnitOfWork,
-    tx: TxLog,
+    pub(super) conn: Option<Connection>,
+    pub(super) identity_map: IdentityMap,
+    pub(super) uow: UnitOfWork,
+    pub(super) tx: TxLog,
     /// Models this session has handled (to recognize them in query results).
     known: Vec<ModelInfo>,
     /// The persisted values of the last flush, per `add` ticket (for `save`).
@@ -124,7 +124,7 @@ impl Session {
         self.conn.as_ref().is_some_and(Connection::in_transaction)
     }
 
-    fn know(&mut self, info: ModelInfo) {
+    pub(super) fn know(&mut self, info: ModelInfo) {
         if !self
             .known
             .iter()
@@ -136,7 +136,7 @@ impl Session {
 
     /// Register `obj` and, through the save-update cascades of its
     /// relationships, the objects they hold.
-    fn cascade_save(&mut self, obj: &dyn crate::AnyModel) -> Result<SaveNode> {
+    pub(super) fn cascade_save(&mut self, obj: &dyn crate::AnyModel) -> Result<SaveNode> {
         let mut walk = Cascader::new(&mut self.uow, &self.identity_map);
         let node = walk.save(obj);
         for info in walk.into_models() {
@@ -158,7 +158,26 @@ impl Session {
     /// loaded collection is the whole collection: a child the session knows
     /// that is no longer in it is deleted (`delete-orphan`) or detached (its
     /// foreign key set to NULL). See the relationships guide.
+    ///
+    /// An object whose row a flush of this transaction deleted cannot be
+    /// added again (SQLAlchemy raises the same): the next flush fails with
+    /// `InvalidRequest`. To insert a new row with its key, `expunge` it first.
     pub fn add<M: Model>(&mut self, obj: M) {
+        let info = ModelInfo::of::<M>();
+        let values = obj.to_values();
+        if !info.key_is_unset(&values) {
+            let key = IdentityKey::of_row(info, &values);
+            if self.tx.deleted.contains_key(&key) && self.uow.find(&key).is_none() {
+                self.uow.set_error(Error::invalid_request(format!(
+                    "add(): {} was deleted by a flush of this transaction; adding it again \
+                     would insert a new row with the old key. If that is what you mean, \
+                     expunge it first (session.expunge(&obj)) and add it again; to undo the \
+                     delete, roll the transaction back",
+                    info.describe(&values)
+                )));
+                return;
+            }
+        }
         if let Err(e) = self.cascade_save(&obj) {
             self.uow.set_error(e);
         }
@@ -252,12 +271,12 @@ impl Session {
         if self.uow.is_empty() {
             return Ok(());
         }
-        let ops = orphans::start(&self.uow, &self.identity_map)?;
+        let ops = orphans::start(&self.uow);
         let mut reader = Reader {
             slot: &mut self.conn,
             engine: &self.engine,
         };
-        let prepared = match orphans::read(ops, &self.uow, &mut reader).await {
+        let prepared = match orphans::read(ops, &self.uow, &self.identity_map, &mut reader).await {
             Ok(p) => p,
             Err(e) => {
                 self.abort_transaction().await;
@@ -267,7 +286,10 @@ impl Session {
         let plan = flush::plan_flush(
             prepared.ops.into_ops(),
             &self.uow.collections(),
-            &self.identity_map,
+            Snapshots {
+                map: &self.identity_map,
+                read: &prepared.read,
+            },
             &prepared.links,
         )?;
         if plan.is_empty() {
@@ -397,14 +419,14 @@ impl Session {
 
     /// The session's connection, checked out (and its transaction begun with
     /// the first statement) on first use.
-    async fn connection(&mut self) -> Result<&mut Connection> {
+    pub(super) async fn connection(&mut self) -> Result<&mut Connection> {
         match &mut self.conn {
             Some(conn) => Ok(conn),
             slot @ None => Ok(slot.insert(self.engine.connect().await?)),
         }
     }
 
-    async fn autoflush(&mut self) -> Result<()> {
+    pub(super) async fn autoflush(&mut self) -> Result<()> {
         if self.options.autoflushes() {
             self.flush().await?;
         }
@@ -532,6 +554,8 @@ impl Session {
             let key = IdentityKey::of_row(info, &values);
             self.identity_map.remove(&key);
             self.tx.inserted.remove(&key);
+            // Forgotten: a rollback no longer puts a deleted row's snapshot back.
+            self.tx.deleted.remove(&key);
         }
     }
 
@@ -616,15 +640,26 @@ impl Session {
         Scalars::new(self, stmt)
     }
 
-    /// Run the rows of a SELECT (after an autoflush) and refresh the
-    /// snapshots of the whole entities it returns.
-    pub(crate) async fn query_rows<R>(&mut self, stmt: &Select<R>) -> Result<Vec<Vec<Value>>> {
+    /// Run the rows of a SELECT (after an autoflush) and reconcile the whole
+    /// entities it returns with the identity map (SQLAlchemy's rule: the
+    /// identity map wins). A row of an identity the session holds unexpired
+    /// comes back as the session's state (its pending change if one was
+    /// added, else its snapshot), so the diff base of a value is the state it
+    /// was handed out with; a new or expired identity takes the fresh row as
+    /// its snapshot. With `populate` (the query's `populate_existing()`)
+    /// every row is fresh: it overwrites the snapshot and discards an
+    /// unflushed change.
+    pub(crate) async fn query_rows<R>(
+        &mut self,
+        stmt: &Select<R>,
+        populate: bool,
+    ) -> Result<Vec<Vec<Value>>> {
         self.autoflush().await?;
         let spans = entity_spans(&stmt.core().columns, &self.known);
         let compiled = self.engine.compile(stmt)?;
         let conn = self.connection().await?;
         let result = conn.execute_compiled(compiled).await?;
-        let rows: Vec<Vec<Value>> = result
+        let mut rows: Vec<Vec<Value>> = result
             .into_rows()
             .into_iter()
             .map(|r| r.into_values())
@@ -633,10 +668,10 @@ impl Session {
             .iter()
             .map(|span| column_types(span.info.mapper))
             .collect();
-        for row in &rows {
+        for row in &mut rows {
             for (span, types) in spans.iter().zip(&types) {
                 let n = span.info.mapper.columns.len();
-                let Some(part) = row.get(span.offset..span.offset + n) else {
+                let Some(part) = row.get_mut(span.offset..span.offset + n) else {
                     continue;
                 };
                 // The row goes to the caller as it is; the snapshot is its
@@ -646,10 +681,31 @@ impl Session {
                     continue; // an outer join's missing side
                 }
                 let key = IdentityKey::of_row(span.info, &snapshot);
+                if populate {
+                    self.uow.forget_update(&key);
+                } else if let Some(held) = self.held_state(&key) {
+                    part.clone_from_slice(held);
+                    continue;
+                }
                 self.identity_map.put(key, snapshot);
             }
         }
         Ok(rows)
+    }
+
+    /// The state a query gives back for an identity the session holds: its
+    /// pending change, else its unexpired snapshot; `None` when the fresh
+    /// row should be used (unknown, or expired without a pending change).
+    fn held_state(&self, key: &IdentityKey) -> Option<&[Value]> {
+        if let Some(op) = self.uow.find(key)
+            && op.kind == OpKind::Update
+        {
+            return Some(&op.values);
+        }
+        self.identity_map
+            .get(key)
+            .filter(|e| !e.expired)
+            .map(|e| e.snapshot.as_slice())
     }
 
     /// Run any statement (after an autoflush) in the session's transaction

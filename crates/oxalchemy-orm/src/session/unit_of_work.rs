@@ -82,6 +82,9 @@ pub(crate) struct CollectionState {
     pub(crate) loaded: bool,
     /// The tickets of the members (loaded items, then pushed ones).
     pub(crate) members: Vec<Ticket>,
+    /// What the relationship was loaded with (`None`: built by the caller,
+    /// the whole new collection).
+    pub(crate) history: Option<crate::LoadedWith>,
 }
 
 /// What `add` registers for one object.
@@ -541,6 +544,29 @@ impl UnitOfWork {
             if op.kind == OpKind::Update && op.key.as_ref().is_some_and(|k| !known(k)) {
                 op.kind = OpKind::Insert;
             }
+        }
+    }
+
+    /// Replace the values and links of the pending op `ticket` (its
+    /// identity stays: the changed columns are not part of its key).
+    pub(crate) fn set_values_and_links(
+        &mut self,
+        ticket: Ticket,
+        values: Vec<Value>,
+        links: Vec<Link>,
+    ) {
+        let Some(&slot) = self.by_ticket.get(&ticket) else {
+            return;
+        };
+        for l in &links {
+            self.linked_children
+                .entry(l.parent)
+                .or_default()
+                .push(ticket);
+        }
+        if let Some(op) = self.slots[slot].as_mut() {
+            op.values = values;
+            op.links = links;
         }
     }
 
