@@ -10,9 +10,9 @@
 
 mod common;
 
-use common::{Backend, TestDb};
+use common::{Backend, Statements, TestDb};
 use oxalchemy::prelude::*;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::Once;
 
 oxalchemy::declarative_base!(Base);
 
@@ -292,30 +292,6 @@ fn post_tag() -> Table {
         });
     });
     Base::metadata().get_table("post_tag").expect("post_tag")
-}
-
-/// The SQL of every statement the engine runs (BeforeExecute).
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Statements {
-    fn listen(engine: &Engine) -> Statements {
-        let s = Statements::default();
-        let log = s.clone();
-        event::listen(
-            engine,
-            EngineEvent::BeforeExecute,
-            move |ctx: &ExecuteContext| {
-                log.0.lock().unwrap().push(ctx.statement().to_owned());
-            },
-        );
-        s
-    }
-
-    /// The statements since the last call.
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
 }
 
 /// How many statements start with each prefix, in a short form for asserts.

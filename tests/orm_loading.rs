@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::TestDb;
+use common::{Statements, TestDb};
 use oxalchemy::prelude::*;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 oxalchemy::declarative_base!(Base);
 
@@ -179,30 +179,6 @@ struct OrderLine {
         back_populates = "lines"
     )]
     order: Related<PurchaseOrder>,
-}
-
-/// The SQL of every statement the engine runs (BeforeExecute).
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Statements {
-    fn listen(engine: &Engine) -> Statements {
-        let s = Statements::default();
-        let log = s.clone();
-        event::listen(
-            engine,
-            EngineEvent::BeforeExecute,
-            move |ctx: &ExecuteContext| {
-                log.0.lock().unwrap().push(ctx.statement().to_owned());
-            },
-        );
-        s
-    }
-
-    /// The statements since the last call.
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
 }
 
 async fn setup(db: &TestDb) -> oxalchemy::Result<Statements> {

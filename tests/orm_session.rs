@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{Backend, TestDb};
+use common::{Backend, Statements, TestDb};
 use oxalchemy::SessionOptions;
 use oxalchemy::prelude::*;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 oxalchemy::declarative_base!(Base);
 
@@ -80,30 +80,6 @@ struct Node {
     parent_id: Option<i64>,
     #[mapped_column(length = 20)]
     name: String,
-}
-
-/// The SQL of every statement the engine runs (BeforeExecute).
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Statements {
-    fn listen(engine: &Engine) -> Statements {
-        let s = Statements::default();
-        let log = s.clone();
-        event::listen(
-            engine,
-            EngineEvent::BeforeExecute,
-            move |ctx: &ExecuteContext| {
-                log.0.lock().unwrap().push(ctx.statement().to_owned());
-            },
-        );
-        s
-    }
-
-    /// The statements since the last call.
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
 }
 
 async fn setup(db: &TestDb) -> oxalchemy::Result<Statements> {

@@ -222,6 +222,32 @@ impl Drop for TestDb {
     }
 }
 
+/// The SQL of every statement an engine runs (its BeforeExecute events), for
+/// tests that count statements.
+#[derive(Clone, Default)]
+pub struct Statements(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Statements {
+    /// Start recording the statements `engine` runs.
+    pub fn listen(engine: &Engine) -> Statements {
+        let s = Statements::default();
+        let log = s.clone();
+        event::listen(
+            engine,
+            EngineEvent::BeforeExecute,
+            move |ctx: &ExecuteContext| {
+                log.0.lock().unwrap().push(ctx.statement().to_owned());
+            },
+        );
+        s
+    }
+
+    /// The statements since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
 /// Generate one test per backend from one body:
 ///
 /// ```ignore

@@ -29,6 +29,9 @@ pub(super) struct TxLog {
     pub(super) inserted: KeySet,
     /// Identities deleted in this transaction, as they were (back after a rollback).
     pub(super) deleted: KeyMap<Entry>,
+    /// Every identity a flush of this transaction deleted (inserted by it
+    /// or not): `add` of one of them is an error until it is expunged.
+    pub(super) gone: KeySet,
 }
 
 /// SQLAlchemy's `Session` with value semantics: the unit of work and the
@@ -167,7 +170,7 @@ impl Session {
         let values = obj.to_values();
         if !info.key_is_unset(&values) {
             let key = IdentityKey::of_row(info, &values);
-            if self.tx.deleted.contains_key(&key) && self.uow.find(&key).is_none() {
+            if self.tx.gone.contains(&key) && self.uow.find(&key).is_none() {
                 self.uow.set_error(Error::invalid_request(format!(
                     "add(): {} was deleted by a flush of this transaction; adding it again \
                      would insert a new row with the old key. If that is what you mean, \
@@ -340,6 +343,7 @@ impl Session {
             self.identity_map.set_null(key, positions);
         }
         for key in outcome.deleted {
+            self.tx.gone.insert(key.clone());
             let entry = self.identity_map.remove(&key);
             if !self.tx.inserted.remove(&key)
                 && let Some(entry) = entry
@@ -554,8 +558,10 @@ impl Session {
             let key = IdentityKey::of_row(info, &values);
             self.identity_map.remove(&key);
             self.tx.inserted.remove(&key);
-            // Forgotten: a rollback no longer puts a deleted row's snapshot back.
+            // Forgotten: a rollback no longer puts a deleted row's snapshot
+            // back, and it may be added again as a new row.
             self.tx.deleted.remove(&key);
+            self.tx.gone.remove(&key);
         }
     }
 
@@ -565,6 +571,7 @@ impl Session {
         self.identity_map.clear();
         self.tx.inserted.clear();
         self.tx.deleted.clear();
+        self.tx.gone.clear();
     }
 
     /// Expire every snapshot: the next `get` of each reads the database
