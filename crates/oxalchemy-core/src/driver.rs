@@ -5,7 +5,7 @@
 //! see these traits, so the backend is chosen at run time from the URL.
 
 use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::row::QueryResult;
 use crate::value::Value;
 use std::future::Future;
@@ -45,6 +45,13 @@ pub trait DriverConnection: Send + 'static {
     /// set gives its own result, so an `INSERT .. RETURNING` row by row
     /// returns every generated key in order.
     ///
+    /// A failure says how far the list got: [`ExecuteManyError::completed`]
+    /// holds the results of the sets before the failing one, in order, so the
+    /// set at index `completed.len()` is the one that failed and no set after
+    /// it is reported as run (the engine fires its statement events from
+    /// this). A driver that sends several sets ahead (a pipeline) reports the
+    /// first failure in order.
+    ///
     /// The default runs [`execute`](Self::execute) in a loop; a driver
     /// overrides it when it can do better (SQLite runs the whole list in one
     /// job on the connection's thread: one thread hop instead of one per row;
@@ -53,11 +60,14 @@ pub trait DriverConnection: Send + 'static {
         &'a mut self,
         sql: &'a str,
         param_sets: Vec<Vec<Value>>,
-    ) -> BoxFuture<'a, Result<Vec<QueryResult>>> {
+    ) -> BoxFuture<'a, Result<Vec<QueryResult>, ExecuteManyError>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(param_sets.len());
             for params in &param_sets {
-                out.push(self.execute(sql, params).await?);
+                match self.execute(sql, params).await {
+                    Ok(result) => out.push(result),
+                    Err(error) => return Err(ExecuteManyError::new(out, error)),
+                }
             }
             Ok(out)
         })
@@ -76,4 +86,57 @@ pub trait DriverConnection: Send + 'static {
 
     /// Close the connection politely. Dropping it must also release it.
     fn close(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+/// How far a failed [`DriverConnection::execute_many`] got: the results of
+/// the parameter sets that completed, and the error of the set that failed
+/// (the one at index `completed.len()`).
+///
+/// ```
+/// use oxalchemy_core::{Error, ExecuteManyError, QueryResult};
+/// let e = ExecuteManyError::new(vec![QueryResult::default()], Error::invalid_request("boom"));
+/// assert_eq!(e.failed_index(), 1);
+/// assert!(e.to_string().starts_with("parameter set 1 failed: InvalidRequest: boom"));
+/// assert!(matches!(e.into_error(), Error::InvalidRequest(_)));
+/// ```
+#[derive(Debug)]
+pub struct ExecuteManyError {
+    /// One result per set that completed before the failure, in order.
+    pub completed: Vec<QueryResult>,
+    /// Why the set at index `completed.len()` failed.
+    pub error: Error,
+}
+
+impl ExecuteManyError {
+    /// The sets before the failing one gave `completed`; the next one failed with `error`.
+    pub fn new(completed: Vec<QueryResult>, error: Error) -> Self {
+        ExecuteManyError { completed, error }
+    }
+
+    /// The position of the failing set in the list (the number of sets that completed).
+    pub fn failed_index(&self) -> usize {
+        self.completed.len()
+    }
+
+    /// The error alone, dropping the completed results.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+}
+
+impl std::fmt::Display for ExecuteManyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "parameter set {} failed: {}",
+            self.failed_index(),
+            self.error
+        )
+    }
+}
+
+impl std::error::Error for ExecuteManyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
 }

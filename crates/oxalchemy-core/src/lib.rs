@@ -22,7 +22,7 @@ pub use compile_cache::CompileCache;
 pub use compiled::{Compiled, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{Dialect, ReturningOrder, UpsertStyle, standard_type_name};
-pub use driver::{BoxFuture, Driver, DriverConnection};
+pub use driver::{BoxFuture, Driver, DriverConnection, ExecuteManyError};
 pub use error::{Error, IntegrityKind, Result};
 pub use expr::{
     Alias, AnyTable, AnyType, Case, Column, Expr, ExprLike, InOperand, Node, Operand, Source,

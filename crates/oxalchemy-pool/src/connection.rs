@@ -19,7 +19,7 @@
 
 use crate::echo::log_statement;
 use crate::engine::Engine;
-use crate::event::{EngineEvent, ExecuteContext};
+use crate::event::{EngineEvent, EngineEvents, ExecuteContext};
 use crate::pool::{PooledConnection, rollback_and_release};
 use crate::savepoint::Savepoint;
 use crate::transaction::Transaction;
@@ -29,7 +29,7 @@ use oxalchemy_core::{
 };
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A database connection checked out of an [`Engine`]'s pool.
 ///
@@ -132,9 +132,18 @@ impl Connection {
     /// key, in the order of the sets. The template's own parameters are not
     /// used; each set must match its placeholders. Stops at the first error.
     ///
-    /// Engine events and echo see one execution per set. On SQLite the whole
-    /// list is one job on the connection's thread (one hop instead of one per
-    /// row); PostgreSQL pipelines the statements; MySQL runs them one by one.
+    /// Engine events see one execution per set, as SQLAlchemy's statement
+    /// events do: `BeforeExecute` for each set the driver started,
+    /// `AfterExecute` for each that completed. When set `k` fails, listeners
+    /// see `BeforeExecute` for sets `0..=k` and `AfterExecute` for `0..k`,
+    /// and the error (with the SQL attached; a lost connection is discarded)
+    /// is the failing set's. The first set's `BeforeExecute` fires before the
+    /// driver is called, the others' events when it answers (the sets run as
+    /// one call), in statement order: before, after, before, after, ...
+    /// Listeners for them cost one copy of the sets; echo logs every set
+    /// before the call. On SQLite the whole list is one job on the
+    /// connection's thread (one hop instead of one per row); PostgreSQL
+    /// pipelines the statements; MySQL runs them one by one.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut oxalchemy_pool::Connection) -> oxalchemy_core::Result<()> {
@@ -169,41 +178,41 @@ impl Connection {
         let sql = template.sql();
         let events = self.engine.events().clone();
         let echo = self.engine.options().echo;
-        for params in &param_sets {
-            events.fire(&ExecuteContext::new(
-                EngineEvent::BeforeExecute,
-                sql,
-                params,
-            ));
-            if echo {
-                log_statement(sql, params);
-            }
-        }
-        // The sets are kept for the after-execute events only when someone listens.
-        let after = events
-            .has(EngineEvent::AfterExecute)
-            .then(|| (Instant::now(), param_sets.clone()));
         let pooled = self
             .pooled
             .as_mut()
             .ok_or_else(|| lost_tx_error("use this connection"))?;
-        let outcomes = match pooled.query_many(sql, param_sets).await {
-            Ok(r) => r,
-            Err(e) => return Err(self.handle_error(e, sql)),
-        };
-        if let Some((start, sets)) = after {
-            let elapsed = start.elapsed();
-            for (params, outcome) in sets.iter().zip(&outcomes) {
-                events.fire(
-                    &ExecuteContext::new(EngineEvent::AfterExecute, sql, params).with_outcome(
-                        elapsed,
-                        outcome.rows_affected,
-                        outcome.rows.len(),
-                    ),
-                );
+        if echo {
+            for params in &param_sets {
+                log_statement(sql, params);
             }
         }
-        Ok(outcomes.into_iter().map(CursorResult::from).collect())
+        // The first set always starts: its BeforeExecute fires now. Which of
+        // the others started is known when the driver answers; their events
+        // fire then, in the order a statement-by-statement run fires them.
+        if let Some(first) = param_sets.first() {
+            events.fire(&ExecuteContext::new(EngineEvent::BeforeExecute, sql, first));
+        }
+        // The sets are kept for those later events only when someone listens.
+        let after = events.has(EngineEvent::AfterExecute);
+        let kept = (after || (param_sets.len() > 1 && events.has(EngineEvent::BeforeExecute)))
+            .then(|| param_sets.clone());
+        let start = after.then(Instant::now);
+        let result = pooled.query_many(sql, param_sets).await;
+        if let Some(sets) = kept {
+            let elapsed = start.map(|s| s.elapsed()).unwrap_or_default();
+            let (completed, failed) = match &result {
+                Ok(outcomes) => (outcomes.as_slice(), None),
+                Err(e) => (e.completed.as_slice(), Some(e.failed_index())),
+            };
+            fire_many_events(&events, sql, &sets, completed, failed, elapsed);
+        }
+        match result {
+            Ok(outcomes) => Ok(outcomes.into_iter().map(CursorResult::from).collect()),
+            // The failing set gets the engine's error handling: its SQL attached, the
+            // connection discarded if the error means it is gone.
+            Err(e) => Err(self.handle_error(e.error, sql)),
+        }
     }
 
     /// Run SQL text exactly as written, with positional parameters in the
@@ -447,6 +456,46 @@ impl Connection {
             self.invalidate();
         }
         e.with_sql(sql)
+    }
+}
+
+/// The statement events of an `execute_many` after the driver answered (the
+/// first set's `BeforeExecute` already fired): `AfterExecute` for each set
+/// that `completed`, the `BeforeExecute` of each later set that started, up
+/// to the one that `failed` (which gets no `AfterExecute`), in the order
+/// SQLAlchemy fires them for a statement-by-statement run.
+fn fire_many_events(
+    events: &EngineEvents,
+    sql: &str,
+    sets: &[Vec<Value>],
+    completed: &[QueryResult],
+    failed: Option<usize>,
+    elapsed: Duration,
+) {
+    for (i, (params, outcome)) in sets.iter().zip(completed).enumerate() {
+        if i > 0 {
+            events.fire(&ExecuteContext::new(
+                EngineEvent::BeforeExecute,
+                sql,
+                params,
+            ));
+        }
+        events.fire(
+            &ExecuteContext::new(EngineEvent::AfterExecute, sql, params).with_outcome(
+                elapsed,
+                outcome.rows_affected,
+                outcome.rows.len(),
+            ),
+        );
+    }
+    if let Some(i) = failed.filter(|&i| i > 0)
+        && let Some(params) = sets.get(i)
+    {
+        events.fire(&ExecuteContext::new(
+            EngineEvent::BeforeExecute,
+            sql,
+            params,
+        ));
     }
 }
 

@@ -16,7 +16,9 @@
 use crate::builder::EngineOptions;
 use crate::event::{EngineEvent, EngineEvents};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
-use oxalchemy_core::{Driver, DriverConnection, Error, QueryResult, Result, Value};
+use oxalchemy_core::{
+    Driver, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Value,
+};
 use parking_lot::Mutex;
 use std::fmt;
 use std::sync::Arc;
@@ -210,13 +212,17 @@ impl PooledConnection {
         result
     }
 
-    /// Run a statement once per parameter set, tracking `in_flight`.
+    /// Run a statement once per parameter set, tracking `in_flight`; a
+    /// failure says which set failed and what the sets before it gave.
     pub(crate) async fn query_many(
         &mut self,
         sql: &str,
         param_sets: Vec<Vec<Value>>,
-    ) -> Result<Vec<QueryResult>> {
-        let conn = driver_conn(&mut self.obj)?;
+    ) -> Result<Vec<QueryResult>, ExecuteManyError> {
+        let conn = match driver_conn(&mut self.obj) {
+            Ok(conn) => conn,
+            Err(e) => return Err(ExecuteManyError::new(Vec::new(), e)),
+        };
         self.in_flight = true;
         let result = conn.execute_many(sql, param_sets).await;
         self.in_flight = false;

@@ -5,7 +5,9 @@ use crate::decode::{RawValue, decode};
 use crate::error_map::{invalidates_statement, map_error};
 use crate::statement_cache::{CachedStatement, StatementCache};
 use futures_util::TryStreamExt;
-use oxalchemy_core::{BoxFuture, DriverConnection, Error, QueryResult, Result, Value};
+use oxalchemy_core::{
+    BoxFuture, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Value,
+};
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -338,25 +340,42 @@ impl DriverConnection for PostgresConnection {
     /// held-back BEGIN); the others are pipelined, up to [`PIPELINE_DEPTH`]
     /// in flight: their requests are written before the answers are awaited,
     /// so N statements cost about one round trip instead of N (as psycopg's
-    /// pipelined executemany). The first failure in order is returned (the
-    /// ones after it fail too, in an aborted transaction).
+    /// pipelined executemany). The first failure in order is returned, with
+    /// the results before it (the statements after it fail too, in the
+    /// aborted transaction). A set whose parameters cannot be converted is
+    /// never sent: the sets before it run, then it is the failure.
     fn execute_many<'a>(
         &'a mut self,
         sql: &'a str,
         param_sets: Vec<Vec<Value>>,
-    ) -> BoxFuture<'a, Result<Vec<QueryResult>>> {
+    ) -> BoxFuture<'a, Result<Vec<QueryResult>, ExecuteManyError>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(param_sets.len());
             let Some((first, rest)) = param_sets.split_first() else {
                 return Ok(out);
             };
-            out.push(self.run(sql, first).await?);
-            let cached = self.prepared(sql).await?;
+            match self.run(sql, first).await {
+                Ok(result) => out.push(result),
+                Err(e) => return Err(ExecuteManyError::new(out, e)),
+            }
+            let cached = match self.prepared(sql).await {
+                Ok(cached) => cached,
+                Err(e) => return Err(ExecuteManyError::new(out, e)),
+            };
             for chunk in rest.chunks(PIPELINE_DEPTH) {
-                let bound_sets = chunk
-                    .iter()
-                    .map(|params| bind_params(&cached, params, sql))
-                    .collect::<Result<Vec<_>>>()?;
+                // Convert up to the first set that does not convert: those
+                // before it still run, in order, ahead of its error.
+                let mut bound_sets = Vec::with_capacity(chunk.len());
+                let mut unbound = None;
+                for params in chunk {
+                    match bind_params(&cached, params, sql) {
+                        Ok(bound) => bound_sets.push(bound),
+                        Err(e) => {
+                            unbound = Some(e);
+                            break;
+                        }
+                    }
+                }
                 let client = &self.client;
                 let cached = &cached;
                 let outcomes: Vec<Fetched> =
@@ -380,14 +399,21 @@ impl DriverConnection for PostgresConnection {
                     .await;
                 for outcome in outcomes {
                     match outcome {
-                        Ok(result) => out.push(result?),
+                        Ok(Ok(result)) => out.push(result),
+                        Ok(Err(decode_error)) => {
+                            return Err(ExecuteManyError::new(out, decode_error));
+                        }
                         Err(e) => {
                             if invalidates_statement(&e) {
                                 self.cache.remove(sql);
                             }
-                            return Err(self.fail(&e, Some(sql)));
+                            let error = self.fail(&e, Some(sql));
+                            return Err(ExecuteManyError::new(out, error));
                         }
                     }
+                }
+                if let Some(e) = unbound {
+                    return Err(ExecuteManyError::new(out, e));
                 }
             }
             Ok(out)

@@ -2,7 +2,9 @@
 
 use crate::connection_thread::{Job, Spawned, TX_OPEN, TX_PENDING};
 use crate::sql_scan::{TxControl, tx_control};
-use oxalchemy_core::{BoxFuture, DriverConnection, Error, QueryResult, Result, Value};
+use oxalchemy_core::{
+    BoxFuture, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Value,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc;
@@ -186,12 +188,14 @@ impl DriverConnection for SqliteConnection {
     }
 
     /// The whole list runs as one job on the connection's thread: one hop
-    /// there and back instead of one per parameter set.
+    /// there and back instead of one per parameter set. A thread that has
+    /// stopped is reported as the failure of the first set (its connection
+    /// closed, rolling back whatever the list had done).
     fn execute_many<'a>(
         &'a mut self,
         sql: &'a str,
         param_sets: Vec<Vec<Value>>,
-    ) -> BoxFuture<'a, Result<Vec<QueryResult>>> {
+    ) -> BoxFuture<'a, Result<Vec<QueryResult>, ExecuteManyError>> {
         Box::pin(async move {
             self.call(|reply| Job::ExecuteMany {
                 sql: sql.to_owned(),
@@ -199,6 +203,7 @@ impl DriverConnection for SqliteConnection {
                 reply,
             })
             .await
+            .unwrap_or_else(|gone| Err(ExecuteManyError::new(Vec::new(), gone)))
         })
     }
 

@@ -3,7 +3,7 @@
 
 use crate::open::{OpenSpec, open};
 use crate::worker::Worker;
-use oxalchemy_core::{Error, QueryResult, Result, Value};
+use oxalchemy_core::{Error, ExecuteManyError, QueryResult, Result, Value};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -21,11 +21,13 @@ pub(crate) enum Job {
         params: Vec<Value>,
         reply: oneshot::Sender<Result<QueryResult>>,
     },
-    /// Run one statement once per parameter set, stopping at the first error.
+    /// Run one statement once per parameter set, stopping at the first error
+    /// (reported with the results of the sets before it). The outer `Ok`
+    /// always holds: the job has no failure of its own.
     ExecuteMany {
         sql: String,
         param_sets: Vec<Vec<Value>>,
-        reply: oneshot::Sender<Result<Vec<QueryResult>>>,
+        reply: oneshot::Sender<Result<Result<Vec<QueryResult>, ExecuteManyError>>>,
     },
     /// Run SQL without parameters or results.
     Batch {
@@ -154,12 +156,9 @@ fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>, tx_state: &AtomicU8) {
                 param_sets,
                 reply,
             } => {
-                let result = param_sets
-                    .iter()
-                    .map(|params| worker.execute(&sql, params))
-                    .collect();
+                let result = execute_many(&mut worker, &sql, &param_sets);
                 publish(&worker);
-                let _ = reply.send(result);
+                let _ = reply.send(Ok(result));
             }
             Job::Batch { sql, reply } => {
                 let result = worker.execute_batch(&sql);
@@ -175,4 +174,20 @@ fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>, tx_state: &AtomicU8) {
         }
     }
     // Every sender dropped: the connection closes (rolling back) as `worker` drops.
+}
+
+/// Run `sql` once per set, in order, until one fails.
+fn execute_many(
+    worker: &mut Worker,
+    sql: &str,
+    param_sets: &[Vec<Value>],
+) -> Result<Vec<QueryResult>, ExecuteManyError> {
+    let mut out = Vec::with_capacity(param_sets.len());
+    for params in param_sets {
+        match worker.execute(sql, params) {
+            Ok(result) => out.push(result),
+            Err(error) => return Err(ExecuteManyError::new(out, error)),
+        }
+    }
+    Ok(out)
 }

@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use oxalchemy_core::Value;
 use rusqlite::types::ValueRef;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -28,7 +28,8 @@ pub(crate) enum DeclKind {
     DateTime,
     /// `TIMESTAMP`: a point in time, UTC when the text has no offset.
     Timestamp,
-    /// `NUMERIC(p, s)` / `DECIMAL`: exact numbers, rescaled to `s` digits when given.
+    /// `NUMERIC(p, s)` / `DECIMAL`: exact numbers, read at `s` fractional digits
+    /// when given (rounded half away from zero, or padded), as the servers store them.
     Decimal(Option<u32>),
     /// `UUID`: hyphenated text or 16 bytes.
     Uuid,
@@ -114,7 +115,10 @@ fn typed(kind: DeclKind, v: ValueRef<'_>) -> Option<Value> {
         DeclKind::Decimal(scale) => {
             let mut d = match v {
                 ValueRef::Integer(i) => Decimal::from(i),
-                // f64's Display is the shortest text that round-trips: 12.3, not 12.300000000000001.
+                // f64's Display is the shortest text that round-trips: 12.3, not
+                // 12.300000000000001. A REAL holds the nearest binary fraction (2.675 is
+                // 2.67499999..); its shortest text is the number that was written, and
+                // rounding that gives what the servers give for the literal (2.68).
                 ValueRef::Real(f) if f.is_finite() => Decimal::from_str(&f.to_string()).ok()?,
                 ValueRef::Text(_) => {
                     let s = text(v)?.trim();
@@ -124,10 +128,8 @@ fn typed(kind: DeclKind, v: ValueRef<'_>) -> Option<Value> {
                 }
                 _ => return None,
             };
-            if let Some(scale) = scale
-                && d.scale() < scale
-            {
-                d.rescale(scale);
+            if let Some(scale) = scale {
+                d = at_scale(d, scale);
             }
             Some(Value::Decimal(d))
         }
@@ -144,6 +146,22 @@ fn typed(kind: DeclKind, v: ValueRef<'_>) -> Option<Value> {
             _ => None,
         },
     }
+}
+
+/// `d` at exactly `scale` fractional digits, as a `NUMERIC(p, s)` column of
+/// PostgreSQL or MySQL/MariaDB holds it: rounded half away from zero (1.005
+/// -> 1.01, -1.005 -> -1.01) or padded with zeros (3 -> 3.00). SQLite keeps
+/// what was written (1.005), so the scale is applied on the way out. A zero
+/// loses its sign (-0.001 -> 0.00, never -0.00), as on the servers.
+fn at_scale(d: Decimal, scale: u32) -> Decimal {
+    let mut d = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+    if d.scale() < scale {
+        d.rescale(scale);
+    }
+    if d.is_zero() {
+        d.set_sign_positive(true);
+    }
+    d
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
@@ -212,6 +230,36 @@ mod tests {
             "12345678901234567890.12"
         );
         assert_eq!(decode(k, ValueRef::Text(b"abc")), Value::Text("abc".into()));
+    }
+
+    #[test]
+    fn decimals_are_rounded_half_away_from_zero_at_the_scale() {
+        let k = DeclKind::Decimal(Some(2));
+        for (stored, expect) in [
+            (ValueRef::Real(1.005), "1.01"),
+            (ValueRef::Real(2.675), "2.68"),
+            (ValueRef::Real(-1.005), "-1.01"),
+            (ValueRef::Real(1.004_999), "1.00"),
+            (ValueRef::Real(-0.001), "0.00"),
+            (ValueRef::Integer(3), "3.00"),
+            (ValueRef::Text(b"0.125"), "0.13"),
+            (ValueRef::Text(b"-0.125"), "-0.13"),
+            (
+                ValueRef::Text(b"12345678901234567890.125"),
+                "12345678901234567890.13",
+            ),
+        ] {
+            assert_eq!(decode(k, stored).to_string(), expect, "{stored:?}");
+        }
+        assert_eq!(
+            decode(DeclKind::Decimal(Some(0)), ValueRef::Real(2.5)).to_string(),
+            "3"
+        );
+        // Without a scale the value is read as stored.
+        assert_eq!(
+            decode(DeclKind::Decimal(None), ValueRef::Real(1.005)).to_string(),
+            "1.005"
+        );
     }
 
     #[test]

@@ -188,3 +188,44 @@ async fn too_big_is_a_data_error() {
     .await;
     assert!(matches!(e, Error::DataError { .. }), "{e}");
 }
+
+/// `execute_many` runs the list as one job and stops at the failing set,
+/// reporting the results of the sets before it; the sets after it never run.
+#[tokio::test]
+async fn execute_many_reports_how_far_it_got() {
+    let (_driver, mut c) = memory().await;
+    batch(&mut c, SCHEMA).await;
+    let sql = "INSERT INTO parent (email) VALUES (?) RETURNING email";
+    let sets = ["b@example.com", "a@example.com", "c@example.com"]
+        .map(|e| vec![Value::from(e)])
+        .to_vec();
+    let err = match c.execute_many(sql, sets).await {
+        Ok(r) => panic!("the second set should fail, returned {r:?}"),
+        Err(e) => e,
+    };
+    assert_eq!(
+        err.error.integrity_kind(),
+        Some(IntegrityKind::Unique),
+        "{err}"
+    );
+    assert_eq!(err.error.sql(), Some(sql));
+    assert_eq!(err.failed_index(), 1);
+    assert_eq!(err.completed[0].rows, [vec![Value::from("b@example.com")]]);
+    let emails = run(&mut c, "SELECT email FROM parent ORDER BY id", &[]).await;
+    assert_eq!(
+        emails.rows,
+        [
+            vec![Value::from("a@example.com")],
+            vec![Value::from("b@example.com")]
+        ],
+        "the first set ran, the third did not"
+    );
+
+    // Every set succeeding gives one result each, in order.
+    let sets = ["d@example.com", "e@example.com"]
+        .map(|e| vec![Value::from(e)])
+        .to_vec();
+    let results = c.execute_many(sql, sets).await.unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1].rows, [vec![Value::from("e@example.com")]]);
+}

@@ -136,6 +136,95 @@ async fn numeric_keeps_its_scale_and_fifteen_digits() {
     assert_eq!(n, Value::Int(1));
 }
 
+/// PostgreSQL and MariaDB store a NUMERIC(10, 2) value rounded half away
+/// from zero at the scale (1.005 -> 1.01); SQLite stores what it is given, so
+/// the driver reads it back at the column's scale. A NUMERIC without a scale
+/// is read back as stored.
+#[tokio::test]
+async fn numeric_with_a_scale_reads_back_rounded_like_the_servers() {
+    let (_driver, mut c) = memory().await;
+    batch(
+        &mut c,
+        "CREATE TABLE prices (id INTEGER PRIMARY KEY, scaled NUMERIC(10, 2), \
+         spelled DECIMAL(10,2), plain NUMERIC)",
+    )
+    .await;
+    let cases = [
+        ("1.005", "1.01"),
+        ("2.675", "2.68"),
+        ("-1.005", "-1.01"),
+        ("3", "3.00"),
+    ];
+    let insert = "INSERT INTO prices (id, scaled, spelled, plain) VALUES (?, ?, ?, ?)";
+    for (i, (written, _)) in cases.iter().enumerate() {
+        let d = Decimal::from_str(written).unwrap();
+        let id = Value::Int(i64::try_from(i).unwrap());
+        let v = Value::Decimal(d);
+        run(&mut c, insert, &[id, v.clone(), v.clone(), v]).await;
+    }
+    let r = run(
+        &mut c,
+        "SELECT scaled, spelled, plain FROM prices ORDER BY id",
+        &[],
+    )
+    .await;
+    for (row, (written, rounded)) in r.rows.iter().zip(cases) {
+        assert_eq!(
+            row[0].to_string(),
+            rounded,
+            "NUMERIC(10, 2) given {written}"
+        );
+        assert_eq!(row[1].to_string(), rounded, "DECIMAL(10,2) given {written}");
+        assert!(matches!(row[0], Value::Decimal(_)), "{:?}", row[0]);
+        assert_eq!(row[2].to_string(), written, "NUMERIC given {written}");
+    }
+    assert_eq!(r.rows.len(), cases.len());
+
+    // Floats (REAL storage: 2.675 is 2.67499999.. in binary) and literals in
+    // the SQL text round the same way.
+    batch(&mut c, "DELETE FROM prices").await;
+    for (i, (written, _)) in cases.iter().enumerate() {
+        let f: f64 = written.parse().unwrap();
+        let id = Value::Int(i64::try_from(i).unwrap());
+        run(
+            &mut c,
+            insert,
+            &[id, Value::Float(f), Value::Float(f), Value::Float(f)],
+        )
+        .await;
+        run(
+            &mut c,
+            &format!(
+                "INSERT INTO prices (id, scaled, plain) VALUES ({}, {written}, {written})",
+                i + 10
+            ),
+            &[],
+        )
+        .await;
+    }
+    let r = run(
+        &mut c,
+        "SELECT scaled, spelled, plain FROM prices WHERE id < 10 ORDER BY id",
+        &[],
+    )
+    .await;
+    let literals = run(
+        &mut c,
+        "SELECT scaled, plain FROM prices WHERE id >= 10 ORDER BY id",
+        &[],
+    )
+    .await;
+    assert_eq!(r.rows.len(), cases.len());
+    assert_eq!(literals.rows.len(), cases.len());
+    for ((row, lit), (written, rounded)) in r.rows.iter().zip(&literals.rows).zip(cases) {
+        assert_eq!(row[0].to_string(), rounded, "float {written}");
+        assert_eq!(row[1].to_string(), rounded, "float {written}");
+        assert_eq!(row[2].to_string(), written, "float {written}, no scale");
+        assert_eq!(lit[0].to_string(), rounded, "literal {written}");
+        assert_eq!(lit[1].to_string(), written, "literal {written}, no scale");
+    }
+}
+
 #[tokio::test]
 async fn expressions_without_declared_type_come_back_raw_and_decode_leniently() {
     let (_driver, mut c) = memory().await;

@@ -267,3 +267,41 @@ async fn deadlocks_are_operational_errors() {
     a.execute_batch("ROLLBACK").await.unwrap();
     b.execute_batch("ROLLBACK").await.unwrap();
 }
+
+/// `execute_many` stops at the failing set and reports the results of the
+/// sets before it: the second of three repeats a unique value.
+#[tokio::test]
+async fn execute_many_reports_how_far_it_got() {
+    let db = TestDb::new("many_fail").await;
+    let mut conn = db.connect().await;
+    exec(
+        &mut conn,
+        "CREATE TABLE uniq (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY, n INTEGER NOT NULL UNIQUE)",
+        &[],
+    )
+    .await;
+    exec(&mut conn, "INSERT INTO uniq (n) VALUES (2)", &[]).await;
+    conn.execute_batch("BEGIN").await.unwrap();
+    let sets = vec![
+        vec![Value::Int(1)],
+        vec![Value::Int(2)],
+        vec![Value::Int(3)],
+    ];
+    let err = match conn
+        .execute_many("INSERT INTO uniq (n) VALUES (?)", sets)
+        .await
+    {
+        Ok(r) => panic!("expected the second set to fail, got {r:?}"),
+        Err(e) => e,
+    };
+    assert_eq!(integrity(&err.error).0, IntegrityKind::Unique);
+    assert_eq!(err.failed_index(), 1);
+    assert_eq!(err.completed[0].rows_affected, 1);
+    let ran = exec(&mut conn, "SELECT n FROM uniq ORDER BY n", &[]).await;
+    assert_eq!(
+        ran.rows,
+        [vec![Value::Int(1)], vec![Value::Int(2)]],
+        "the first set ran, the third did not"
+    );
+    conn.execute_batch("ROLLBACK").await.unwrap();
+}

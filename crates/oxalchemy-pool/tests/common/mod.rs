@@ -7,12 +7,14 @@
 //! - `FAIL`: fails with a ProgrammingError;
 //! - `SELECT`: returns one row holding the parameters (or `1` without any);
 //! - `INSERT`: affects 1 row, last_insert_id 10;
+//! - `UNIQUE`: affects 1 row, unless a parameter is the text `dup`: then it
+//!   fails with a unique-constraint IntegrityError (for `execute_many`);
 //! - anything else: affects 0 rows.
 #![allow(dead_code)]
 
 use oxalchemy_core::{
-    BoxFuture, Columns, Compiled, Dialect, Driver, DriverConnection, Error, QueryResult, Result,
-    Value,
+    BoxFuture, Columns, Compiled, Dialect, Driver, DriverConnection, Error, IntegrityKind,
+    QueryResult, Result, Value,
 };
 use oxalchemy_pool::{Engine, EngineOptions};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -163,6 +165,17 @@ impl DriverConnection for MockConn {
         Box::pin(async move {
             self.common(sql).await?;
             let mut result = QueryResult::default();
+            if sql.starts_with("UNIQUE") {
+                if params.contains(&Value::from("dup")) {
+                    return Err(Error::IntegrityError {
+                        kind: IntegrityKind::Unique,
+                        constraint: Some("uq_mock".into()),
+                        message: "duplicate key value".into(),
+                        sql: None,
+                    });
+                }
+                result.rows_affected = 1;
+            }
             if sql.starts_with("SELECT") {
                 let row: Vec<Value> = if params.is_empty() {
                     vec![Value::Int(1)]

@@ -205,10 +205,75 @@ async fn execute_many_is_pipelined_in_order() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, oxalchemy_core::Error::IntegrityError { .. }),
+        matches!(err.error, oxalchemy_core::Error::IntegrityError { .. }),
         "{err:?}"
     );
+    assert_eq!(err.failed_index(), 1000, "the sets before it completed");
+    assert!(err.completed.iter().all(|r| r.rows_affected == 1));
     c.execute_batch("ROLLBACK").await.unwrap();
     let count = run(c, "SELECT count(*) FROM many", &[]).await;
     assert_eq!(count.rows, [vec![Value::Int(2500)]]);
+}
+
+/// A failing set is reported with the results of the sets before it: the
+/// second of three violates a unique constraint, so one set completed.
+#[tokio::test]
+async fn execute_many_reports_how_far_it_got() {
+    let db = TestDb::new().await;
+    let mut conn = db.boxed().await;
+    let c = &mut *conn;
+    run(c, "CREATE TABLE uniq (n INTEGER NOT NULL UNIQUE)", &[]).await;
+    run(c, "INSERT INTO uniq (n) VALUES (2)", &[]).await;
+    c.execute_batch("BEGIN").await.unwrap();
+    let sets = [1, 2, 3].map(|n| vec![Value::Int(n)]).to_vec();
+    let err = c
+        .execute_many("INSERT INTO uniq (n) VALUES ($1) RETURNING n", sets)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.error.integrity_kind(),
+        Some(oxalchemy_core::IntegrityKind::Unique),
+        "{err:?}"
+    );
+    assert_eq!(err.failed_index(), 1);
+    assert_eq!(err.completed[0].rows, [vec![Value::Int(1)]]);
+    c.execute_batch("ROLLBACK").await.unwrap();
+
+    // A set that cannot be bound (wrong parameter count) is never sent: the
+    // sets before it in the same pipeline chunk run, then it is the failure.
+    c.execute_batch("BEGIN").await.unwrap();
+    let sets = vec![
+        vec![Value::Int(10)],
+        vec![Value::Int(11)],
+        vec![Value::Int(12)],
+        vec![Value::Int(13), Value::Int(14)],
+        vec![Value::Int(15)],
+    ];
+    let err = c
+        .execute_many("INSERT INTO uniq (n) VALUES ($1)", sets)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.error, oxalchemy_core::Error::ProgrammingError { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.failed_index(), 3);
+    let ran = run(c, "SELECT n FROM uniq WHERE n >= 10 ORDER BY n", &[]).await;
+    assert_eq!(
+        ran.rows,
+        [10, 11, 12].map(|n| vec![Value::Int(n)]),
+        "the sets before the unbindable one ran, none after it"
+    );
+    c.execute_batch("ROLLBACK").await.unwrap();
+
+    // The first set failing reports nothing completed.
+    let err = c
+        .execute_many(
+            "INSERT INTO uniq (n) VALUES ($1)",
+            vec![vec![Value::Int(2)], vec![Value::Int(20)]],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.failed_index(), 0);
+    assert!(err.error.integrity_kind().is_some(), "{err:?}");
 }
