@@ -98,6 +98,29 @@ struct Note {
     body: String,
 }
 
+/// `#[model(default)]`: the generated `Default` holds the client-side defaults.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(base = Base, table = "uow_job", default)]
+struct Job {
+    #[mapped_column(primary_key)]
+    id: i64,
+    #[mapped_column(length = 20, default = "queued")]
+    state: String,
+    #[mapped_column(default = 5)]
+    priority: i64,
+    note: Option<String>,
+}
+
+/// Unique names, for a flush that fails half-way.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "uow_tag")]
+struct Tag {
+    #[mapped_column(primary_key)]
+    id: i64,
+    #[mapped_column(length = 20, unique)]
+    name: String,
+}
+
 fn count(statements: &[String], prefix: &str) -> usize {
     statements.iter().filter(|s| s.starts_with(prefix)).count()
 }
@@ -527,6 +550,51 @@ backend_tests! {
                 ("given".to_owned(), 7, Some(String::new()), Some(0)),
             ]
         );
+        Ok(())
+    }
+
+    // `#[model(default)]` makes "the column's default" expressible for a
+    // non-Option field: the generated Default holds it, and what the caller
+    // sets instead is written as held.
+    async fn a_generated_default_fills_client_defaults(db) {
+        setup(&db).await?;
+        let job = Job::default();
+        assert_eq!((job.state.as_str(), job.priority, job.note.as_deref()), ("queued", 5, None));
+        let mut session = Session::new(&db.engine);
+        let a = session.save(Job::default()).await?;
+        let b = session.save(Job { priority: 0, state: String::new(), ..Job::default() }).await?;
+        session.commit().await?;
+        let rows: Vec<(String, i64)> = Session::new(&db.engine)
+            .scalars(select((Job::STATE, Job::PRIORITY)).filter(Job::ID.in_([a.id, b.id])).order_by(Job::ID))
+            .all()
+            .await?;
+        assert_eq!(rows, [("queued".to_owned(), 5), (String::new(), 0)]);
+        Ok(())
+    }
+
+    // A flush that fails half-way fires the statement events evenly: every
+    // statement that started has its BeforeExecute, every one that completed
+    // its AfterExecute, and only the failing one lacks an AfterExecute.
+    async fn a_failed_flush_fires_events_evenly(db) {
+        setup(&db).await?;
+        let mut session = Session::new(&db.engine);
+        session.save(Tag { name: "taken".into(), ..Default::default() }).await?;
+        session.commit().await?;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new((0_usize, 0_usize)));
+        for (event, after) in [(EngineEvent::BeforeExecute, false), (EngineEvent::AfterExecute, true)] {
+            let seen = seen.clone();
+            event::listen(&db.engine, event, move |ctx: &ExecuteContext| {
+                if ctx.statement().starts_with("INSERT INTO uow_tag") {
+                    let mut s = seen.lock().unwrap();
+                    if after { s.1 += 1 } else { s.0 += 1 }
+                }
+            });
+        }
+        session.add_all(["a", "taken", "c"].map(|n| Tag { name: n.into(), ..Default::default() }));
+        let err = session.flush().await.unwrap_err();
+        assert_eq!(err.integrity_kind(), Some(IntegrityKind::Unique), "{err}");
+        let (before, after) = *seen.lock().unwrap();
+        assert_eq!(before, after + 1, "before {before}, after {after}");
         Ok(())
     }
 

@@ -21,12 +21,48 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
     let constants = constants(def);
     let entity = entity_constant(def);
     let registration = registration(def);
+    let default_impl = default_impl(def);
     quote! {
         #model_impl
         #result_shape
         #constants
         #entity
         #registration
+        #default_impl
+    }
+}
+
+/// `#[model(default)]`: `impl Default` in which a column with
+/// `mapped_column(default = expr)` holds `expr` (converted with `Into`, so a
+/// default the field cannot hold is a compile error at the expression) and
+/// every other field its own `Default`. It is how a non-`Option` field says
+/// "the column's default", since the session writes an explicit value as
+/// held (SQLAlchemy's dataclass mapping puts `default=` in `__init__` the
+/// same way).
+fn default_impl(def: &ModelDef) -> TokenStream {
+    if !def.default_impl {
+        return TokenStream::new();
+    }
+    let ident = &def.ident;
+    let columns = def.columns.iter().map(|c| {
+        let f = &c.ident;
+        match &c.options.default {
+            Some(expr) => quote_spanned!(expr.span()=> #f: ::core::convert::Into::into(#expr)),
+            None => quote!(#f: ::core::default::Default::default()),
+        }
+    });
+    let rest = def
+        .relationships
+        .iter()
+        .map(|r| &r.ident)
+        .chain(def.others.iter().map(|o| &o.ident))
+        .map(|f| quote!(#f: ::core::default::Default::default()));
+    quote! {
+        impl ::core::default::Default for #ident {
+            fn default() -> Self {
+                #ident { #(#columns,)* #(#rest,)* }
+            }
+        }
     }
 }
 

@@ -57,8 +57,10 @@ use proc_macro::TokenStream;
 ///
 /// Attributes:
 ///
-/// - `#[model(base = Base, table = "..", schema = "..", version_id = "column")]`
+/// - `#[model(base = Base, table = "..", schema = "..", version_id = "column", default)]`
 ///   (`base` is required; `table` defaults to the struct name in snake_case;
+///   `default` generates `impl Default` in which each column with
+///   `mapped_column(default = expr)` holds `expr`, instead of deriving `Default`;
 ///   `polymorphic_on`, `polymorphic_identity` and `inherits` are accepted for
 ///   inheritance mapping);
 /// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,

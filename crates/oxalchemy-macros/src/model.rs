@@ -23,6 +23,8 @@ pub(crate) struct ModelDef {
     pub(crate) schema: Option<String>,
     /// The version counter column, if any.
     pub(crate) version_id: Option<String>,
+    /// `#[model(default)]`: generate a `Default` that fills client-side defaults.
+    pub(crate) default_impl: bool,
     /// The column fields, in declaration order.
     pub(crate) columns: Vec<ColumnField>,
     /// The relationship fields, in declaration order.
@@ -148,6 +150,7 @@ impl ModelDef {
             schema: options.schema.as_ref().map(|s| s.value()),
             base: options.base.expect("checked above"),
             version_id,
+            default_impl: options.default_impl,
             ident,
             vis: input.vis.clone(),
             columns,

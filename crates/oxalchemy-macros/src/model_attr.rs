@@ -1,6 +1,6 @@
 //! `#[model(..)]`: the options of a mapped struct.
 
-use crate::attr_value::{expr_value, for_each_option, non_empty_str};
+use crate::attr_value::{expr_value, flag, for_each_option, non_empty_str};
 use crate::errors::Errors;
 use syn::{Attribute, Expr, LitStr, Path};
 
@@ -10,6 +10,7 @@ pub(crate) const MODEL_OPTIONS: &[&str] = &[
     "table",
     "schema",
     "version_id",
+    "default",
     "polymorphic_on",
     "polymorphic_identity",
     "inherits",
@@ -26,6 +27,9 @@ pub(crate) struct ModelOptions {
     pub(crate) schema: Option<LitStr>,
     /// `version_id = "column"`: the optimistic-concurrency counter.
     pub(crate) version_id: Option<LitStr>,
+    /// `default`: generate `impl Default` whose columns take their
+    /// `mapped_column(default = ..)`.
+    pub(crate) default_impl: bool,
     /// `polymorphic_on = "column"` (inheritance; parsed, used by a later issue).
     pub(crate) polymorphic_on: Option<LitStr>,
     /// `polymorphic_identity = ..` (inheritance; parsed, used by a later issue).
@@ -49,6 +53,7 @@ impl ModelOptions {
                 "table" => o.table = Some(non_empty_str(meta)?),
                 "schema" => o.schema = Some(non_empty_str(meta)?),
                 "version_id" => o.version_id = Some(non_empty_str(meta)?),
+                "default" => o.default_impl = flag(meta)?,
                 "polymorphic_on" => o.polymorphic_on = Some(non_empty_str(meta)?),
                 "polymorphic_identity" => o.polymorphic_identity = Some(expr_value(meta)?),
                 "inherits" => o.inherits = Some(meta.value()?.parse()?),
