@@ -158,9 +158,12 @@ impl Session {
     /// the objects of loaded relationships, and items pushed to collections
     /// that were not loaded, are added too, their foreign keys set from
     /// their parent's key (generated keys are copied during the flush). A
-    /// loaded collection is the whole collection: a child the session knows
-    /// that is no longer in it is deleted (`delete-orphan`) or detached (its
-    /// foreign key set to NULL). See the relationships guide.
+    /// member a relationship was loaded with that is no longer in it was
+    /// removed: unless the same flush gives it another parent (then it is
+    /// moved), it is deleted (`delete-orphan`) or detached (its foreign key
+    /// set to NULL). A collection built with `Related::from` replaces the
+    /// rows that point at the parent (read at the flush). See the
+    /// relationships guide.
     ///
     /// An object whose row a flush of this transaction deleted cannot be
     /// added again (SQLAlchemy raises the same): the next flush fails with

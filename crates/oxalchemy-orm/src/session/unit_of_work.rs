@@ -77,8 +77,8 @@ pub(crate) struct CollectionState {
     pub(crate) owner: Ticket,
     /// The relationship.
     pub(crate) rel: &'static RelationshipMapping,
-    /// The collection was loaded: it is the whole collection, so rows the
-    /// session knows as members that are not in it were removed.
+    /// The relationship was loaded (or set): members of its history that
+    /// are not in it were removed (see `super::removed_members`).
     pub(crate) loaded: bool,
     /// The tickets of the members (loaded items, then pushed ones).
     pub(crate) members: Vec<Ticket>,
