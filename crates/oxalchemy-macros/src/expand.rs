@@ -248,6 +248,17 @@ fn model_impl(def: &ModelDef) -> TokenStream {
         quote!(#ft::to_value(&self.#f))
     });
 
+    // In mapper order, as `Mapper::primary_key_positions`.
+    let key_values = def
+        .columns
+        .iter()
+        .filter(|c| c.options.primary_key)
+        .map(|c| {
+            let f = &c.ident;
+            let ft = field_type(c);
+            quote!(#ft::to_value(&self.#f))
+        });
+
     let decode_columns = def.columns.iter().map(|c| {
         let f = &c.ident;
         let ft = field_type(c);
@@ -307,6 +318,10 @@ fn model_impl(def: &ModelDef) -> TokenStream {
 
             fn to_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
                 ::std::vec![#(#to_values),*]
+            }
+
+            fn primary_key_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
+                ::std::vec![#(#key_values),*]
             }
 
             fn from_values(

@@ -12,6 +12,8 @@ pub trait AnyModel: Any + Send + Sync {
     fn mapper(&self) -> &'static Mapper;
     /// The column values, in mapper order.
     fn to_values(&self) -> Vec<Value>;
+    /// The primary-key values, in key order.
+    fn key_values(&self) -> Vec<Value>;
     /// Overwrite the column fields (relationships untouched).
     fn set_values(&mut self, values: Vec<Value>) -> Result<()>;
     /// As `Any`, to downcast.
@@ -30,6 +32,9 @@ impl<M: Model> AnyModel for M {
     }
     fn to_values(&self) -> Vec<Value> {
         Model::to_values(self)
+    }
+    fn key_values(&self) -> Vec<Value> {
+        Model::primary_key_values(self)
     }
     fn set_values(&mut self, values: Vec<Value>) -> Result<()> {
         Model::set_values(self, values)

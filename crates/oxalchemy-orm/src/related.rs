@@ -1,7 +1,6 @@
 //! `Related<T>`: a relationship field, loaded or not.
 
 use crate::any_model::AnyModel;
-use crate::session::model_info::ModelInfo;
 use oxalchemy_core::{Error, Result, Value};
 use std::fmt;
 use std::sync::Arc;
@@ -17,19 +16,7 @@ pub struct LoadedWith(pub(crate) Arc<[Vec<Value>]>);
 impl LoadedWith {
     /// The primary keys (in key order) of `items`, loaded models with keys.
     pub(crate) fn of(items: &[&dyn AnyModel]) -> LoadedWith {
-        LoadedWith(
-            items
-                .iter()
-                .map(|m| {
-                    let info = ModelInfo::of_mapper(m.mapper());
-                    let values = m.to_values();
-                    info.pk_positions()
-                        .iter()
-                        .map(|&i| values.get(i).cloned().unwrap_or(Value::Null))
-                        .collect()
-                })
-                .collect(),
-        )
+        LoadedWith(items.iter().map(|m| m.key_values()).collect())
     }
 
     /// How many members the relationship was loaded with.
