@@ -249,7 +249,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
     });
 
     // In mapper order, as `Mapper::primary_key_positions`.
-    let key_values = def
+    let key_values: Vec<TokenStream> = def
         .columns
         .iter()
         .filter(|c| c.options.primary_key)
@@ -257,7 +257,9 @@ fn model_impl(def: &ModelDef) -> TokenStream {
             let f = &c.ident;
             let ft = field_type(c);
             quote!(#ft::to_value(&self.#f))
-        });
+        })
+        .collect();
+    let key_pushes = key_values.clone();
 
     let decode_columns = def.columns.iter().map(|c| {
         let f = &c.ident;
@@ -322,6 +324,10 @@ fn model_impl(def: &ModelDef) -> TokenStream {
 
             fn primary_key_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
                 ::std::vec![#(#key_values),*]
+            }
+
+            fn push_key_values(&self, out: &mut ::std::vec::Vec<::oxalchemy::Value>) {
+                #(out.push(#key_pushes);)*
             }
 
             fn from_values(

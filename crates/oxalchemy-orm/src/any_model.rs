@@ -12,8 +12,8 @@ pub trait AnyModel: Any + Send + Sync {
     fn mapper(&self) -> &'static Mapper;
     /// The column values, in mapper order.
     fn to_values(&self) -> Vec<Value>;
-    /// The primary-key values, in key order.
-    fn key_values(&self) -> Vec<Value>;
+    /// Append the primary-key values, in key order, to `out`.
+    fn push_key_values(&self, out: &mut Vec<Value>);
     /// Overwrite the column fields (relationships untouched).
     fn set_values(&mut self, values: Vec<Value>) -> Result<()>;
     /// As `Any`, to downcast.
@@ -33,8 +33,8 @@ impl<M: Model> AnyModel for M {
     fn to_values(&self) -> Vec<Value> {
         Model::to_values(self)
     }
-    fn key_values(&self) -> Vec<Value> {
-        Model::primary_key_values(self)
+    fn push_key_values(&self, out: &mut Vec<Value>) {
+        Model::push_key_values(self, out)
     }
     fn set_values(&mut self, values: Vec<Value>) -> Result<()> {
         Model::set_values(self, values)

@@ -37,6 +37,12 @@ pub trait Model: Clone + Send + Sync + Sized + 'static {
         Ok(())
     }
 
+    /// Append the primary-key values of this object, in key order, to `out`
+    /// (the derive writes them straight from the key fields).
+    fn push_key_values(&self, out: &mut Vec<Value>) {
+        out.extend(self.primary_key_values());
+    }
+
     /// The primary-key values of this object, in key order.
     fn primary_key_values(&self) -> Vec<Value> {
         let values = self.to_values();

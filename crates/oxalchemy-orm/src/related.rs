@@ -1,6 +1,7 @@
 //! `Related<T>`: a relationship field, loaded or not.
 
 use crate::any_model::AnyModel;
+use crate::session::model_info::ModelInfo;
 use oxalchemy_core::{Error, Result, Value};
 use std::fmt;
 use std::sync::Arc;
@@ -11,28 +12,48 @@ use std::sync::Arc;
 /// detached); a row it never held is never touched. Opaque: set by the
 /// session's loaders and by `save`, carried along by `Clone`.
 #[derive(Clone)]
-pub struct LoadedWith(pub(crate) Arc<[Vec<Value>]>);
+pub struct LoadedWith {
+    /// The members' primary keys, `width` values each, one after another
+    /// (one allocation for the whole relationship).
+    keys: Arc<[Value]>,
+    width: usize,
+}
 
 impl LoadedWith {
     /// The primary keys (in key order) of `items`, loaded models with keys.
     pub(crate) fn of(items: &[&dyn AnyModel]) -> LoadedWith {
-        LoadedWith(items.iter().map(|m| m.key_values()).collect())
+        let width = items.first().map_or(1, |m| {
+            ModelInfo::of_mapper(m.mapper()).pk_positions().len().max(1)
+        });
+        let mut keys = Vec::with_capacity(items.len() * width);
+        for m in items {
+            m.push_key_values(&mut keys);
+        }
+        LoadedWith {
+            keys: keys.into(),
+            width,
+        }
+    }
+
+    /// Each member's primary-key values, in key order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &[Value]> {
+        self.keys.chunks(self.width)
     }
 
     /// How many members the relationship was loaded with.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.keys.len() / self.width
     }
 
     /// True when it was loaded empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.keys.is_empty()
     }
 }
 
 impl fmt::Debug for LoadedWith {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.iter()).finish()
+        f.debug_list().entries(self.keys()).finish()
     }
 }
 

@@ -120,6 +120,38 @@ impl IdentityMap {
         );
     }
 
+    /// A query returned `snapshot` for `key`: unless `overwrite`, an
+    /// unexpired entry wins and is returned (the row is not recorded);
+    /// otherwise the row becomes the fresh snapshot and `None` is returned.
+    /// One hash lookup either way (this runs for every row a query loads).
+    pub(crate) fn reconcile(
+        &mut self,
+        key: IdentityKey,
+        snapshot: Vec<Value>,
+        overwrite: bool,
+    ) -> Option<&[Value]> {
+        use std::collections::hash_map::Entry as Slot;
+        match self.entries.entry(key) {
+            Slot::Occupied(held) if !overwrite && !held.get().expired => {
+                Some(&held.into_mut().snapshot)
+            }
+            Slot::Occupied(mut held) => {
+                *held.get_mut() = Entry {
+                    snapshot,
+                    expired: false,
+                };
+                None
+            }
+            Slot::Vacant(slot) => {
+                slot.insert(Entry {
+                    snapshot,
+                    expired: false,
+                });
+                None
+            }
+        }
+    }
+
     /// Record the values just written by an UPDATE; an expired snapshot
     /// stays expired (columns the UPDATE did not write may have changed since).
     pub(crate) fn put_written(&mut self, key: IdentityKey, snapshot: Vec<Value>) {

@@ -102,11 +102,11 @@ pub(crate) async fn apply(
         };
         match &state.history {
             Some(h) => {
-                let removed: Vec<(IdentityKey, Vec<Value>)> =
-                    h.0.iter()
-                        .map(|pk| (IdentityKey::of_key(examined.rel.target, pk), pk.clone()))
-                        .filter(|(k, _)| !examined.members.contains(k))
-                        .collect();
+                let removed: Removed = h
+                    .keys()
+                    .map(|pk| (IdentityKey::of_key(examined.rel.target, pk), pk.to_vec()))
+                    .filter(|(k, _)| !examined.members.contains(k))
+                    .collect();
                 if !removed.is_empty() {
                     with_history.push((examined, removed));
                 }

@@ -693,29 +693,20 @@ impl Session {
                 let key = IdentityKey::of_row(span.info, &snapshot);
                 if populate {
                     self.uow.forget_update(&key);
-                } else if let Some(held) = self.held_state(&key) {
-                    part.clone_from_slice(held);
+                } else if !self.uow.is_empty()
+                    && let Some(op) = self.uow.find(&key)
+                    && op.kind == OpKind::Update
+                {
+                    // An unflushed change (autoflush off) is the session's state.
+                    part.clone_from_slice(&op.values);
                     continue;
                 }
-                self.identity_map.put(key, snapshot);
+                if let Some(held) = self.identity_map.reconcile(key, snapshot, populate) {
+                    part.clone_from_slice(held);
+                }
             }
         }
         Ok(rows)
-    }
-
-    /// The state a query gives back for an identity the session holds: its
-    /// pending change, else its unexpired snapshot; `None` when the fresh
-    /// row should be used (unknown, or expired without a pending change).
-    fn held_state(&self, key: &IdentityKey) -> Option<&[Value]> {
-        if let Some(op) = self.uow.find(key)
-            && op.kind == OpKind::Update
-        {
-            return Some(&op.values);
-        }
-        self.identity_map
-            .get(key)
-            .filter(|e| !e.expired)
-            .map(|e| e.snapshot.as_slice())
     }
 
     /// Run any statement (after an autoflush) in the session's transaction
