@@ -35,6 +35,20 @@ impl LoadedWith {
         }
     }
 
+    /// The members of both (each once).
+    pub(crate) fn union(&self, other: &LoadedWith) -> LoadedWith {
+        let mut keys: Vec<Value> = self.keys.to_vec();
+        for k in other.keys() {
+            if !self.keys().any(|mine| mine == k) {
+                keys.extend_from_slice(k);
+            }
+        }
+        LoadedWith {
+            keys: keys.into(),
+            width: self.width,
+        }
+    }
+
     /// Each member's primary-key values, in key order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &[Value]> {
         self.keys.chunks(self.width)

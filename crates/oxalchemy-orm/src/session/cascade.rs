@@ -233,6 +233,8 @@ pub(crate) struct Cascader<'a> {
     saved: HashMap<IdentityKey, Ticket>,
     deleted: HashSet<IdentityKey>,
     models: Vec<ModelInfo>,
+    /// The objects this walk registered through relationships.
+    reached: Vec<Ticket>,
 }
 
 impl<'a> Cascader<'a> {
@@ -243,6 +245,7 @@ impl<'a> Cascader<'a> {
             saved: HashMap::new(),
             deleted: HashSet::new(),
             models: Vec::new(),
+            reached: Vec::new(),
         }
     }
 
@@ -263,15 +266,33 @@ impl<'a> Cascader<'a> {
 
     /// `add(obj)`: register it and, through save-update cascades, the
     /// objects of its loaded relationships.
+    ///
+    /// Adding an object again before the flush replaces what its earlier
+    /// `add` registered through its relationships (objects no other `add`
+    /// reached): the last value is the truth, so a new child it no longer
+    /// holds is not inserted, and one it still holds is inserted once.
     pub(crate) fn save(&mut self, obj: &dyn AnyModel) -> Result<SaveNode> {
-        self.save_inner(
+        let info = ModelInfo::of_mapper(obj.mapper());
+        let values = obj.to_values();
+        if !info.key_is_unset(&values)
+            && let Some(op) = self.uow.find(&IdentityKey::of_row(info, &values))
+            && op.direct
+            && op.kind != OpKind::Delete
+        {
+            let previous = op.ticket;
+            self.uow.forget_walk(previous);
+        }
+        let node = self.save_inner(
             obj,
             true,
             From {
                 fk: None,
                 back: None,
             },
-        )
+        )?;
+        let reached = std::mem::take(&mut self.reached);
+        self.uow.record_walk(node.ticket, reached);
+        Ok(node)
     }
 
     /// Copy the parent's referenced values into `values` (or link them when
@@ -413,24 +434,37 @@ impl<'a> Cascader<'a> {
             key_pending,
         });
         let ticket = registered.ticket();
+        if !direct && matches!(registered, Registered::Saved(_)) {
+            self.reached.push(ticket);
+        }
         if let Some(k) = key {
             self.saved.insert(k, ticket);
         }
-        if let Registered::Kept(_) = registered {
-            // A change of this object registered directly wins; its own add
-            // walked its relationships. Its membership in this collection
-            // still gives it this parent (SQLAlchemy's backref sets it).
+        // A change of this object registered directly wins over this copy
+        // for its columns, and for the relationships its own add gave.
+        let kept = matches!(registered, Registered::Kept(_));
+        if kept {
+            if self
+                .uow
+                .by_ticket(ticket)
+                .is_none_or(|op| op.kind == OpKind::Delete)
+            {
+                return Ok(SaveNode {
+                    ticket,
+                    rels,
+                    pushed: Vec::new(),
+                });
+            }
+            // Its membership in this collection still gives it this parent
+            // (SQLAlchemy's backref sets it).
             if let Some(i) = &from.fk {
                 self.adopt(ticket, i);
             }
-            return Ok(SaveNode {
-                ticket,
-                rels,
-                pushed: Vec::new(),
-            });
         }
 
-        // Then the collections: one-to-many children and many-to-many targets.
+        // Then the collections: one-to-many children and many-to-many
+        // targets. For a kept object this copy's members join those its own
+        // add gave, whatever the add order.
         let mut pushed = Vec::new();
         for (ri, rel) in mapper.relationships.iter().enumerate() {
             if Some(rel.field) == from.back || !Cascade::of(rel).save_update {
@@ -478,13 +512,20 @@ impl<'a> Cascader<'a> {
                 } else {
                     None
                 };
-                self.uow.record_collection(CollectionState {
+                let state = CollectionState {
                     owner: ticket,
                     rel,
                     loaded,
                     members,
                     history,
-                });
+                };
+                if kept {
+                    // Two copies of one object: a member of either stays a
+                    // member (nothing either holds is lost).
+                    self.uow.merge_collection(state);
+                } else {
+                    self.uow.record_collection(state);
+                }
             }
             if loaded {
                 rels.push((ri, kids));

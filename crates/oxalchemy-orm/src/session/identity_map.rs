@@ -154,9 +154,25 @@ impl IdentityMap {
 
     /// Record the values just written by an UPDATE; an expired snapshot
     /// stays expired (columns the UPDATE did not write may have changed since).
-    pub(crate) fn put_written(&mut self, key: IdentityKey, snapshot: Vec<Value>) {
-        let expired = self.entries.get(&key).is_some_and(|e| e.expired);
-        self.entries.insert(key, Entry { snapshot, expired });
+    /// Returns the entry it replaces.
+    pub(crate) fn put_written(&mut self, key: IdentityKey, snapshot: Vec<Value>) -> Option<Entry> {
+        use std::collections::hash_map::Entry as Slot;
+        match self.entries.entry(key) {
+            Slot::Occupied(mut held) => {
+                let expired = held.get().expired;
+                Some(std::mem::replace(
+                    held.get_mut(),
+                    Entry { snapshot, expired },
+                ))
+            }
+            Slot::Vacant(slot) => {
+                slot.insert(Entry {
+                    snapshot,
+                    expired: false,
+                });
+                None
+            }
+        }
     }
 
     /// Put back an entry as it was (rollback of a deletion).

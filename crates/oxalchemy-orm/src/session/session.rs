@@ -32,6 +32,10 @@ pub(super) struct TxLog {
     /// Every identity a flush of this transaction deleted (inserted by it
     /// or not): `add` of one of them is an error until it is expunged.
     pub(super) gone: KeySet,
+    /// Identities this transaction updated (not inserted), as they were
+    /// before its first write: a rollback puts them back, so a value added
+    /// again after the rollback is diffed against the row as it is again.
+    pub(super) updated: KeyMap<Entry>,
 }
 
 /// SQLAlchemy's `Session` with value semantics: the unit of work and the
@@ -334,15 +338,31 @@ impl Session {
             };
             match saved.kind {
                 SavedKind::Inserted => {
+                    // A key deleted earlier in the transaction may be reused
+                    // (SQLite hands out the same rowid again).
+                    self.tx.gone.remove(&saved.key);
                     self.tx.inserted.insert(saved.key.clone());
                     self.identity_map.put(saved.key, values);
                 }
-                SavedKind::Updated => self.identity_map.put_written(saved.key, values),
+                SavedKind::Updated => {
+                    let first_write = !self.tx.inserted.contains(&saved.key)
+                        && !self.tx.updated.contains_key(&saved.key);
+                    let before = self.identity_map.put_written(saved.key.clone(), values);
+                    if first_write && let Some(before) = before {
+                        self.tx.updated.insert(saved.key, before);
+                    }
+                }
                 // An expired snapshot stays expired: nothing was read or written.
                 SavedKind::Unchanged => {}
             }
         }
         for (key, positions) in &outcome.detached {
+            if !self.tx.inserted.contains(key)
+                && !self.tx.updated.contains_key(key)
+                && let Some(before) = self.identity_map.get(key)
+            {
+                self.tx.updated.insert(key.clone(), before.clone());
+            }
             self.identity_map.set_null(key, positions);
         }
         for key in outcome.deleted {
@@ -408,6 +428,11 @@ impl Session {
             self.identity_map.remove(key);
         }
         for (key, entry) in log.deleted {
+            self.identity_map.restore(key, entry);
+        }
+        // Rows this transaction updated are as they were before it again
+        // (for a row also deleted, this is its state before the update).
+        for (key, entry) in log.updated {
             self.identity_map.restore(key, entry);
         }
         self.identity_map.expire_all();
@@ -565,6 +590,7 @@ impl Session {
             // back, and it may be added again as a new row.
             self.tx.deleted.remove(&key);
             self.tx.gone.remove(&key);
+            self.tx.updated.remove(&key);
         }
     }
 
@@ -575,6 +601,7 @@ impl Session {
         self.tx.inserted.clear();
         self.tx.deleted.clear();
         self.tx.gone.clear();
+        self.tx.updated.clear();
     }
 
     /// Expire every snapshot: the next `get` of each reads the database

@@ -145,6 +145,11 @@ pub(crate) struct UnitOfWork {
     /// An error met by `add` / `delete` (which return nothing), reported by
     /// the next flush.
     error: Option<Error>,
+    /// Per object added directly: the objects its `add` registered through
+    /// relationships (replaced when it is added again).
+    walks: HashMap<Ticket, Vec<Ticket>>,
+    /// Per object registered through relationships: how many walks reached it.
+    reached_by: HashMap<Ticket, u32>,
 }
 
 fn rel_key(rel: &'static RelationshipMapping) -> usize {
@@ -175,6 +180,56 @@ impl UnitOfWork {
         self.collections.clear();
         self.collection_index.clear();
         self.error = None;
+        self.walks.clear();
+        self.reached_by.clear();
+    }
+
+    /// Remember what the `add` of `root` registered through relationships.
+    pub(crate) fn record_walk(&mut self, root: Ticket, reached: Vec<Ticket>) {
+        for t in &reached {
+            *self.reached_by.entry(*t).or_default() += 1;
+        }
+        self.walks.insert(root, reached);
+    }
+
+    /// `root` is added again: undo what its earlier `add` registered through
+    /// relationships and no other `add` reached (objects added directly
+    /// stay), and its recorded relationship states.
+    pub(crate) fn forget_walk(&mut self, root: Ticket) {
+        let mut owners: HashSet<Ticket> = HashSet::from([root]);
+        for t in self.walks.remove(&root).unwrap_or_default() {
+            let Some(n) = self.reached_by.get_mut(&t) else {
+                continue;
+            };
+            *n -= 1;
+            if *n > 0 {
+                continue;
+            }
+            self.reached_by.remove(&t);
+            if let Some(&slot) = self.by_ticket.get(&t)
+                && self.slots[slot]
+                    .as_ref()
+                    .is_some_and(|op| !op.direct && op.kind != OpKind::Delete)
+            {
+                self.take(slot);
+                owners.insert(t);
+            }
+        }
+        if self
+            .collections
+            .iter()
+            .flatten()
+            .any(|c| owners.contains(&c.owner))
+        {
+            for c in &mut self.collections {
+                if c.as_ref().is_some_and(|c| owners.contains(&c.owner)) {
+                    *c = None;
+                }
+            }
+            self.collection_index
+                .retain(|(owner, _), _| !owners.contains(owner));
+        }
+        self.compact();
     }
 
     fn ticket(&mut self) -> Ticket {
@@ -202,6 +257,42 @@ impl UnitOfWork {
         }
         self.collection_index.insert(key, self.collections.len());
         self.collections.push(Some(state));
+    }
+
+    /// Record the state of a relationship of an object already recorded
+    /// from another copy of it: the members of both count, and a loaded
+    /// state (with its history) wins over items pushed without loading.
+    pub(crate) fn merge_collection(&mut self, mut state: CollectionState) {
+        let key = (state.owner, rel_key(state.rel));
+        let Some(old) = self
+            .collection_index
+            .get(&key)
+            .and_then(|&i| self.collections[i].as_mut())
+        else {
+            self.record_collection(state);
+            return;
+        };
+        if old.loaded || !state.loaded {
+            for t in state.members {
+                if !old.members.contains(&t) {
+                    old.members.push(t);
+                }
+            }
+            if state.loaded {
+                // What either copy was loaded with and neither holds was removed.
+                old.history = match (old.history.take(), state.history) {
+                    (Some(a), Some(b)) => Some(a.union(&b)),
+                    _ => None,
+                };
+            }
+            return;
+        }
+        for t in std::mem::take(&mut old.members) {
+            if !state.members.contains(&t) {
+                state.members.push(t);
+            }
+        }
+        self.record_collection(state);
     }
 
     /// Keep the first error met by `add` / `delete` for the next flush.
