@@ -113,9 +113,10 @@ pub mod prelude {
         Numeric, SmallInteger, Text, Time, Timestamp, Uuid, Varchar,
     };
     pub use oxalchemy_core::{
-        Column, CursorResult, Error, Expr, ExprLike, IntegrityKind, MetaData, Row, Table, Value,
-        Window, case, delete, except, except_all, excluded, exists, func, insert, intersect,
-        intersect_all, not_, select, text, union, union_all, update,
+        Column, CursorResult, DatePart, Error, Expr, ExprLike, IntegrityKind, MetaData, Row, Table,
+        Value, Window, case, delete, except, except_all, excluded, exists, extract, false_, func,
+        insert, intersect, intersect_all, label_ref, literal, literal_column, not_, null, select,
+        text, true_, tuple_, union, union_all, update,
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;

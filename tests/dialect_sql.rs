@@ -7,11 +7,16 @@
 //! again, set `OXALCHEMY_DIALECT_SQL_DUMP=<dir>`: every compiled statement is
 //! then appended to `<dir>/<dialect>.sql`, ready to be prepared on each server.
 
+use oxalchemy::core::expr::{
+    DatePart, extract, false_, label_ref, literal, literal_column, null, true_, tuple_,
+};
 use oxalchemy::mysql::MysqlDialect;
 use oxalchemy::postgres::PostgresDialect;
 use oxalchemy::prelude::*;
 use oxalchemy::sqlite::SqliteDialect;
-use oxalchemy::{Compiled, CreateIndex, CreateTable, Dialect, DropIndex, Executable};
+use oxalchemy::{
+    AnyType, Compiled, CreateIndex, CreateTable, Dialect, DropIndex, Executable, Select, SqlType,
+};
 
 // ---------------------------------------------------------------------------
 // Harness
@@ -598,10 +603,12 @@ fn arithmetic_methods_and_operators() {
         (u.c("id") * 3).label("c"),
         (u.c("id") / 4).label("d"),
     ));
+    // `/` is true division (SQLAlchemy 2): the divisor is cast where integer
+    // division truncates (PostgreSQL, SQLite), as SQLAlchemy writes it.
     for stmt in [&by_method, &by_operator] {
         assert_sql!(stmt,
-            sqlite: "SELECT users.id + ? AS a, users.id - ? AS b, users.id * ? AS c, users.id / ? AS d FROM users",
-            postgres: "SELECT users.id + $1 AS a, users.id - $2 AS b, users.id * $3 AS c, users.id / $4 AS d FROM users",
+            sqlite: "SELECT users.id + ? AS a, users.id - ? AS b, users.id * ? AS c, users.id / (? + 0.0) AS d FROM users",
+            postgres: "SELECT users.id + $1 AS a, users.id - $2 AS b, users.id * $3 AS c, users.id / CAST($4 AS NUMERIC) AS d FROM users",
             mysql: "SELECT users.id + ? AS a, users.id - ? AS b, users.id * ? AS c, users.id / ? AS d FROM users",
         );
         assert_params(stmt, &[v(1), v(2), v(3), v(4)]);
@@ -632,11 +639,12 @@ fn arithmetic_precedence() {
     .filter((id() - 1).div(id() * 3).gt(id() + 1));
     assert_sql!(stmt,
         sqlite: "SELECT (users.id + ?) * ? AS p1, users.id + users.id * ? AS p2, users.id - (users.id - ?) AS p3, \
-                 users.id - users.id - ? AS p4, users.id / (users.id / ?) AS p5, users.id / ? / ? AS p6, \
-                 users.id + users.id + ? AS p7 FROM users WHERE (users.id - ?) / (users.id * ?) > users.id + ?",
+                 users.id - users.id - ? AS p4, users.id / (users.id / (? + 0.0) + 0.0) AS p5, users.id / (? + 0.0) / (? + 0.0) AS p6, \
+                 users.id + users.id + ? AS p7 FROM users WHERE (users.id - ?) / (users.id * ? + 0.0) > users.id + ?",
         postgres: "SELECT (users.id + $1) * $2 AS p1, users.id + users.id * $3 AS p2, users.id - (users.id - $4) AS p3, \
-                   users.id - users.id - $5 AS p4, users.id / (users.id / $6) AS p5, users.id / $7 / $8 AS p6, \
-                   users.id + users.id + $9 AS p7 FROM users WHERE (users.id - $10) / (users.id * $11) > users.id + $12",
+                   users.id - users.id - $5 AS p4, users.id / CAST(users.id / CAST($6 AS NUMERIC) AS NUMERIC) AS p5, \
+                   users.id / CAST($7 AS NUMERIC) / CAST($8 AS NUMERIC) AS p6, \
+                   users.id + users.id + $9 AS p7 FROM users WHERE (users.id - $10) / CAST(users.id * $11 AS NUMERIC) > users.id + $12",
         mysql: "SELECT (users.id + ?) * ? AS p1, users.id + users.id * ? AS p2, users.id - (users.id - ?) AS p3, \
                 users.id - users.id - ? AS p4, users.id / (users.id / ?) AS p5, users.id / ? / ? AS p6, \
                 users.id + users.id + ? AS p7 FROM users WHERE (users.id - ?) / (users.id * ?) > users.id + ?",
@@ -761,10 +769,11 @@ fn cast_to_several_types() {
         id().cast(Double).label("g"),
         id().cast(Boolean).label("h"),
     ));
-    // SQLite casts by affinity; MySQL's CAST accepts only a few type names.
+    // SQLite casts by affinity (and rounds NUMERIC(p, s) to s digits, which its
+    // CAST does not); MySQL's CAST accepts only a few type names.
     assert_sql!(stmt,
         sqlite: "SELECT CAST(users.id AS INTEGER) AS a, CAST(users.id AS INTEGER) AS b, CAST(users.id AS TEXT) AS c, \
-                 CAST(users.id AS TEXT) AS d, CAST(users.id AS NUMERIC(10, 2)) AS e, CAST(users.id AS REAL) AS f, \
+                 CAST(users.id AS TEXT) AS d, ROUND(CAST(users.id AS NUMERIC(10, 2)), 2) AS e, CAST(users.id AS REAL) AS f, \
                  CAST(users.id AS REAL) AS g, CAST(users.id AS INTEGER) AS h FROM users",
         postgres: "SELECT CAST(users.id AS INTEGER) AS a, CAST(users.id AS BIGINT) AS b, CAST(users.id AS VARCHAR(10)) AS c, \
                    CAST(users.id AS TEXT) AS d, CAST(users.id AS NUMERIC(10, 2)) AS e, CAST(users.id AS REAL) AS f, \
@@ -854,8 +863,9 @@ fn aggregate_functions() {
         func::max(u.c("name")),
         func::count_distinct(u.c("email")).label("emails"),
     ));
-    let sql = "SELECT count(users.id) AS count_1, count(*) AS count_2, sum(users.id) AS sum_3, \
-               avg(users.id) AS avg_4, min(users.name) AS min_5, max(users.name) AS max_6, \
+    // Anonymous labels are numbered per function name, as SQLAlchemy does.
+    let sql = "SELECT count(users.id) AS count_1, count(*) AS count_2, sum(users.id) AS sum_1, \
+               avg(users.id) AS avg_1, min(users.name) AS min_1, max(users.name) AS max_1, \
                count(DISTINCT users.email) AS emails FROM users";
     assert_sql!(stmt, sqlite: sql, postgres: sql, mysql: sql);
     assert_params(&stmt, &[]);
@@ -953,11 +963,12 @@ fn window_functions() {
                 .range_between(Some(0), None),
         ),
     ));
+    // An unlabeled window function is anonymous (`anon_1`), as in SQLAlchemy.
     let sql = "SELECT users.name, row_number() OVER (PARTITION BY users.email ORDER BY users.id DESC) AS rn, \
                sum(users.id) OVER (ORDER BY users.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running, \
                count(*) OVER () AS total, \
                sum(users.id) OVER (PARTITION BY users.email, users.name ROWS BETWEEN 2 PRECEDING AND 3 FOLLOWING) AS nearby, \
-               max(users.id) OVER (ORDER BY users.id RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS max_1 \
+               max(users.id) OVER (ORDER BY users.id RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS anon_1 \
                FROM users";
     assert_sql!(stmt, sqlite: sql, postgres: sql, mysql: sql);
     assert_params(&stmt, &[]);
@@ -1592,7 +1603,7 @@ fn insert_returning() {
     let stmt = insert(u)
         .values([("name", "sandy")])
         .returning((u.c("id"), u.c("name").label("who")));
-    // MySQL 8 has no RETURNING: the INSERT runs alone, then a SELECT by key range.
+    // MySQL 8 has no RETURNING: the INSERT runs alone, then a SELECT by the rows' keys.
     assert_sql!(stmt,
         sqlite: "INSERT INTO users (name) VALUES (?) RETURNING id, name AS who",
         postgres: "INSERT INTO users (name) VALUES ($1) RETURNING id, name AS who",
@@ -1607,7 +1618,7 @@ fn insert_returning() {
     let fetch = c.fetch_after().expect("MySQL 8 emulates RETURNING");
     assert_eq!(
         fetch.select_sql,
-        "SELECT id, name AS who FROM users WHERE id >= ? AND id < ? ORDER BY id"
+        "SELECT id, name AS who, id FROM users WHERE id IN (?)"
     );
     assert_eq!(fetch.row_count, 1);
 
@@ -1625,7 +1636,7 @@ fn insert_returning() {
     let fetch = c.fetch_after().expect("MySQL 8 emulates RETURNING");
     assert_eq!(
         fetch.select_sql,
-        "SELECT id FROM users WHERE id >= ? AND id < ? ORDER BY id"
+        "SELECT id, id FROM users WHERE id IN (?, ?, ?)"
     );
     assert_eq!(fetch.row_count, 3);
 
@@ -2046,7 +2057,7 @@ fn identifier_quoting() {
         compile(&stmt, &mysql8())
             .fetch_after()
             .map(|f| f.select_sql.as_str()),
-        Some("SELECT `select` FROM `order` WHERE id >= ? AND id < ? ORDER BY id")
+        Some("SELECT `select`, id FROM `order` WHERE id IN (?)")
     );
     // An alias and a schema are quoted the same way.
     let md2 = MetaData::new();
@@ -2431,6 +2442,28 @@ fn compile_and_shared_dialects_agree() {
         Box::new(insert(u).values([("name", "a")]).returning(u.c("id"))),
         Box::new(select(func::length(u.c("name"))).filter(u.c("name").ilike("a%"))),
         Box::new(CreateTable::new(a)),
+        // Issue 11's dialect rules.
+        Box::new(select((
+            u.c("id") / 2,
+            u.c("id").floor_div(2),
+            u.c("id").cast(Numeric(10, 2)),
+            extract("dow", u.c("email")),
+            func::lag_with(u.c("id"), 1, 0).over(Window::new()),
+        ))),
+        Box::new(
+            select(u.c("id") + 1)
+                .distinct_on(u.c("name"))
+                .filter(u.c("email").is_distinct_from(u.c("name")))
+                .group_by(u.c("id") + 1),
+        ),
+        Box::new(update(u).set("name", a.c("email_address"))),
+        Box::new(delete(u).filter(u.c("id").eq(a.c("user_id")))),
+        Box::new(
+            insert(u)
+                .values_many([[("name", "a")], [("name", "b")]])
+                .returning(u.c("id"))
+                .sort_by_parameter_order(),
+        ),
     ];
     let dialects: Vec<(Box<dyn Dialect>, Arc<dyn Dialect>)> = vec![
         (Box::new(sqlite()), Arc::new(sqlite())),
@@ -2461,4 +2494,688 @@ fn compile_and_shared_dialects_agree() {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 11: division, ORDER BY labels, multi-table UPDATE/DELETE, GROUP BY
+// with parameters, NUMERIC casts, result names and the constructs of point 4
+// (each also runs on every backend in core_constructs.rs)
+// ---------------------------------------------------------------------------
+
+/// `nums` (id, n INTEGER, amount NUMERIC(10, 2), f DOUBLE).
+fn nums(md: &MetaData) -> Table {
+    md.table("nums", |t| {
+        t.column("id", Integer).primary_key();
+        t.column("n", Integer);
+        t.column("amount", Numeric(10, 2));
+        t.column("f", Double);
+    })
+}
+
+#[test]
+fn true_division_casts_the_divisor_as_sqlalchemy_does() {
+    let s = schema();
+    let t = nums(&s.md);
+    // The divisor's own type when NUMERIC or floating, else NUMERIC (PostgreSQL);
+    // `+ 0.0` on SQLite; MySQL's `/` is exact already.
+    let stmt = select((
+        t.c("n") / 2,
+        t.c("n") / t.c("amount"),
+        t.c("n") / 2.5,
+        t.c("amount") / t.c("f"),
+    ));
+    assert_sql!(stmt,
+        sqlite: "SELECT nums.n / (? + 0.0) AS anon_1, nums.n / (nums.amount + 0.0) AS anon_2, \
+                 nums.n / (? + 0.0) AS anon_3, nums.amount / (nums.f + 0.0) AS anon_4 FROM nums",
+        postgres: "SELECT nums.n / CAST($1 AS NUMERIC) AS anon_1, nums.n / CAST(nums.amount AS NUMERIC(10, 2)) AS anon_2, \
+                   nums.n / CAST($2 AS DOUBLE PRECISION) AS anon_3, nums.amount / CAST(nums.f AS DOUBLE PRECISION) AS anon_4 FROM nums",
+        mysql: "SELECT nums.n / ? AS anon_1, nums.n / nums.amount AS anon_2, nums.n / ? AS anon_3, \
+                nums.amount / nums.f AS anon_4 FROM nums",
+    );
+    assert_params(&stmt, &[v(2), v(2.5)]);
+    // A divisor that binds looser than `+` keeps its parentheses inside them.
+    let stmt = select(t.c("n") / (t.c("id") - 1));
+    assert_sql!(stmt,
+        sqlite: "SELECT nums.n / (nums.id - ? + 0.0) AS anon_1 FROM nums",
+        postgres: "SELECT nums.n / CAST(nums.id - $1 AS NUMERIC) AS anon_1 FROM nums",
+        mysql: "SELECT nums.n / (nums.id - ?) AS anon_1 FROM nums",
+    );
+}
+
+#[test]
+fn floor_division_floors_everywhere() {
+    let s = schema();
+    let t = nums(&s.md);
+    // FLOOR of the true quotient; SQLite (built without FLOOR) truncates with
+    // CAST and subtracts one where that rounded up.
+    let stmt = select(t.c("n").floor_div(2).label("q"));
+    assert_sql!(stmt,
+        sqlite: "SELECT (CAST(nums.n / (? + 0.0) AS INTEGER) - (nums.n / (? + 0.0) < CAST(nums.n / (? + 0.0) AS INTEGER))) AS q FROM nums",
+        postgres: "SELECT FLOOR(nums.n / CAST($1 AS NUMERIC)) AS q FROM nums",
+        mysql: "SELECT FLOOR(nums.n / ?) AS q FROM nums",
+    );
+    assert_eq!(compile(&stmt, &sqlite()).params(), [v(2), v(2), v(2)]);
+    assert_eq!(compile(&stmt, &postgres()).params(), [v(2)]);
+    let stmt = select(t.c("f").floor_div(t.c("amount")));
+    assert_sql!(stmt,
+        sqlite: "SELECT (CAST(nums.f / (nums.amount + 0.0) AS INTEGER) - (nums.f / (nums.amount + 0.0) < \
+                 CAST(nums.f / (nums.amount + 0.0) AS INTEGER))) AS anon_1 FROM nums",
+        postgres: "SELECT FLOOR(nums.f / CAST(nums.amount AS NUMERIC(10, 2))) AS anon_1 FROM nums",
+        mysql: "SELECT FLOOR(nums.f / nums.amount) AS anon_1 FROM nums",
+    );
+}
+
+#[test]
+fn order_by_a_label_names_it_only_for_the_same_expression() {
+    let s = schema();
+    let u = &s.users;
+    // The select list's "x" labels another expression: ORDER BY the expression.
+    let stmt = select((u.c("id"), u.c("name").label("x"))).order_by((u.c("id") * 2).label("x"));
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id, users.name AS x FROM users ORDER BY users.id * ?",
+        postgres: "SELECT users.id, users.name AS x FROM users ORDER BY users.id * $1",
+        mysql: "SELECT users.id, users.name AS x FROM users ORDER BY users.id * ?",
+    );
+    // Same expression, other value: not the same.
+    let stmt = select((u.c("id") * 3).label("x")).order_by((u.c("id") * 2).label("x").desc());
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id * ? AS x FROM users ORDER BY users.id * ? DESC",
+        postgres: "SELECT users.id * $1 AS x FROM users ORDER BY users.id * $2 DESC",
+        mysql: "SELECT users.id * ? AS x FROM users ORDER BY users.id * ? DESC",
+    );
+    let stmt = select((u.c("id") * 2).label("x")).order_by((u.c("id") * 2).label("x").desc());
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id * ? AS x FROM users ORDER BY x DESC",
+        postgres: "SELECT users.id * $1 AS x FROM users ORDER BY x DESC",
+        mysql: "SELECT users.id * ? AS x FROM users ORDER BY x DESC",
+    );
+}
+
+#[test]
+fn order_by_and_group_by_a_name() {
+    let s = schema();
+    let u = &s.users;
+    // A label by its name, a column as itself (SQLAlchemy's order_by("name")).
+    let stmt = select((u.c("name"), func::count(u.c("id")).label("n")))
+        .group_by("name")
+        .order_by((label_ref("n").desc(), label_ref("name")));
+    assert_sql!(stmt,
+        sqlite: "SELECT users.name, count(users.id) AS n FROM users GROUP BY users.name ORDER BY n DESC, users.name",
+        postgres: "SELECT users.name, count(users.id) AS n FROM users GROUP BY users.name ORDER BY n DESC, users.name",
+        mysql: "SELECT users.name, count(users.id) AS n FROM users GROUP BY users.name ORDER BY n DESC, users.name",
+    );
+    let stmt = select((u.c("id") * 2).label("twice")).order_by("twice");
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id * ? AS twice FROM users ORDER BY twice",
+        postgres: "SELECT users.id * $1 AS twice FROM users ORDER BY twice",
+        mysql: "SELECT users.id * ? AS twice FROM users ORDER BY twice",
+    );
+    // A set operation: names of its first member, unqualified.
+    let stmt = union(select(u.c("name")), select(u.c("email"))).order_by(label_ref("name").desc());
+    assert_sql!(stmt,
+        sqlite: "SELECT users.name FROM users UNION SELECT users.email FROM users ORDER BY name DESC",
+        postgres: "(SELECT users.name FROM users) UNION (SELECT users.email FROM users) ORDER BY name DESC",
+        mysql: "(SELECT users.name FROM users) UNION (SELECT users.email FROM users) ORDER BY name DESC",
+    );
+    // A name the select list does not have.
+    let err = select(u.c("id"))
+        .order_by("nope")
+        .compile_for(&sqlite())
+        .unwrap_err();
+    assert!(matches!(err, Error::ArgumentError(_)), "{err}");
+    assert!(err.to_string().contains("(it has: id)"), "{err}");
+}
+
+#[test]
+fn update_naming_another_table() {
+    let s = schema();
+    let (u, a) = (&s.users, &s.addresses);
+    let stmt = update(u)
+        .filter(u.c("id").eq(a.c("user_id")))
+        .filter(a.c("email_address").like("%@x"))
+        .set("email", a.c("email_address"));
+    assert_sql!(stmt,
+        sqlite: "UPDATE users SET email = addresses.email_address FROM addresses \
+                 WHERE users.id = addresses.user_id AND addresses.email_address LIKE ?",
+        postgres: "UPDATE users SET email = addresses.email_address FROM addresses \
+                   WHERE users.id = addresses.user_id AND addresses.email_address LIKE $1",
+        mysql: "UPDATE users, addresses SET users.email = addresses.email_address \
+                WHERE users.id = addresses.user_id AND addresses.email_address LIKE ?",
+    );
+    // Another table only in SET; RETURNING is qualified then.
+    let stmt = update(u)
+        .set("name", a.c("email_address"))
+        .returning((u.c("id"), u.c("name")));
+    assert_sql!(stmt,
+        sqlite: "UPDATE users SET name = addresses.email_address FROM addresses RETURNING users.id, users.name",
+        postgres: "UPDATE users SET name = addresses.email_address FROM addresses RETURNING users.id, users.name",
+        mysql: unsupported("UPDATE .. RETURNING"),
+    );
+    // A subquery in WHERE correlates with the target and the other table;
+    // here only with the target (a subquery correlating every FROM it has is
+    // an error, as in SQLAlchemy).
+    let sub = || select(a.c("id")).filter(a.c("user_id").eq(u.c("id")));
+    let err = update(u)
+        .filter(u.c("id").eq(a.c("user_id")))
+        .filter(exists(sub()))
+        .set("name", "x")
+        .compile_for(&sqlite())
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err}");
+    let stmt = update(u)
+        .filter(u.c("id").eq(a.c("user_id")))
+        .filter(exists(sub().correlate(u)))
+        .set("name", "x");
+    assert_sql!(stmt,
+        sqlite: "UPDATE users SET name = ? FROM addresses WHERE users.id = addresses.user_id AND \
+                 EXISTS (SELECT addresses.id FROM addresses WHERE addresses.user_id = users.id)",
+        postgres: "UPDATE users SET name = $1 FROM addresses WHERE users.id = addresses.user_id AND \
+                   EXISTS (SELECT addresses.id FROM addresses WHERE addresses.user_id = users.id)",
+        mysql: "UPDATE users, addresses SET users.name = ? WHERE users.id = addresses.user_id AND \
+                EXISTS (SELECT addresses.id FROM addresses WHERE addresses.user_id = users.id)",
+    );
+}
+
+#[test]
+fn delete_naming_another_table() {
+    let s = schema();
+    let (u, a) = (&s.users, &s.addresses);
+    let stmt = delete(u)
+        .filter(u.c("id").eq(a.c("user_id")))
+        .filter(a.c("id").gt(3));
+    // SQLite has no multi-table DELETE (SQLAlchemy refuses it): a correlated EXISTS.
+    assert_sql!(stmt,
+        sqlite: "DELETE FROM users WHERE EXISTS (SELECT 1 FROM addresses WHERE users.id = addresses.user_id AND addresses.id > ?)",
+        postgres: "DELETE FROM users USING addresses WHERE users.id = addresses.user_id AND addresses.id > $1",
+        mysql: "DELETE FROM users USING users, addresses WHERE users.id = addresses.user_id AND addresses.id > ?",
+    );
+    assert_params(&stmt, &[v(3)]);
+}
+
+#[test]
+fn group_by_reuses_the_select_lists_placeholders_on_postgresql() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select(((u.c("id") + 1).label("b"), func::count_star()))
+        .group_by(u.c("id") + 1)
+        .having((u.c("id") + 1).gt(2))
+        .order_by(u.c("id") + 1);
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id + ? AS b, count(*) AS count_1 FROM users GROUP BY users.id + ? \
+                 HAVING users.id + ? > ? ORDER BY users.id + ?",
+        postgres: "SELECT users.id + $1 AS b, count(*) AS count_1 FROM users GROUP BY users.id + $1 \
+                   HAVING users.id + $1 > $2 ORDER BY users.id + $1",
+        mysql: "SELECT users.id + ? AS b, count(*) AS count_1 FROM users GROUP BY users.id + ? \
+                HAVING users.id + ? > ? ORDER BY users.id + ?",
+    );
+    assert_eq!(compile(&stmt, &postgres()).params(), [v(1), v(2)]);
+    assert_eq!(
+        compile(&stmt, &sqlite()).params(),
+        [v(1), v(1), v(1), v(2), v(1)]
+    );
+    // Another value is another expression; a GROUP BY expression is reused too.
+    let stmt = select(u.c("id") + 1)
+        .group_by((u.c("id") + 2, u.c("name").concat("!")))
+        .order_by(u.c("name").concat("!"));
+    assert_eq!(
+        compile(&stmt, &postgres()).sql(),
+        "SELECT users.id + $1 AS anon_1 FROM users GROUP BY users.id + $2, users.name || $3 ORDER BY users.name || $3"
+    );
+    // The cache keys on the reuse: same shape, different values, different SQL.
+    let cache = oxalchemy::core::CompileCache::new(10);
+    let same = select(u.c("id") + 1).group_by(u.c("id") + 1);
+    let other = select(u.c("id") + 1).group_by(u.c("id") + 2);
+    let a = cache.compile(&same, &postgres()).unwrap();
+    let b = cache.compile(&other, &postgres()).unwrap();
+    assert_eq!(
+        a.sql(),
+        "SELECT users.id + $1 AS anon_1 FROM users GROUP BY users.id + $1"
+    );
+    assert_eq!(
+        b.sql(),
+        "SELECT users.id + $1 AS anon_1 FROM users GROUP BY users.id + $2"
+    );
+    assert_eq!(b.params(), [v(1), v(2)]);
+}
+
+#[test]
+fn result_columns_are_named_as_sqlalchemy_names_them() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select((
+        u.c("id").cast(Text),
+        u.c("name"),
+        func::count(u.c("id")),
+        u.c("id").cast(Integer),
+        func::max(u.c("id")),
+        u.c("id") + 1,
+        literal(5),
+        null(),
+        literal_column("1"),
+        func::count_star(),
+        func::row_number().over(Window::new()),
+    ));
+    assert_sql!(stmt,
+        sqlite: "SELECT CAST(users.id AS TEXT) AS id, users.name, count(users.id) AS count_1, CAST(users.id AS INTEGER) AS id__1, \
+                 max(users.id) AS max_1, users.id + ? AS anon_1, ? AS anon_2, NULL AS anon_3, 1, count(*) AS count_2, \
+                 row_number() OVER () AS anon_4 FROM users",
+        postgres: "SELECT CAST(users.id AS TEXT) AS id, users.name, count(users.id) AS count_1, CAST(users.id AS INTEGER) AS id__1, \
+                   max(users.id) AS max_1, users.id + $1 AS anon_1, $2 AS anon_2, NULL AS anon_3, 1, count(*) AS count_2, \
+                   row_number() OVER () AS anon_4 FROM users",
+        mysql: "SELECT CAST(users.id AS CHAR) AS id, users.name, count(users.id) AS count_1, CAST(users.id AS SIGNED) AS id__1, \
+                max(users.id) AS max_1, users.id + ? AS anon_1, ? AS anon_2, NULL AS anon_3, 1, count(*) AS count_2, \
+                row_number() OVER () AS anon_4 FROM users",
+    );
+    // A subquery's CAST column is reached by the column's name.
+    let sq = select(u.c("id").cast(Text)).subquery("sq");
+    assert_sql!(select(sq.c("id")),
+        sqlite: "SELECT sq.id FROM (SELECT CAST(users.id AS TEXT) AS id FROM users) AS sq",
+        postgres: "SELECT sq.id FROM (SELECT CAST(users.id AS TEXT) AS id FROM users) AS sq",
+        mysql: "SELECT sq.id FROM (SELECT CAST(users.id AS CHAR) AS id FROM users) AS sq",
+    );
+}
+
+#[test]
+fn result_column_types_are_recorded() {
+    let s = schema();
+    let t = nums(&s.md);
+    let stmt = select((
+        func::sum(t.c("amount")),
+        t.c("n").in_([1, 2]),
+        exists(select(t.c("id"))),
+        t.c("f").is_null(),
+        func::count_star(),
+        func::avg(t.c("amount")),
+        t.c("amount").cast(Numeric(8, 3)),
+        t.c("n").floor_div(2),
+        extract(DatePart::Year, t.c("n")),
+    ));
+    let types = vec![
+        Some(SqlType::Numeric(10, 2)),
+        Some(SqlType::Boolean),
+        Some(SqlType::Boolean),
+        Some(SqlType::Boolean),
+        Some(SqlType::BigInteger),
+        None,
+        Some(SqlType::Numeric(8, 3)),
+        Some(SqlType::BigInteger),
+        Some(SqlType::Integer),
+    ];
+    for d in [&sqlite() as &dyn Dialect, &postgres(), &mariadb()] {
+        assert_eq!(compile(&stmt, d).column_types(), types, "{}", d.name());
+    }
+    // Through the cache too (a hit takes this statement's types).
+    let cache = oxalchemy::core::CompileCache::new(10);
+    let a = cache.compile(&select(t.c("n") + 1), &postgres()).unwrap();
+    let b = cache.compile(&select(t.c("n") + 1.5), &postgres()).unwrap();
+    assert_eq!(a.column_types(), [Some(SqlType::Integer)]);
+    assert_eq!(b.column_types(), [Some(SqlType::Double)]);
+    let returning = insert(&t)
+        .values([("n", 1)])
+        .returning((t.c("id"), t.c("amount")));
+    assert_eq!(
+        compile(&returning, &postgres()).column_types(),
+        [Some(SqlType::Integer), Some(SqlType::Numeric(10, 2))]
+    );
+}
+
+#[test]
+fn cast_to_numeric_rounds_on_sqlite() {
+    let s = schema();
+    let t = nums(&s.md);
+    let stmt = select(t.c("f").cast(Numeric(10, 2)));
+    assert_sql!(stmt,
+        sqlite: "SELECT ROUND(CAST(nums.f AS NUMERIC(10, 2)), 2) AS f FROM nums",
+        postgres: "SELECT CAST(nums.f AS NUMERIC(10, 2)) AS f FROM nums",
+        mysql: "SELECT CAST(nums.f AS DECIMAL(10, 2)) AS f FROM nums",
+    );
+}
+
+#[test]
+fn is_distinct_from() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select(u.c("id")).filter(
+        u.c("email")
+            .is_distinct_from(u.c("name"))
+            .and(u.c("email").is_not_distinct_from(null()))
+            .and(u.c("id").is_distinct_from(3)),
+    );
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id FROM users WHERE users.email IS NOT users.name AND users.email IS NULL AND users.id IS NOT ?",
+        postgres: "SELECT users.id FROM users WHERE users.email IS DISTINCT FROM users.name AND \
+                   users.email IS NOT DISTINCT FROM NULL AND users.id IS DISTINCT FROM $1",
+        mysql: "SELECT users.id FROM users WHERE NOT (users.email <=> users.name) AND users.email <=> NULL \
+                AND NOT (users.id <=> ?)",
+    );
+}
+
+#[test]
+fn like_with_escape_icontains_and_autoescape() {
+    let s = schema();
+    let u = &s.users;
+    let q = |cond: Expr<bool>| select(u.c("id")).filter(cond);
+    assert_sql!(q(u.c("name").like("a!%%").escape('!')),
+        sqlite: "SELECT users.id FROM users WHERE users.name LIKE ? ESCAPE '!'",
+        postgres: "SELECT users.id FROM users WHERE users.name LIKE $1 ESCAPE '!'",
+        mysql: "SELECT users.id FROM users WHERE users.name LIKE ? ESCAPE '!'",
+    );
+    assert_sql!(q(u.c("name").not_ilike("a!%%").escape('!')),
+        sqlite: "SELECT users.id FROM users WHERE lower(users.name) NOT LIKE lower(?) ESCAPE '!'",
+        postgres: "SELECT users.id FROM users WHERE users.name NOT ILIKE $1 ESCAPE '!'",
+        mysql: "SELECT users.id FROM users WHERE lower(users.name) NOT LIKE lower(?) ESCAPE '!'",
+    );
+    let stmt = q(u.c("name").icontains("a%b"));
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id FROM users WHERE lower(users.name) LIKE lower(?) ESCAPE '/'",
+        postgres: "SELECT users.id FROM users WHERE users.name ILIKE $1 ESCAPE '/'",
+        mysql: "SELECT users.id FROM users WHERE lower(users.name) LIKE lower(?) ESCAPE '/'",
+    );
+    assert_params(&stmt, &[v("%a/%b%")]);
+    assert_params(&q(u.c("name").istartswith("a_")), &[v("a/_%")]);
+    assert_params(&q(u.c("name").iendswith("_a")), &[v("%/_a")]);
+    // autoescape(false): SQLAlchemy's default, `%` and `_` are wildcards.
+    let stmt = q(u.c("name").contains("a%b").autoescape(false));
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id FROM users WHERE users.name LIKE ?",
+        postgres: "SELECT users.id FROM users WHERE users.name LIKE $1",
+        mysql: "SELECT users.id FROM users WHERE users.name LIKE ?",
+    );
+    assert_params(&stmt, &[v("%a%b%")]);
+    // escape(c) on contains: the literal carries its own escapes.
+    assert_params(&q(u.c("name").contains("a^%").escape('^')), &[v("%a^%%")]);
+    // An expression is concatenated, never escaped.
+    let stmt = q(u.c("name").icontains(u.c("email")));
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id FROM users WHERE lower(users.name) LIKE lower(? || users.email || ?)",
+        postgres: "SELECT users.id FROM users WHERE users.name ILIKE $1 || users.email || $2",
+        mysql: "SELECT users.id FROM users WHERE lower(users.name) LIKE lower(CONCAT(CONCAT(?, users.email), ?))",
+    );
+}
+
+#[test]
+fn literal_null_booleans_and_literal_column() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select((
+        literal(5).label("five"),
+        null().label("nada"),
+        true_().label("yes"),
+    ))
+    .filter(false_().not());
+    assert_sql!(stmt,
+        sqlite: "SELECT ? AS five, NULL AS nada, 1 AS yes WHERE NOT (0)",
+        postgres: "SELECT $1 AS five, NULL AS nada, TRUE AS yes WHERE NOT (FALSE)",
+        mysql: "SELECT ? AS five, NULL AS nada, 1 AS yes WHERE NOT (0)",
+    );
+    assert_params(&stmt, &[v(5)]);
+    // eq(null()) is IS NULL; a literal column is written as is and names its result.
+    let stmt = select((u.c("id"), literal_column("count(*) OVER ()"))).filter(
+        u.c("email")
+            .eq(null())
+            .and(literal_column("users.id").gt(1)),
+    );
+    let sql = |p: &str| {
+        format!(
+            "SELECT users.id, count(*) OVER () FROM users WHERE users.email IS NULL AND users.id > {p}"
+        )
+    };
+    assert_sql!(stmt, sqlite: sql("?"), postgres: sql("$1"), mysql: sql("?"));
+}
+
+#[test]
+fn tuple_in() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select(u.c("id")).filter(tuple_((u.c("id"), u.c("name"))).in_([(1, "a"), (2, "b")]));
+    assert_sql!(stmt,
+        sqlite: "SELECT users.id FROM users WHERE (users.id, users.name) IN ((?, ?), (?, ?))",
+        postgres: "SELECT users.id FROM users WHERE (users.id, users.name) IN (($1, $2), ($3, $4))",
+        mysql: "SELECT users.id FROM users WHERE (users.id, users.name) IN ((?, ?), (?, ?))",
+    );
+    assert_params(&stmt, &[v(1), v("a"), v(2), v("b")]);
+    let a = &s.addresses;
+    let stmt = select(u.c("id")).filter(
+        tuple_((u.c("id"), u.c("email"))).not_in(select((a.c("user_id"), a.c("email_address")))),
+    );
+    let sql = "SELECT users.id FROM users WHERE (users.id, users.email) NOT IN \
+               (SELECT addresses.user_id, addresses.email_address FROM addresses)";
+    assert_sql!(stmt, sqlite: sql, postgres: sql, mysql: sql);
+}
+
+#[test]
+fn extract_parts() {
+    let s = schema();
+    let t = s.md.table("events", |t| {
+        t.column("id", Integer).primary_key();
+        t.column("at", DateTime);
+    });
+    let parts = select((
+        extract("year", t.c("at")),
+        extract(DatePart::Quarter, t.c("at")),
+        extract("dow", t.c("at")),
+        extract("doy", t.c("at")),
+        extract("epoch", t.c("at")),
+    ));
+    assert_sql!(parts,
+        sqlite: "SELECT CAST(STRFTIME('%Y', events.at) AS INTEGER) AS anon_1, \
+                 ((CAST(STRFTIME('%m', events.at) AS INTEGER) + 2) / 3) AS anon_2, \
+                 CAST(STRFTIME('%w', events.at) AS INTEGER) AS anon_3, CAST(STRFTIME('%j', events.at) AS INTEGER) AS anon_4, \
+                 CAST(STRFTIME('%s', events.at) AS INTEGER) AS anon_5 FROM events",
+        postgres: "SELECT EXTRACT(year FROM events.at) AS anon_1, EXTRACT(quarter FROM events.at) AS anon_2, \
+                   EXTRACT(dow FROM events.at) AS anon_3, EXTRACT(doy FROM events.at) AS anon_4, \
+                   EXTRACT(epoch FROM events.at) AS anon_5 FROM events",
+        mysql: "SELECT EXTRACT(year FROM events.at) AS anon_1, EXTRACT(quarter FROM events.at) AS anon_2, \
+                (DAYOFWEEK(events.at) - 1) AS anon_3, DAYOFYEAR(events.at) AS anon_4, \
+                UNIX_TIMESTAMP(events.at) AS anon_5 FROM events",
+    );
+    assert_eq!(DatePart::parse("DOY"), Some(DatePart::DayOfYear));
+    // An unknown part is refused when the statement compiles (an ArgumentError, not a panic).
+    let err = select(extract("fortnight", t.c("at")))
+        .try_compile(&SqliteDialect)
+        .unwrap_err();
+    assert!(err.to_string().contains("not a date part"), "{err}");
+}
+
+#[test]
+fn functions_with_any_number_of_arguments_and_lag_with_a_default() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select(func::call("coalesce", vec![1; 12]));
+    let sql = |p: &dyn Fn(usize) -> String| {
+        let args: Vec<String> = (1..=12).map(p).collect();
+        format!("SELECT coalesce({}) AS coalesce_1", args.join(", "))
+    };
+    assert_sql!(stmt,
+        sqlite: sql(&|_| "?".into()),
+        postgres: sql(&|i| format!("${i}")),
+        mysql: sql(&|_| "?".into()),
+    );
+    assert_params(&stmt, &vec![v(1); 12]);
+    let stmt = select(func::call(
+        "greatest",
+        (u.c("id"), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+    ));
+    assert_eq!(compile(&stmt, &mysql8()).params().len(), 15);
+    // lag(x, offset, default): the offset inline; MariaDB's LAG takes no default.
+    let w = || Window::new().partition_by(u.c("name")).order_by(u.c("id"));
+    let stmt = select((
+        func::lag_with(u.c("id"), 2, 0).over(w()).label("prev"),
+        func::lead_with(u.c("id"), 1, -1).over(w()).label("next"),
+    ));
+    assert_sql!(stmt,
+        sqlite: "SELECT lag(users.id, 2, ?) OVER (PARTITION BY users.name ORDER BY users.id) AS prev, \
+                 lead(users.id, 1, ?) OVER (PARTITION BY users.name ORDER BY users.id) AS next FROM users",
+        postgres: "SELECT lag(users.id, 2, $1) OVER (PARTITION BY users.name ORDER BY users.id) AS prev, \
+                   lead(users.id, 1, $2) OVER (PARTITION BY users.name ORDER BY users.id) AS next FROM users",
+        mariadb: "SELECT CASE WHEN COUNT(*) OVER (PARTITION BY users.name ORDER BY users.id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) > 2 \
+                  THEN lag(users.id, 2) OVER (PARTITION BY users.name ORDER BY users.id) ELSE ? END AS prev, \
+                  CASE WHEN COUNT(*) OVER (PARTITION BY users.name ORDER BY users.id ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) > 1 \
+                  THEN lead(users.id, 1) OVER (PARTITION BY users.name ORDER BY users.id) ELSE ? END AS next FROM users",
+        mysql8: "SELECT lag(users.id, 2, ?) OVER (PARTITION BY users.name ORDER BY users.id) AS prev, \
+                 lead(users.id, 1, ?) OVER (PARTITION BY users.name ORDER BY users.id) AS next FROM users",
+    );
+    assert_params(&stmt, &[v(0), v(-1)]);
+}
+
+#[test]
+fn aliases_of_a_subquery_and_of_a_cte() {
+    let s = schema();
+    let a = &s.addresses;
+    let c = select((a.c("id"), a.c("user_id"))).cte("c");
+    let (c1, c2) = (c.alias("c1"), c.alias("c2"));
+    let stmt = select((c1.c("id"), c2.c("id")))
+        .join_on(&c2, c1.c("user_id").eq(c2.c("user_id")))
+        .filter(c1.c("id").lt(c2.c("id")));
+    let sql = |p: &str| {
+        format!(
+            "WITH c AS (SELECT addresses.id, addresses.user_id FROM addresses) SELECT c1.id, c2.id \
+             FROM c AS c1 JOIN c AS c2 ON c1.user_id = c2.user_id WHERE c1.id < c2.id{p}"
+        )
+    };
+    assert_sql!(stmt, sqlite: sql(""), postgres: sql(""), mysql: sql(""));
+    // The CTE under its own name and an alias.
+    let stmt = select((c.c("id"), c2.c("id"))).join_on(&c2, c.c("user_id").eq(c2.c("user_id")));
+    let sql = "WITH c AS (SELECT addresses.id, addresses.user_id FROM addresses) SELECT c.id, c2.id \
+               FROM c JOIN c AS c2 ON c.user_id = c2.user_id";
+    assert_sql!(stmt, sqlite: sql, postgres: sql, mysql: sql);
+    let sq = select((a.c("user_id"), func::count_star().label("n")))
+        .group_by(a.c("user_id"))
+        .subquery("sq");
+    let other = sq.alias("other");
+    let stmt =
+        select((sq.c("user_id"), other.c("user_id"))).join_on(&other, sq.c("n").lt(other.c("n")));
+    let inner = "SELECT addresses.user_id, count(*) AS n FROM addresses GROUP BY addresses.user_id";
+    let sql = format!(
+        "SELECT sq.user_id, other.user_id FROM ({inner}) AS sq JOIN ({inner}) AS other ON sq.n < other.n"
+    );
+    assert_sql!(stmt, sqlite: sql.clone(), postgres: sql.clone(), mysql: sql);
+}
+
+#[test]
+fn correlation_with_the_immediately_enclosing_query_and_by_hand() {
+    let md = MetaData::new();
+    let a = md.table("ca", |t| {
+        t.column("id", Integer).primary_key();
+    });
+    let b = md.table("cb", |t| {
+        t.column("id", Integer).primary_key();
+        t.column("a_id", Integer);
+    });
+    let c = md.table("cc", |t| {
+        t.column("id", Integer).primary_key();
+        t.column("b_id", Integer);
+        t.column("a_id", Integer);
+    });
+    let inner = || {
+        select(c.c("id"))
+            .filter(c.c("b_id").eq(b.c("id")))
+            .filter(c.c("a_id").eq(a.c("id")))
+    };
+    let query = |inner: Select<AnyType>| {
+        select(a.c("id")).filter(exists(
+            select(b.c("id"))
+                .filter(b.c("a_id").eq(a.c("id")))
+                .filter(exists(inner)),
+        ))
+    };
+    // SQLAlchemy's SQL for each (checked with SQLAlchemy 2.1).
+    let sql = |froms: &str| {
+        format!(
+            "SELECT ca.id FROM ca WHERE EXISTS (SELECT cb.id FROM cb WHERE cb.a_id = ca.id AND \
+             EXISTS (SELECT cc.id FROM {froms} WHERE cc.b_id = cb.id AND cc.a_id = ca.id))"
+        )
+    };
+    for (stmt, froms) in [
+        (query(inner()), "cc, ca"),
+        (query(inner().correlate(&a)), "cc, cb"),
+        (query(inner().correlate((&a, &b))), "cc"),
+        (query(inner().correlate_except(&b)), "cc, cb"),
+        (query(inner().correlate_except(())), "cc"),
+    ] {
+        assert_sql!(stmt, sqlite: sql(froms), postgres: sql(froms), mysql: sql(froms));
+    }
+    // correlate(()): nothing is correlated, not even the enclosing query's table.
+    let stmt = select(a.c("id")).filter(exists(
+        select(b.c("id"))
+            .filter(b.c("a_id").eq(a.c("id")))
+            .correlate(()),
+    ));
+    let sql = "SELECT ca.id FROM ca WHERE EXISTS (SELECT cb.id FROM cb, ca WHERE cb.a_id = ca.id)";
+    assert_sql!(stmt, sqlite: sql, postgres: sql, mysql: sql);
+}
+
+#[test]
+fn distinct_on() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = select((u.c("id"), u.c("name")))
+        .distinct_on(u.c("name").concat("!"))
+        .order_by((u.c("name").concat("!"), u.c("id").desc()));
+    // SQLAlchemy ignores it elsewhere (deprecated, to become an error): an error here.
+    assert_sql!(stmt,
+        sqlite: unsupported("DISTINCT ON"),
+        postgres: "SELECT DISTINCT ON (users.name || $1) users.id, users.name FROM users ORDER BY users.name || $1, users.id DESC",
+        mysql: unsupported("DISTINCT ON"),
+    );
+}
+
+#[test]
+fn upsert_do_update_where() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = insert(u)
+        .values((("id", 1), ("name", "x")))
+        .on_conflict_do_update_where(
+            u.c("id"),
+            [("name", excluded("name")), ("email", excluded("email"))],
+            u.c("name").lt(excluded("name")),
+        );
+    // MySQL has no WHERE there: each column keeps its value unless the
+    // condition holds, the column the condition reads assigned last.
+    assert_sql!(stmt,
+        sqlite: "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 email = excluded.email WHERE users.name < excluded.name",
+        postgres: "INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                   email = excluded.email WHERE users.name < excluded.name",
+        mysql: "INSERT INTO users (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE \
+                email = IF(users.name < VALUES(name), VALUES(email), users.email), \
+                name = IF(users.name < VALUES(name), VALUES(name), users.name)",
+    );
+    // A condition reading two updated columns cannot be emulated on MySQL.
+    let stmt = insert(u)
+        .values((("id", 1), ("name", "x")))
+        .on_conflict_do_update_where(
+            u.c("id"),
+            [("name", excluded("name")), ("email", excluded("email"))],
+            u.c("name").ne(u.c("email")),
+        );
+    check_one(
+        &stmt,
+        "mariadb",
+        &mariadb(),
+        unsupported("on_conflict_do_update_where"),
+    );
+}
+
+#[test]
+fn multi_row_returning_in_parameter_order_on_sqlite() {
+    let s = schema();
+    let u = &s.users;
+    let stmt = insert(u)
+        .values_many([[("name", "a")], [("name", "b")]])
+        .returning((u.c("id"), u.c("name")))
+        .sort_by_parameter_order();
+    // SQLite names the VALUES columns column1, column2, ..
+    assert_sql!(stmt,
+        sqlite: "INSERT INTO users (name) SELECT column1 FROM (VALUES (?, 0), (?, 1)) ORDER BY column2 RETURNING id, name",
+        postgres: "INSERT INTO users (name) SELECT p0 FROM (VALUES (CAST($1 AS TEXT), 0), (CAST($2 AS TEXT), 1)) \
+                   AS imp_sen (p0, sen_counter) ORDER BY sen_counter RETURNING id, name",
+        mariadb: "INSERT INTO users (name) VALUES (?), (?) RETURNING id, name",
+        mysql8: unsupported("sort_by_parameter_order"),
+    );
+    assert_params(
+        &insert(u).values_many([[("name", "a")], [("name", "b")]]),
+        &[v("a"), v("b")],
+    );
 }

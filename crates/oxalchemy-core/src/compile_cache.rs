@@ -59,9 +59,12 @@ impl CompileCache {
             return stmt.compile_for(dialect);
         }
         let shape = crate::compiler::with_shape_mode(|| stmt.compile_for(dialect))?;
+        // Result types come from this statement's own walk, never from the
+        // cache: they depend on column types, which the shape does not name.
+        let column_types = shape.column_types().to_vec();
         let (key, params, _) = shape.into_parts();
         if let Some(hit) = self.map.read().get(&*key) {
-            let compiled = Compiled::new(hit.sql.clone(), params);
+            let compiled = Compiled::new(hit.sql.clone(), params).with_column_types(column_types);
             return Ok(match &hit.fetch_after {
                 Some(f) => compiled.with_fetch_after(f.clone()),
                 None => compiled,

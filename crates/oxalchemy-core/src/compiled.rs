@@ -2,6 +2,7 @@
 
 use crate::dialect::Dialect;
 use crate::error::Result;
+use crate::sql_type::SqlType;
 use crate::value::Value;
 use std::sync::Arc;
 
@@ -18,17 +19,23 @@ pub struct Compiled {
     sql: Arc<str>,
     params: Vec<Value>,
     fetch_after: Option<FetchAfterInsert>,
+    column_types: Vec<Option<SqlType>>,
 }
 
-/// How to emulate `INSERT .. RETURNING` on a backend without it (MySQL): run
-/// `select_sql` with parameters `[first_id, first_id + row_count]` after the
-/// INSERT, where `first_id` is the LAST_INSERT_ID the INSERT reported.
+/// How to emulate `INSERT .. RETURNING` on a backend without it (MySQL): after
+/// the INSERT, run `select_sql` with the key of each inserted row (see
+/// [`FetchAfterInsert::row_keys`]) and put its rows in insertion order
+/// ([`FetchAfterInsert::rows_in_insert_order`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchAfterInsert {
-    /// `SELECT <returning columns> FROM t WHERE key >= ? AND key < ? ORDER BY key`.
+    /// `SELECT <returning columns>, key FROM t WHERE key IN (?, .., ?)`: one
+    /// placeholder per row, the key last (it orders the rows, then is dropped).
     pub select_sql: String,
     /// How many rows the INSERT wrote.
     pub row_count: usize,
+    /// For each row, the position in the INSERT's parameters of the key value
+    /// it gives; `None` when the row leaves the key to AUTO_INCREMENT.
+    pub key_params: Vec<Option<usize>>,
 }
 
 impl Compiled {
@@ -38,7 +45,36 @@ impl Compiled {
             sql: sql.into(),
             params,
             fetch_after: None,
+            column_types: Vec::new(),
         }
+    }
+
+    /// Attach the SQL type of each result column (see [`column_types`](Self::column_types)).
+    pub fn with_column_types(mut self, types: Vec<Option<SqlType>>) -> Self {
+        self.column_types = types;
+        self
+    }
+
+    /// The SQL type of each result column (SELECT list or RETURNING), in
+    /// order, where the compiler knows it: a table column's type, a CAST's
+    /// target, `Boolean` for comparisons, IN, EXISTS, IS NULL and LIKE,
+    /// `BigInteger` for COUNT, SUM of integers and floor division of integers,
+    /// a NUMERIC column's type for its SUM / MIN / MAX / COALESCE, `Integer`
+    /// for `extract`. `None` where the type is unknown or backend-dependent (an
+    /// average, a quotient). Empty for text, DDL and statements without result
+    /// columns. Drivers can decode a column to this type where the wire type
+    /// does not say it (SQLite expressions, booleans on MySQL).
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, select, func, ExprLike, SqlType, dialect::GenericDialect, sql_type::{Integer, Numeric}};
+    /// let md = MetaData::new();
+    /// let t = md.table("t", |t| { t.column("id", Integer).primary_key(); t.column("amount", Numeric(10, 2)); });
+    /// let c = select((func::sum(t.c("amount")), t.c("id").in_([1, 2]), func::avg(t.c("amount"))))
+    ///     .compile(&GenericDialect);
+    /// assert_eq!(c.column_types(), [Some(SqlType::Numeric(10, 2)), Some(SqlType::Boolean), None]);
+    /// ```
+    pub fn column_types(&self) -> &[Option<SqlType>] {
+        &self.column_types
     }
 
     /// Attach a RETURNING emulation.

@@ -6,6 +6,7 @@
 //! it needs, as sea-query's backends do.
 
 use crate::error::{Error, Result};
+use crate::expr::DatePart;
 use crate::sql_type::SqlType;
 use std::fmt::Debug;
 
@@ -33,6 +34,70 @@ pub enum ReturningOrder {
     /// ORDER BY sen_counter RETURNING ..`, so generated keys ascend in row
     /// order: sort the RETURNING rows by the generated key (PostgreSQL).
     SentinelSelect,
+}
+
+/// How `a / b` gives the true quotient (SQLAlchemy 2's `/`: `7 / 2` is 3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrueDivision {
+    /// `/` divides integers exactly (MySQL): written as is.
+    Native,
+    /// `/` truncates integers: the divisor is cast, to its own type when it is
+    /// a NUMERIC or floating type, else to NUMERIC (`a / CAST(b AS NUMERIC)`, PostgreSQL).
+    CastDivisor,
+    /// `/` truncates integers: the divisor is made a float (`a / (b + 0.0)`, SQLite).
+    FloatDivisor,
+}
+
+/// How `IS [NOT] DISTINCT FROM` (a comparison where NULL equals NULL) is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DistinctFrom {
+    /// `a IS DISTINCT FROM b` / `a IS NOT DISTINCT FROM b` (PostgreSQL).
+    Standard,
+    /// `a IS NOT b` / `a IS b` (SQLite).
+    Is,
+    /// `NOT (a <=> b)` / `a <=> b` (MySQL, MariaDB).
+    NullSafeEqual,
+}
+
+/// How an UPDATE names the other tables its WHERE or SET clause refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateFrom {
+    /// `UPDATE t SET c = u.x FROM u WHERE ..` (PostgreSQL, SQLite 3.33 and later).
+    FromClause,
+    /// `UPDATE t, u SET t.c = u.x WHERE ..` (MySQL, MariaDB).
+    TableList,
+}
+
+/// How a DELETE names the other tables its WHERE clause refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeleteUsing {
+    /// `DELETE FROM t USING u WHERE ..` (PostgreSQL).
+    Using,
+    /// `DELETE FROM t USING t, u WHERE ..` (MySQL, MariaDB).
+    UsingTarget,
+    /// No multi-table DELETE: `DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE ..)` (SQLite).
+    Exists,
+}
+
+/// How a multi-row `INSERT .. RETURNING` with
+/// [`Insert::sort_by_parameter_order`](crate::Insert::sort_by_parameter_order)
+/// feeds its rows to the table in VALUES order, when the backend's RETURNING
+/// gives no order of its own: generated keys then ascend in row order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SentinelInsert {
+    /// No way: insert one row per statement (`Unsupported`).
+    None,
+    /// `INSERT INTO t (..) SELECT p0, .. FROM (VALUES (CAST(? AS type), .., 0), ..)
+    /// AS imp_sen (p0, .., sen_counter) ORDER BY sen_counter` (PostgreSQL).
+    NamedColumns,
+    /// `INSERT INTO t (..) SELECT column1, .. FROM (VALUES (?, .., 0), ..) ORDER BY
+    /// columnN` (SQLite, whose VALUES columns are named `column1`, `column2` ..).
+    NumberedColumns,
 }
 
 /// Words that must be quoted when used as identifiers on every backend.
@@ -375,6 +440,72 @@ pub trait Dialect: Send + Sync + Debug + 'static {
         ReturningOrder::Unordered
     }
 
+    /// How [`Insert::sort_by_parameter_order`](crate::Insert::sort_by_parameter_order)
+    /// is written when [`returning_order`](Self::returning_order) is not
+    /// `InsertionOrder`. Default: the named sentinel form for `SentinelSelect`, none otherwise.
+    fn sentinel_insert(&self) -> SentinelInsert {
+        match self.returning_order() {
+            ReturningOrder::SentinelSelect => SentinelInsert::NamedColumns,
+            _ => SentinelInsert::None,
+        }
+    }
+
+    /// How `a / b` gives the true quotient.
+    fn true_division(&self) -> TrueDivision {
+        TrueDivision::CastDivisor
+    }
+
+    /// True when `FLOOR(x)` exists (else floor division is emulated with CAST).
+    fn supports_floor(&self) -> bool {
+        true
+    }
+
+    /// True when `CAST(x AS NUMERIC(p, s))` rounds to `s` digits (else the
+    /// compiler adds `ROUND(.., s)`: SQLite keeps every digit).
+    fn numeric_cast_rounds(&self) -> bool {
+        true
+    }
+
+    /// True when a placeholder names its parameter's position (`$1`), so one
+    /// parameter can be written twice: a GROUP BY, HAVING or ORDER BY
+    /// expression identical to one of the select list then reuses its
+    /// placeholders, which PostgreSQL needs to see them as the same expression.
+    fn numbered_placeholders(&self) -> bool {
+        false
+    }
+
+    /// True when `LAG(x, n, default)` / `LEAD(..)` take the default (else it is
+    /// emulated with a row count over the same window: MariaDB).
+    fn supports_lag_lead_default(&self) -> bool {
+        true
+    }
+
+    /// True when `SELECT DISTINCT ON (..)` exists.
+    fn supports_distinct_on(&self) -> bool {
+        false
+    }
+
+    /// How `IS [NOT] DISTINCT FROM` is spelled.
+    fn distinct_from(&self) -> DistinctFrom {
+        DistinctFrom::Standard
+    }
+
+    /// How an UPDATE refers to other tables.
+    fn update_from(&self) -> UpdateFrom {
+        UpdateFrom::FromClause
+    }
+
+    /// How a DELETE refers to other tables.
+    fn delete_using(&self) -> DeleteUsing {
+        DeleteUsing::Using
+    }
+
+    /// The SQL written before and after the operand of `extract(part, x)`:
+    /// [`standard_extract`] (`EXTRACT(year FROM ` and `)`) by default.
+    fn extract(&self, part: DatePart) -> (&'static str, &'static str) {
+        standard_extract(part)
+    }
+
     /// SQL that lists whether a table exists: returns rows when it does.
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
@@ -493,6 +624,39 @@ impl<D: Dialect + ?Sized> Dialect for std::sync::Arc<D> {
     fn returning_order(&self) -> ReturningOrder {
         (**self).returning_order()
     }
+    fn sentinel_insert(&self) -> SentinelInsert {
+        (**self).sentinel_insert()
+    }
+    fn true_division(&self) -> TrueDivision {
+        (**self).true_division()
+    }
+    fn supports_floor(&self) -> bool {
+        (**self).supports_floor()
+    }
+    fn numeric_cast_rounds(&self) -> bool {
+        (**self).numeric_cast_rounds()
+    }
+    fn numbered_placeholders(&self) -> bool {
+        (**self).numbered_placeholders()
+    }
+    fn supports_distinct_on(&self) -> bool {
+        (**self).supports_distinct_on()
+    }
+    fn supports_lag_lead_default(&self) -> bool {
+        (**self).supports_lag_lead_default()
+    }
+    fn distinct_from(&self) -> DistinctFrom {
+        (**self).distinct_from()
+    }
+    fn update_from(&self) -> UpdateFrom {
+        (**self).update_from()
+    }
+    fn delete_using(&self) -> DeleteUsing {
+        (**self).delete_using()
+    }
+    fn extract(&self, part: DatePart) -> (&'static str, &'static str) {
+        (**self).extract(part)
+    }
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>) {
         (**self).has_table_query(schema, table)
     }
@@ -508,6 +672,23 @@ impl<D: Dialect + ?Sized> Dialect for std::sync::Arc<D> {
     fn require(&self, available: bool, feature: &str, hint: Option<&str>) -> Result<()> {
         (**self).require(available, feature, hint)
     }
+}
+
+/// `EXTRACT(<part> FROM ` and `)`: standard SQL, PostgreSQL's part names.
+pub fn standard_extract(part: DatePart) -> (&'static str, &'static str) {
+    let before = match part {
+        DatePart::Year => "EXTRACT(year FROM ",
+        DatePart::Quarter => "EXTRACT(quarter FROM ",
+        DatePart::Month => "EXTRACT(month FROM ",
+        DatePart::Day => "EXTRACT(day FROM ",
+        DatePart::Hour => "EXTRACT(hour FROM ",
+        DatePart::Minute => "EXTRACT(minute FROM ",
+        DatePart::Second => "EXTRACT(second FROM ",
+        DatePart::DayOfWeek => "EXTRACT(dow FROM ",
+        DatePart::DayOfYear => "EXTRACT(doy FROM ",
+        DatePart::Epoch => "EXTRACT(epoch FROM ",
+    };
+    (before, ")")
 }
 
 /// The standard SQL spelling of each type (PostgreSQL's where the standard has none).

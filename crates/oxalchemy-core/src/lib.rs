@@ -3,6 +3,7 @@
 //! drivers live in other crates and meet this one through [`Driver`] and
 //! [`Dialect`].
 
+pub mod column_decode;
 pub mod compile_cache;
 pub mod compiled;
 mod compiler;
@@ -11,6 +12,7 @@ pub mod dialect;
 pub mod driver;
 pub mod error;
 pub mod expr;
+mod fetch_after;
 pub mod row;
 pub mod schema;
 pub mod schema_bind;
@@ -21,12 +23,16 @@ pub mod value;
 pub use compile_cache::CompileCache;
 pub use compiled::{Compiled, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
-pub use dialect::{Dialect, ReturningOrder, UpsertStyle, standard_type_name};
+pub use dialect::{
+    DeleteUsing, Dialect, DistinctFrom, ReturningOrder, SentinelInsert, TrueDivision, UpdateFrom,
+    UpsertStyle, standard_type_name,
+};
 pub use driver::{BoxFuture, Driver, DriverConnection, ExecuteManyError};
 pub use error::{Error, IntegrityKind, Result};
 pub use expr::{
-    Alias, AnyTable, AnyType, Case, Column, Expr, ExprLike, InOperand, Node, Operand, Source,
-    Window, case, exists, func, not_,
+    Alias, AnyTable, AnyType, Case, Column, DatePart, Expr, ExprLike, InOperand, Node, Operand,
+    Source, Window, case, exists, extract, false_, func, label_ref, literal, literal_column, not_,
+    null, true_, tuple_,
 };
 pub use row::{Columns, CursorResult, FromRow, QueryResult, Row, RowIndex};
 pub use schema::{
@@ -35,9 +41,9 @@ pub use schema::{
 pub use schema_bind::{SchemaBind, SchemaConnection};
 pub use sql_type::SqlType;
 pub use stmt::{
-    CompoundSelect, CreateIndex, CreateTable, Cte, Delete, DropIndex, DropTable, ExprList, Insert,
-    IntoSelectStmt, IntoValues, JoinTarget, Select, SelectItem, SelectList, SelectStmt, Subquery,
-    TextClause, Update, delete, except, except_all, excluded, insert, intersect, intersect_all,
-    select, text, union, union_all, update,
+    CompoundSelect, Correlation, CreateIndex, CreateTable, Cte, Delete, DropIndex, DropTable,
+    ExprList, FromList, Insert, IntoSelectStmt, IntoValues, JoinTarget, Select, SelectItem,
+    SelectList, SelectStmt, Subquery, TextClause, Update, delete, except, except_all, excluded,
+    insert, intersect, intersect_all, select, text, union, union_all, update,
 };
 pub use value::Value;

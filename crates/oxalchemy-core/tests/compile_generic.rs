@@ -185,9 +185,10 @@ fn case_cast_functions_window() {
         func::now(),
         func::count_star(),
     )));
+    // Numbered per function name, as SQLAlchemy does.
     assert_eq!(
         s,
-        "SELECT coalesce(users.email, ?) AS coalesce_1, CURRENT_TIMESTAMP AS now_2, count(*) AS count_3 FROM users"
+        "SELECT coalesce(users.email, ?) AS coalesce_1, CURRENT_TIMESTAMP AS now_1, count(*) AS count_1 FROM users"
     );
     let (s, _) = sql(&select(func::call("upper", (users.c("name"),)).label("u")).distinct());
     assert_eq!(s, "SELECT DISTINCT upper(users.name) AS u FROM users");

@@ -18,7 +18,9 @@
 //! transaction a statement is committed right after it ran, so the
 //! connection keeps autocommit semantics for whoever uses it without `BEGIN`.
 
+use crate::affected_rows::rows_affected;
 use crate::bind::to_mysql;
+use crate::decimal_params::with_decimal_casts;
 use crate::decode::from_mysql;
 use crate::error_map::map_error;
 use crate::server_info::ServerInfo;
@@ -215,13 +217,15 @@ impl MysqlConnection {
 
     async fn run_statement(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
         let bound = bind_all(params)?;
+        let cast_sql = with_decimal_casts(sql, params);
+        let sent = cast_sql.as_deref().unwrap_or(sql);
         let conn = self.live()?;
         let outcome = if bound.is_empty() && !prefers_prepared(sql) {
             run_text(conn, sql).await
         } else {
-            match run_prepared(conn, sql, bound).await {
+            match run_prepared(conn, sent, bound).await {
                 Err(mysql_async::Error::Server(e)) if e.code == ER_NEED_REPREPARE => {
-                    run_prepared(conn, sql, bind_all(params)?).await
+                    run_prepared(conn, sent, bind_all(params)?).await
                 }
                 Err(mysql_async::Error::Server(e))
                     if e.code == ER_UNSUPPORTED_PS && params.is_empty() =>
@@ -231,7 +235,13 @@ impl MysqlConnection {
                 other => other,
             }
         };
+        let info = conn.info().into_owned();
         let mut result = outcome.map_err(|e| self.fail(e, Some(sql)))?;
+        if result.columns.is_empty() {
+            // SQLAlchemy's counts (see `affected_rows`); a statement that
+            // returns rows is counted by them (below).
+            result.rows_affected = rows_affected(sql, result.rows_affected, &info);
+        }
         // `INSERT/DELETE .. RETURNING` (MariaDB) ends its rows with an EOF that
         // carries no row count: every returned row is an affected row.
         if result.rows_affected == 0

@@ -37,7 +37,10 @@
 //! mode includes `NO_BACKSLASH_ESCAPES`.
 
 use crate::server_info::{ServerFlavor, ServerInfo, ServerInfoCell};
-use oxalchemy_core::{Dialect, ReturningOrder, SqlType, UpsertStyle, Value};
+use oxalchemy_core::{
+    DatePart, DeleteUsing, Dialect, DistinctFrom, ReturningOrder, SqlType, TrueDivision,
+    UpdateFrom, UpsertStyle, Value,
+};
 use std::fmt;
 
 /// The SQL dialect of MySQL and MariaDB.
@@ -310,6 +313,38 @@ impl Dialect for MysqlDialect {
 
     fn upsert_style(&self) -> UpsertStyle {
         UpsertStyle::OnDuplicateKey
+    }
+
+    /// `/` divides integers exactly (a DECIMAL).
+    fn true_division(&self) -> TrueDivision {
+        TrueDivision::Native
+    }
+
+    fn distinct_from(&self) -> DistinctFrom {
+        DistinctFrom::NullSafeEqual
+    }
+
+    /// MariaDB's LAG / LEAD take no default argument.
+    fn supports_lag_lead_default(&self) -> bool {
+        !self.is_mariadb()
+    }
+
+    fn update_from(&self) -> UpdateFrom {
+        UpdateFrom::TableList
+    }
+
+    fn delete_using(&self) -> DeleteUsing {
+        DeleteUsing::UsingTarget
+    }
+
+    /// EXTRACT has no day of week, day of year or epoch: the functions that give them.
+    fn extract(&self, part: DatePart) -> (&'static str, &'static str) {
+        match part {
+            DatePart::DayOfWeek => ("(DAYOFWEEK(", ") - 1)"),
+            DatePart::DayOfYear => ("DAYOFYEAR(", ")"),
+            DatePart::Epoch => ("UNIX_TIMESTAMP(", ")"),
+            other => oxalchemy_core::dialect::standard_extract(other),
+        }
     }
 
     fn concat_is_operator(&self) -> bool {

@@ -197,3 +197,25 @@ fn returning_order_by_server() {
         Err(oxalchemy_core::Error::Unsupported { .. })
     ));
 }
+
+#[test]
+fn issue_11_rules_by_server() {
+    let maria = MysqlDialect::mariadb((10, 11, 6));
+    let mysql = MysqlDialect::mysql8();
+    // MariaDB's LAG / LEAD take no default; MySQL 8's do.
+    assert!(!maria.supports_lag_lead_default());
+    assert!(mysql.supports_lag_lead_default());
+    // The detected server changes it in place, for every holder of the dialect.
+    let shared = Arc::new(MysqlDialect::mysql8());
+    shared.set_server_info(maria.server_info());
+    assert!(!shared.supports_lag_lead_default());
+    for d in [&maria, &mysql] {
+        assert_eq!(d.true_division(), TrueDivision::Native);
+        assert_eq!(d.distinct_from(), DistinctFrom::NullSafeEqual);
+        assert_eq!(d.update_from(), UpdateFrom::TableList);
+        assert_eq!(d.delete_using(), DeleteUsing::UsingTarget);
+        assert_eq!(d.extract(DatePart::DayOfWeek), ("(DAYOFWEEK(", ") - 1)"));
+        assert_eq!(d.extract(DatePart::Year), ("EXTRACT(year FROM ", ")"));
+        assert!(!d.supports_distinct_on());
+    }
+}

@@ -31,18 +31,26 @@
 //!   a plain `BEGIN` sends nothing (the server starts the transaction with the
 //!   first statement), and a `COMMIT`/`ROLLBACK` with nothing open sends
 //!   nothing. Statements run outside a `BEGIN` are still committed one by one.
-//! - UPDATE reports matched rows (`CLIENT_FOUND_ROWS`), as SQLAlchemy does.
+//! - UPDATE reports matched rows, as SQLAlchemy does (read from the server's
+//!   info text: connections do not set `CLIENT_FOUND_ROWS`, so that an
+//!   upsert-do-nothing counts only the rows it inserted, as on PostgreSQL and
+//!   SQLite; other upserts count as with the flag). A `Decimal` parameter is
+//!   sent as `CAST(? AS DECIMAL(65, scale))`, so expressions around it stay
+//!   decimal (`COALESCE(amount, ?)` reads back as a `Decimal`, not text).
 //! - On MariaDB, `JSON` is `LONGTEXT`: JSON columns read back as `Value::Text`
 //!   (which decodes into `serde_json::Value`); MySQL sends `Value::Json`.
 
+mod affected_rows;
 mod bind;
 mod connection;
+mod decimal_params;
 mod decode;
 mod dialect;
 mod driver;
 mod error_map;
 mod reserved_words;
 mod server_info;
+mod sql_scan;
 mod url;
 
 pub use connection::MysqlConnection;

@@ -383,9 +383,10 @@ impl MysqlConnectOptions {
             .stmt_cache_size(self.stmt_cache_size)
             .prefer_socket(self.prefer_socket)
             .socket(self.socket.clone())
-            // UPDATE reports matched rows, not changed rows (SQLAlchemy's
-            // CLIENT_FOUND_ROWS), so optimistic-concurrency checks see every match.
-            .client_found_rows(true)
+            // No CLIENT_FOUND_ROWS: a skipped row of an upsert-do-nothing
+            // must count 0; the driver reports SQLAlchemy's matched rows for
+            // UPDATE from the info text instead (see `affected_rows`).
+            .client_found_rows(false)
             .tcp_nodelay(true);
         builder.into()
     }

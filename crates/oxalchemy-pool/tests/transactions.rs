@@ -68,18 +68,32 @@ async fn fetch_after_insert_emulates_returning() {
         vec![Value::Int(1), Value::Int(2)],
     )
     .with_fetch_after(FetchAfterInsert {
-        select_sql: "SELECT id FROM t WHERE id >= ? AND id < ? ORDER BY id".into(),
+        select_sql: "SELECT x, id FROM t WHERE id IN (?, ?)".into(),
         row_count: 2,
+        key_params: vec![None, None],
     });
     let r = tx.execute(stmt).await.unwrap();
     assert_eq!(r.rows_affected(), 1);
     assert_eq!(r.last_insert_id(), Some(10));
-    assert_eq!(r.rows()[0].values(), [Value::Int(10), Value::Int(12)]);
+    // The mock's one row holds the parameters (the generated keys 10 and 11):
+    // it is the row of key 11 (its last column), whose x is 10.
+    assert_eq!(r.len(), 1);
+    assert_eq!(r.rows()[0].values(), [Value::Int(10)]);
+
+    // Keys the INSERT gives are read back as given, not counted from LAST_INSERT_ID.
+    let stmt = Compiled::new(
+        "INSERT INTO t (id) VALUES (?), (?)",
+        vec![Value::Int(50), Value::Int(40)],
+    )
+    .with_fetch_after(FetchAfterInsert {
+        select_sql: "SELECT x, id FROM t WHERE id IN (?, ?)".into(),
+        row_count: 2,
+        key_params: vec![Some(0), Some(1)],
+    });
+    let r = tx.execute(stmt).await.unwrap();
+    assert_eq!(r.rows()[0].values(), [Value::Int(50)]);
     tx.commit().await.unwrap();
-    assert_eq!(
-        state.sql()[2],
-        "SELECT id FROM t WHERE id >= ? AND id < ? ORDER BY id"
-    );
+    assert_eq!(state.sql()[2], "SELECT x, id FROM t WHERE id IN (?, ?)");
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 use crate::bind::{Bound, convert};
 use crate::decode::{RawValue, decode};
 use crate::error_map::{invalidates_statement, map_error};
+use crate::param_types::{ParamKind, declared_types, runs};
+use crate::placeholders::highest_placeholder;
 use crate::statement_cache::{CachedStatement, StatementCache};
 use futures_util::TryStreamExt;
 use oxalchemy_core::{
@@ -20,10 +22,12 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One open PostgreSQL connection (tokio-postgres, no TLS).
 ///
-/// Statements are prepared once per connection and cached by SQL text (see
+/// Statements are prepared once per connection and cached by SQL text and
+/// parameter kinds (see
 /// [`PostgresDriver::statement_cache_capacity`](crate::PostgresDriver::statement_cache_capacity));
-/// parameters are converted to the types the server inferred for them, and
-/// result columns decoded by their types (see the crate documentation).
+/// numbers, booleans, dates and times are declared with their own types when
+/// a statement is prepared, other parameters take the types the server infers,
+/// and result columns are decoded by their types (see the crate documentation).
 /// Usually reached as a `Box<dyn DriverConnection>` through the engine.
 pub struct PostgresConnection {
     client: Client,
@@ -71,7 +75,8 @@ impl PostgresConnection {
         self.cache.len()
     }
 
-    /// True when a prepared statement for exactly this SQL text is cached.
+    /// True when a prepared statement for exactly this SQL text is cached
+    /// (for any parameter types).
     pub fn is_statement_cached(&self, sql: &str) -> bool {
         self.cache.contains(sql)
     }
@@ -107,16 +112,38 @@ impl PostgresConnection {
         }
     }
 
-    async fn prepared(&mut self, sql: &str) -> Result<CachedStatement> {
-        if let Some(cached) = self.cache.get(sql) {
+    /// The statement for `sql` prepared with the types of `params` (see `param_types`).
+    async fn prepared(&mut self, sql: &str, params: &[Value]) -> Result<CachedStatement> {
+        if let Some(cached) = self.cache.get(sql, params) {
             return Ok(cached);
         }
+        self.prepare(sql, params.iter().map(ParamKind::of).collect())
+            .await
+    }
+
+    /// The statement for `sql` prepared for exactly these parameter kinds.
+    async fn prepared_for(
+        &mut self,
+        sql: &str,
+        kinds: Box<[ParamKind]>,
+    ) -> Result<CachedStatement> {
+        if let Some(cached) = self.cache.get_exact(sql, &kinds) {
+            return Ok(cached);
+        }
+        self.prepare(sql, kinds).await
+    }
+
+    /// Prepare `sql` with parameters of `kinds` and cache it.
+    async fn prepare(&mut self, sql: &str, kinds: Box<[ParamKind]>) -> Result<CachedStatement> {
+        let mut types = declared_types(&kinds);
+        // A surplus value must not become a declared, unused parameter.
+        types.truncate(highest_placeholder(sql));
         let prepared = if self.begin_pending {
             // The transaction starts before the Parse, pipelined with it, so a
             // statement that fails to prepare aborts the transaction as usual.
             let (begun, prepared) = futures_util::future::join(
                 self.client.batch_execute("BEGIN"),
-                self.client.prepare(sql),
+                self.client.prepare_typed(sql, &types),
             )
             .await;
             self.begin_pending = false;
@@ -125,12 +152,12 @@ impl PostgresConnection {
             }
             prepared
         } else {
-            self.client.prepare(sql).await
+            self.client.prepare_typed(sql, &types).await
         };
         match prepared {
             Ok(statement) => {
                 let cached = CachedStatement::new(statement);
-                self.cache.insert(sql, cached.clone());
+                self.cache.insert(sql, kinds, cached.clone());
                 Ok(cached)
             }
             Err(e) => Err(self.fail(&e, Some(sql))),
@@ -138,7 +165,7 @@ impl PostgresConnection {
     }
 
     async fn run(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
-        let cached = self.prepared(sql).await?;
+        let cached = self.prepared(sql, params).await?;
         let bound = bind_params(&cached, params, sql)?;
 
         let statement = async {
@@ -183,6 +210,71 @@ impl PostgresConnection {
                 Err(self.fail(&e, Some(sql)))
             }
         }
+    }
+}
+
+impl PostgresConnection {
+    /// Run `sets` (all of the kinds `cached` was prepared for) pipelined, up
+    /// to [`PIPELINE_DEPTH`] in flight, appending each result to `out`; the
+    /// first failure in order stops it.
+    async fn pipeline(
+        &mut self,
+        sql: &str,
+        cached: &CachedStatement,
+        sets: &[Vec<Value>],
+        out: &mut Vec<QueryResult>,
+    ) -> Result<()> {
+        for chunk in sets.chunks(PIPELINE_DEPTH) {
+            // Convert up to the first set that does not convert: those
+            // before it still run, in order, ahead of its error.
+            let mut bound_sets = Vec::with_capacity(chunk.len());
+            let mut unbound = None;
+            for params in chunk {
+                match bind_params(cached, params, sql) {
+                    Ok(bound) => bound_sets.push(bound),
+                    Err(e) => {
+                        unbound = Some(e);
+                        break;
+                    }
+                }
+            }
+            let client = &self.client;
+            let outcomes: Vec<Fetched> =
+                futures_util::future::join_all(bound_sets.iter().map(|bound| async move {
+                    if cached.statement.columns().is_empty() {
+                        client
+                            .execute_raw(&cached.statement, bound.iter())
+                            .await
+                            .map(|n| {
+                                Ok(QueryResult {
+                                    columns: cached.columns.clone(),
+                                    rows: Vec::new(),
+                                    rows_affected: n,
+                                    last_insert_id: None,
+                                })
+                            })
+                    } else {
+                        fetch(client, cached, bound, sql).await
+                    }
+                }))
+                .await;
+            for outcome in outcomes {
+                match outcome {
+                    Ok(Ok(result)) => out.push(result),
+                    Ok(Err(decode_error)) => return Err(decode_error),
+                    Err(e) => {
+                        if invalidates_statement(&e) {
+                            self.cache.remove(sql);
+                        }
+                        return Err(self.fail(&e, Some(sql)));
+                    }
+                }
+            }
+            if let Some(e) = unbound {
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -358,61 +450,14 @@ impl DriverConnection for PostgresConnection {
                 Ok(result) => out.push(result),
                 Err(e) => return Err(ExecuteManyError::new(out, e)),
             }
-            let cached = match self.prepared(sql).await {
-                Ok(cached) => cached,
-                Err(e) => return Err(ExecuteManyError::new(out, e)),
-            };
-            for chunk in rest.chunks(PIPELINE_DEPTH) {
-                // Convert up to the first set that does not convert: those
-                // before it still run, in order, ahead of its error.
-                let mut bound_sets = Vec::with_capacity(chunk.len());
-                let mut unbound = None;
-                for params in chunk {
-                    match bind_params(&cached, params, sql) {
-                        Ok(bound) => bound_sets.push(bound),
-                        Err(e) => {
-                            unbound = Some(e);
-                            break;
-                        }
-                    }
-                }
-                let client = &self.client;
-                let cached = &cached;
-                let outcomes: Vec<Fetched> =
-                    futures_util::future::join_all(bound_sets.iter().map(|bound| async move {
-                        if cached.statement.columns().is_empty() {
-                            client
-                                .execute_raw(&cached.statement, bound.iter())
-                                .await
-                                .map(|n| {
-                                    Ok(QueryResult {
-                                        columns: cached.columns.clone(),
-                                        rows: Vec::new(),
-                                        rows_affected: n,
-                                        last_insert_id: None,
-                                    })
-                                })
-                        } else {
-                            fetch(client, cached, bound, sql).await
-                        }
-                    }))
-                    .await;
-                for outcome in outcomes {
-                    match outcome {
-                        Ok(Ok(result)) => out.push(result),
-                        Ok(Err(decode_error)) => {
-                            return Err(ExecuteManyError::new(out, decode_error));
-                        }
-                        Err(e) => {
-                            if invalidates_statement(&e) {
-                                self.cache.remove(sql);
-                            }
-                            let error = self.fail(&e, Some(sql));
-                            return Err(ExecuteManyError::new(out, error));
-                        }
-                    }
-                }
-                if let Some(e) = unbound {
+            for (run, kinds) in runs(rest) {
+                // Sets whose values have other kinds (a float where an integer
+                // was, a bigger integer) need the statement prepared for them.
+                let cached = match self.prepared_for(sql, kinds).await {
+                    Ok(cached) => cached,
+                    Err(e) => return Err(ExecuteManyError::new(out, e)),
+                };
+                if let Err(e) = self.pipeline(sql, &cached, run, &mut out).await {
                     return Err(ExecuteManyError::new(out, e));
                 }
             }

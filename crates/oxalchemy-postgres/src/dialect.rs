@@ -173,6 +173,15 @@ impl Dialect for PostgresDialect {
         ReturningOrder::SentinelSelect
     }
 
+    /// `$n` names its parameter: GROUP BY reuses the select list's placeholders.
+    fn numbered_placeholders(&self) -> bool {
+        true
+    }
+
+    fn supports_distinct_on(&self) -> bool {
+        true
+    }
+
     fn supports_full_outer_join(&self) -> bool {
         true
     }
@@ -288,6 +297,16 @@ mod tests {
         assert!(d.supports_full_outer_join());
         assert!(d.supports_nulls_ordering());
         assert!(d.supports_intersect_except());
+        // Issue 11: `$n` can be written twice; DISTINCT ON; the standard rest.
+        assert!(d.numbered_placeholders());
+        assert!(d.supports_distinct_on());
+        assert!(d.supports_floor());
+        assert!(d.numeric_cast_rounds());
+        assert_eq!(d.true_division(), oxalchemy_core::TrueDivision::CastDivisor);
+        assert_eq!(
+            d.sentinel_insert(),
+            oxalchemy_core::SentinelInsert::NamedColumns
+        );
     }
 
     #[test]

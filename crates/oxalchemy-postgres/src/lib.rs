@@ -18,13 +18,19 @@
 //!
 //! What the driver does per connection:
 //!
-//! - **Prepared statements** are cached by SQL text (bounded, least recently
-//!   used out); an entry the server invalidated (`cached plan must not change
-//!   result type`) is dropped so the next execution prepares it again.
-//! - **Parameters** are converted to the type the server inferred for each
-//!   `$n`: an `Int` becomes int2/int4/int8 (range-checked: `DataError`),
-//!   float or numeric; text is parsed where a number, date, UUID or JSON is
-//!   expected; `Null` binds anywhere.
+//! - **Prepared statements** are cached by SQL text and parameter kinds
+//!   (bounded, least recently used out); an entry the server invalidated
+//!   (`cached plan must not change result type`) is dropped so the next
+//!   execution prepares it again.
+//! - **Parameters** are declared with the type of their value, as psycopg2
+//!   types the literals it writes under SQLAlchemy: an `Int` is int4 (int8 when
+//!   it does not fit), a `Float` float8, a `Decimal` numeric, `Bool`, `Date`,
+//!   `Time`, `DateTime` and `Timestamp` boolean, date, time, timestamp and
+//!   timestamptz. So `n = $1` with 30.4 compares as a float (never rounded), and
+//!   `SELECT $1`, `CASE .. THEN $1` or `$1 + $2` have the value's type. Text,
+//!   bytes, UUIDs, JSON and `Null` take the type the server infers from the
+//!   context (varchar, enum, uuid, jsonb, bytea..), and are converted to it:
+//!   text is parsed where a number, date, UUID or JSON is expected.
 //! - **Columns** are decoded by type (see the table in the `decode` module docs):
 //!   integers to `Int`, numeric to `Decimal`, timestamp to `DateTime`,
 //!   timestamptz to `Timestamp`, json/jsonb and arrays to `Json`, ...
@@ -40,6 +46,8 @@ mod decode;
 mod dialect;
 mod driver;
 mod error_map;
+mod param_types;
+mod placeholders;
 mod statement_cache;
 mod url;
 

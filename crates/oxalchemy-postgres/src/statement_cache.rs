@@ -1,7 +1,9 @@
-//! The per-connection prepared-statement cache, keyed by SQL text.
+//! The per-connection prepared-statement cache, keyed by SQL text and the
+//! kinds of the parameters (see `param_types`: one SQL text is prepared once
+//! per combination of declared parameter types).
 //!
 //! Each entry keeps the server-side prepared statement (with the parameter
-//! types the server inferred) and the result's column labels. The cache is
+//! types declared or inferred) and the result's column labels. The cache is
 //! bounded: past its capacity the least recently used statement is dropped,
 //! which closes it on the server.
 //!
@@ -12,7 +14,8 @@
 //! saw an older generation drops all its statements before its next lookup (as
 //! SQLAlchemy's asyncpg dialect does).
 
-use oxalchemy_core::Columns;
+use crate::param_types::{ParamKind, matches};
+use oxalchemy_core::{Columns, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,14 +48,20 @@ impl CachedStatement {
     }
 }
 
-struct Entry {
+/// One statement prepared for a SQL text, with the parameter kinds it was declared for.
+struct Variant {
+    kinds: Box<[ParamKind]>,
     cached: CachedStatement,
     last_used: u64,
 }
 
-/// A bounded map from SQL text to prepared statement (least recently used eviction).
+/// A bounded map from SQL text and parameter kinds to prepared statement
+/// (least recently used eviction).
 pub(crate) struct StatementCache {
-    entries: HashMap<String, Entry>,
+    /// The variants prepared for each SQL text (usually one).
+    entries: HashMap<String, Vec<Variant>>,
+    /// Number of variants over all entries.
+    count: usize,
     capacity: usize,
     clock: u64,
     /// The schema generation shared by the driver's connections.
@@ -68,6 +77,7 @@ impl StatementCache {
         let seen_generation = schema_generation.load(Ordering::SeqCst);
         StatementCache {
             entries: HashMap::new(),
+            count: 0,
             capacity,
             clock: 0,
             schema_generation,
@@ -82,7 +92,7 @@ impl StatementCache {
         if current == self.seen_generation {
             return false;
         }
-        self.entries.clear();
+        self.clear();
         self.seen_generation = current;
         true
     }
@@ -90,63 +100,106 @@ impl StatementCache {
     /// This connection changed the schema: drop its statements and make every
     /// other connection of the driver drop theirs.
     pub fn schema_changed(&mut self) {
-        self.entries.clear();
+        self.clear();
         self.seen_generation = self.schema_generation.fetch_add(1, Ordering::SeqCst) + 1;
     }
 
-    /// The statement prepared for `sql`, if cached (marks it as recently used).
-    pub fn get(&mut self, sql: &str) -> Option<CachedStatement> {
+    /// The statement prepared for `sql` with parameters of the kinds of
+    /// `params`, if cached (marks it as recently used).
+    pub fn get(&mut self, sql: &str, params: &[Value]) -> Option<CachedStatement> {
         self.sync_generation();
         self.clock += 1;
         let clock = self.clock;
-        self.entries.get_mut(sql).map(|e| {
-            e.last_used = clock;
-            e.cached.clone()
-        })
+        let variant = self
+            .entries
+            .get_mut(sql)?
+            .iter_mut()
+            .find(|v| matches(&v.kinds, params))?;
+        variant.last_used = clock;
+        Some(variant.cached.clone())
     }
 
-    /// Remember the statement prepared for `sql`, evicting the least recently used one when full.
-    pub fn insert(&mut self, sql: &str, cached: CachedStatement) {
+    /// The statement prepared for `sql` with exactly these parameter `kinds`,
+    /// if cached (marks it as recently used).
+    pub fn get_exact(&mut self, sql: &str, kinds: &[ParamKind]) -> Option<CachedStatement> {
+        self.sync_generation();
+        self.clock += 1;
+        let clock = self.clock;
+        let variant = self
+            .entries
+            .get_mut(sql)?
+            .iter_mut()
+            .find(|v| *v.kinds == *kinds)?;
+        variant.last_used = clock;
+        Some(variant.cached.clone())
+    }
+
+    /// Remember the statement prepared for `sql` and parameter `kinds`,
+    /// evicting the least recently used one when full.
+    pub fn insert(&mut self, sql: &str, kinds: Box<[ParamKind]>, cached: CachedStatement) {
         // Prepared while another connection changed the schema: maybe stale, not kept.
         if self.capacity == 0 || self.sync_generation() {
             return;
         }
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(sql) {
-            let oldest = self
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.last_used)
-                .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                self.entries.remove(&oldest);
-            }
+        let variants = self.entries.entry(sql.to_owned()).or_default();
+        let before = variants.len();
+        variants.retain(|v| v.kinds != kinds);
+        self.count -= before - variants.len();
+        if self.count >= self.capacity {
+            self.evict_oldest();
         }
         self.clock += 1;
-        self.entries.insert(
-            sql.to_owned(),
-            Entry {
+        let clock = self.clock;
+        self.entries
+            .entry(sql.to_owned())
+            .or_default()
+            .push(Variant {
+                kinds,
                 cached,
-                last_used: self.clock,
-            },
-        );
+                last_used: clock,
+            });
+        self.count += 1;
     }
 
-    /// Forget the statement prepared for `sql` (after the server invalidated it).
+    /// Drop the least recently used statement.
+    fn evict_oldest(&mut self) {
+        let oldest = self
+            .entries
+            .iter()
+            .flat_map(|(sql, vs)| vs.iter().map(move |v| (v.last_used, sql)))
+            .min_by_key(|(used, _)| *used)
+            .map(|(used, sql)| (used, sql.clone()));
+        let Some((used, sql)) = oldest else {
+            return;
+        };
+        if let Some(variants) = self.entries.get_mut(&sql) {
+            variants.retain(|v| v.last_used != used);
+            if variants.is_empty() {
+                self.entries.remove(&sql);
+            }
+        }
+        self.count -= 1;
+    }
+
+    /// Forget every statement prepared for `sql` (after the server invalidated one).
     pub fn remove(&mut self, sql: &str) {
-        self.entries.remove(sql);
+        if let Some(variants) = self.entries.remove(sql) {
+            self.count -= variants.len();
+        }
     }
 
     /// Forget every statement.
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.count = 0;
     }
 
     /// Number of cached statements.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.count
     }
 
-    /// True when `sql` has a cached statement.
+    /// True when `sql` has a cached statement (for any parameter kinds).
     pub fn contains(&self, sql: &str) -> bool {
         self.entries.contains_key(sql)
     }

@@ -1,12 +1,25 @@
 //! Binding [`Value`]s as SQLite parameters.
 //!
 //! SQLite has five storage classes (NULL, INTEGER, REAL, TEXT, BLOB), so richer
-//! values are bound in the text forms SQLite's own date functions use and the
-//! driver's decoder parses back (see `decode.rs`).
+//! values are bound as SQLAlchemy's SQLite dialect binds them, so a database
+//! shared with a Python service holds, compares and sorts the same values:
+//!
+//! - a `Decimal` as a REAL (SQLAlchemy binds a float), so it compares as a
+//!   number with any expression (a TEXT is greater than every number); one with
+//!   more digits than a double keeps is bound as an INTEGER when it is a whole
+//!   number that fits, else as its exact text, which a NUMERIC column still
+//!   compares numerically;
+//! - dates and times as text: `2024-01-02`, `03:04:05.000000` and
+//!   `2024-01-02 03:04:05.000000`, always with six fractional digits (a
+//!   `Timestamp` as its UTC date and time, without an offset, as SQLAlchemy
+//!   writes a UTC `DateTime(timezone=True)`); the decoder reads these and the
+//!   forms SQLite's own date functions write (see `decode.rs`).
 
 use chrono::{NaiveTime, Timelike};
 use oxalchemy_core::Value;
 use rusqlite::types::{ToSql, ToSqlOutput, Value as SqlValue, ValueRef};
+use rust_decimal::Decimal;
+use std::str::FromStr;
 
 /// A borrowed [`Value`] that rusqlite can bind.
 pub(crate) struct BindValue<'a>(pub &'a Value);
@@ -20,6 +33,7 @@ impl ToSql for BindValue<'_> {
             Value::Float(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Decimal(d) => ToSqlOutput::Owned(decimal(d)),
             other => match text_form(other) {
                 Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
                 None => {
@@ -32,8 +46,24 @@ impl ToSql for BindValue<'_> {
     }
 }
 
-/// The text a non-primitive value is stored as; `None` for a variant this
-/// driver does not know.
+/// A decimal as SQLAlchemy binds it, a REAL, when a double holds it exactly
+/// as written (its shortest text is `d`); else an INTEGER when it is a whole
+/// number that fits, else its exact text.
+fn decimal(d: &Decimal) -> SqlValue {
+    let exact = f64::try_from(*d)
+        .ok()
+        .filter(|f| Decimal::from_str(&f.to_string()).ok() == Some(*d));
+    match exact {
+        Some(f) => SqlValue::Real(f),
+        None => match i64::try_from(*d) {
+            Ok(i) if d.fract().is_zero() => SqlValue::Integer(i),
+            _ => SqlValue::Text(d.to_string()),
+        },
+    }
+}
+
+/// The text a value that is not bound as a number or blob is stored as;
+/// `None` for a variant this driver does not know.
 pub(crate) fn text_form(value: &Value) -> Option<String> {
     Some(match value {
         Value::Decimal(d) => d.to_string(),
@@ -43,7 +73,7 @@ pub(crate) fn text_form(value: &Value) -> Option<String> {
         Value::Timestamp(ts) => {
             let naive = ts.naive_utc();
             format!(
-                "{} {}+00:00",
+                "{} {}",
                 naive.format("%Y-%m-%d"),
                 format_time(&naive.time())
             )
@@ -54,14 +84,13 @@ pub(crate) fn text_form(value: &Value) -> Option<String> {
     })
 }
 
-/// `HH:MM:SS`, with `.ffffff` when there are microseconds (or `.fffffffff`
-/// for nanoseconds): whole seconds print as SQLite's `time('now')` does, so
-/// equality with values SQLite produced itself works.
+/// `HH:MM:SS.ffffff`, as SQLAlchemy's SQLite TIME and DATETIME write it
+/// (whole seconds too: `03:04:05.000000`, so equality and ranges match rows
+/// SQLAlchemy wrote); `.fffffffff` when there are nanoseconds, which
+/// SQLAlchemy cannot hold.
 fn format_time(t: &NaiveTime) -> String {
     let nanos = t.nanosecond() % 1_000_000_000;
-    let fmt = if nanos == 0 {
-        "%H:%M:%S"
-    } else if nanos.is_multiple_of(1_000) {
+    let fmt = if nanos.is_multiple_of(1_000) {
         "%H:%M:%S%.6f"
     } else {
         "%H:%M:%S%.9f"
@@ -80,20 +109,51 @@ mod tests {
         let t = NaiveTime::from_hms_micro_opt(13, 5, 9, 120).unwrap();
         assert_eq!(text_form(&Value::Date(d)).unwrap(), "2024-02-29");
         assert_eq!(text_form(&Value::Time(t)).unwrap(), "13:05:09.000120");
+        // SQLAlchemy writes whole seconds with six zeros too.
         let whole = NaiveTime::from_hms_opt(1, 2, 3).unwrap();
-        assert_eq!(text_form(&Value::Time(whole)).unwrap(), "01:02:03");
+        assert_eq!(text_form(&Value::Time(whole)).unwrap(), "01:02:03.000000");
         assert_eq!(
             text_form(&Value::DateTime(d.and_time(t))).unwrap(),
             "2024-02-29 13:05:09.000120"
         );
+        assert_eq!(
+            text_form(&Value::DateTime(d.and_time(whole))).unwrap(),
+            "2024-02-29 01:02:03.000000"
+        );
         let ts = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(
             text_form(&Value::Timestamp(ts)).unwrap(),
-            "2024-01-02 03:04:05+00:00"
+            "2024-01-02 03:04:05.000000"
         );
         assert_eq!(
             text_form(&Value::Json(serde_json::json!({"a": [1]}))).unwrap(),
             r#"{"a":[1]}"#
+        );
+    }
+
+    fn bound(v: &Value) -> SqlValue {
+        match BindValue(v).to_sql().unwrap() {
+            ToSqlOutput::Owned(v) => v,
+            ToSqlOutput::Borrowed(ValueRef::Real(f)) => SqlValue::Real(f),
+            ToSqlOutput::Borrowed(ValueRef::Integer(i)) => SqlValue::Integer(i),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn decimals_bind_as_numbers() {
+        let d = |s: &str| Value::Decimal(s.parse().unwrap());
+        assert_eq!(bound(&d("1.5")), SqlValue::Real(1.5));
+        assert_eq!(bound(&d("0.10")), SqlValue::Real(0.1));
+        assert_eq!(bound(&d("-3")), SqlValue::Real(-3.0));
+        // More digits than a double holds: a whole number that fits, or the exact text.
+        assert_eq!(
+            bound(&d("1234567890123456789")),
+            SqlValue::Integer(1_234_567_890_123_456_789)
+        );
+        assert_eq!(
+            bound(&d("12345678901234567890.12")),
+            SqlValue::Text("12345678901234567890.12".into())
         );
     }
 }

@@ -1,6 +1,9 @@
 //! `SqliteDialect`: how SQLite spells SQL.
 
-use oxalchemy_core::{Dialect, SqlType, Value, standard_type_name};
+use oxalchemy_core::{
+    DatePart, DeleteUsing, Dialect, DistinctFrom, SentinelInsert, SqlType, TrueDivision, Value,
+    standard_type_name,
+};
 
 /// Words SQLite reserves (or treats specially) beyond the common list of core.
 /// Quoting a word that did not need it is harmless, so the list errs on the safe side.
@@ -188,6 +191,53 @@ impl Dialect for SqliteDialect {
         Some("-1")
     }
 
+    /// Integer `/` truncates: `a / (b + 0.0)`, as SQLAlchemy writes it.
+    fn true_division(&self) -> TrueDivision {
+        TrueDivision::FloatDivisor
+    }
+
+    /// The bundled SQLite is built without its math functions (no FLOOR).
+    fn supports_floor(&self) -> bool {
+        false
+    }
+
+    /// `CAST(x AS NUMERIC(10, 2))` keeps every digit of a REAL.
+    fn numeric_cast_rounds(&self) -> bool {
+        false
+    }
+
+    fn distinct_from(&self) -> DistinctFrom {
+        DistinctFrom::Is
+    }
+
+    /// No multi-table DELETE: a correlated EXISTS.
+    fn delete_using(&self) -> DeleteUsing {
+        DeleteUsing::Exists
+    }
+
+    /// Rows inserted from `(VALUES ..) ORDER BY column<n>` get ascending keys.
+    fn sentinel_insert(&self) -> SentinelInsert {
+        SentinelInsert::NumberedColumns
+    }
+
+    /// `CAST(STRFTIME('%Y', x) AS INTEGER)`, as SQLAlchemy writes it.
+    fn extract(&self, part: DatePart) -> (&'static str, &'static str) {
+        const AFTER: &str = ") AS INTEGER)";
+        match part {
+            DatePart::Year => ("CAST(STRFTIME('%Y', ", AFTER),
+            DatePart::Quarter => ("((CAST(STRFTIME('%m', ", ") AS INTEGER) + 2) / 3)"),
+            DatePart::Month => ("CAST(STRFTIME('%m', ", AFTER),
+            DatePart::Day => ("CAST(STRFTIME('%d', ", AFTER),
+            DatePart::Hour => ("CAST(STRFTIME('%H', ", AFTER),
+            DatePart::Minute => ("CAST(STRFTIME('%M', ", AFTER),
+            DatePart::Second => ("CAST(STRFTIME('%S', ", AFTER),
+            DatePart::DayOfWeek => ("CAST(STRFTIME('%w', ", AFTER),
+            DatePart::DayOfYear => ("CAST(STRFTIME('%j', ", AFTER),
+            DatePart::Epoch => ("CAST(STRFTIME('%s', ", AFTER),
+            other => oxalchemy_core::dialect::standard_extract(other),
+        }
+    }
+
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<Value>) {
         let sql = match schema {
             Some(schema) => {
@@ -247,6 +297,25 @@ mod tests {
     #[test]
     fn reserved_list_is_sorted_for_binary_search() {
         assert!(SQLITE_RESERVED.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn issue_11_rules() {
+        let d = SqliteDialect;
+        assert_eq!(d.true_division(), TrueDivision::FloatDivisor);
+        assert!(
+            !d.supports_floor(),
+            "the bundled SQLite has no math functions"
+        );
+        assert!(!d.numeric_cast_rounds());
+        assert_eq!(d.distinct_from(), DistinctFrom::Is);
+        assert_eq!(d.delete_using(), DeleteUsing::Exists);
+        assert_eq!(d.sentinel_insert(), SentinelInsert::NumberedColumns);
+        assert_eq!(
+            d.extract(DatePart::Month),
+            ("CAST(STRFTIME('%m', ", ") AS INTEGER)")
+        );
+        assert!(!d.numbered_placeholders());
     }
 
     #[test]

@@ -20,10 +20,12 @@
 //! # }).unwrap();
 //! ```
 //!
-//! Values are stored in SQLite's storage classes (booleans as `0`/`1`, dates,
-//! times and timestamps as ISO text, decimals as text in a NUMERIC column,
-//! UUIDs hyphenated, JSON as text) and mapped back through each result
-//! column's declared type; see [`SqliteDialect`] for the type names DDL uses.
+//! Values are stored in SQLite's storage classes as SQLAlchemy's SQLite
+//! dialect stores them (booleans as `0`/`1`, decimals as REALs, dates, times
+//! and timestamps as ISO text with six fractional digits,
+//! `2024-01-02 03:04:05.000000`, UUIDs hyphenated, JSON as text) and mapped
+//! back through each result column's declared type; see [`SqliteDialect`] for
+//! the type names DDL uses.
 
 mod bind;
 mod connection;

@@ -1,16 +1,16 @@
-//! Writing INSERT, UPDATE and DELETE.
+//! Writing INSERT (UPDATE and DELETE are in `dml_from`, the upsert clause in `upsert`).
 
 use super::Compiler;
+use super::result_types::column_types;
 use crate::compiled::{Compiled, FetchAfterInsert};
-use crate::dialect::{Dialect, ReturningOrder, UpsertStyle};
+use crate::dialect::{Dialect, ReturningOrder, SentinelInsert};
 use crate::error::{Error, Result};
-use crate::expr::{Node, SourceKey};
+use crate::expr::Node;
 use crate::schema::Table;
-use crate::stmt::OnConflictAction;
-use crate::stmt::{Delete, Insert, OnConflict, Update, ValueList};
+use crate::stmt::{Insert, ValueList};
 use std::borrow::Cow;
 
-fn unknown_column(table: &Table, name: &str, what: &str) -> Error {
+pub(crate) fn unknown_column(table: &Table, name: &str, what: &str) -> Error {
     Error::argument(format!(
         "{what}: table {:?} has no column {name:?}; its columns are: {}",
         table.fullname(),
@@ -56,10 +56,12 @@ fn insert_columns(table: &Table, rows: &[ValueList]) -> Result<Vec<Cow<'static, 
 }
 
 impl<'a> Compiler<'a> {
-    fn returning(&mut self, returning: &'a [Node]) -> Result<()> {
+    /// ` RETURNING ..`: columns unqualified, or qualified when the statement
+    /// names other tables too (`UPDATE .. FROM u RETURNING t.id, u.x`).
+    pub(crate) fn returning(&mut self, returning: &'a [Node], qualified: bool) -> Result<()> {
         self.push(" RETURNING ");
         let saved = self.unqualified;
-        self.unqualified = true;
+        self.unqualified = !qualified;
         let mut r = Ok(());
         for (i, n) in returning.iter().enumerate() {
             if i > 0 {
@@ -80,62 +82,14 @@ impl<'a> Compiler<'a> {
         r
     }
 
-    fn on_conflict(&mut self, table: &Table, oc: &'a OnConflict) -> Result<()> {
-        match self.d.upsert_style() {
-            UpsertStyle::OnConflict => {
-                self.push(" ON CONFLICT");
-                if !oc.target.is_empty() {
-                    self.push(" (");
-                    let saved = self.unqualified;
-                    self.unqualified = true;
-                    let r = self.list(&oc.target);
-                    self.unqualified = saved;
-                    r?;
-                    self.push(")");
-                }
-                match &oc.action {
-                    OnConflictAction::DoNothing => self.push(" DO NOTHING"),
-                    OnConflictAction::DoUpdate(set) => {
-                        if oc.target.is_empty() {
-                            return Err(Error::argument(format!(
-                                "on_conflict_do_update needs the conflict target columns on the {} dialect",
-                                self.d.name()
-                            )));
-                        }
-                        self.push(" DO UPDATE SET ");
-                        self.set_list(table, set, "on_conflict_do_update")?;
-                    }
-                }
-            }
-            UpsertStyle::OnDuplicateKey => {
-                self.push(" ON DUPLICATE KEY UPDATE ");
-                match &oc.action {
-                    OnConflictAction::DoNothing => {
-                        // Assigning a key column to itself changes nothing. The
-                        // value is qualified: after INSERT .. SELECT a bare name
-                        // could also be a column of the SELECT ("ambiguous").
-                        let col = table
-                            .primary_key()
-                            .first()
-                            .map(|s| s.to_string())
-                            .or_else(|| table.columns().first().map(|c| c.name().to_owned()))
-                            .unwrap_or_default();
-                        self.ident(&col);
-                        self.push(" = ");
-                        self.table_name(table);
-                        self.push(".");
-                        self.ident(&col);
-                    }
-                    OnConflictAction::DoUpdate(set) => {
-                        self.set_list(table, set, "on_duplicate_key_update")?
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn set_list(&mut self, table: &Table, set: &'a ValueList, what: &str) -> Result<()> {
+    /// `a = .., b = ..`; `t.a = ..` when `qualified`.
+    pub(crate) fn set_list(
+        &mut self,
+        table: &Table,
+        set: &'a ValueList,
+        what: &str,
+        qualified: bool,
+    ) -> Result<()> {
         if set.is_empty() {
             return Err(Error::argument(format!("{what}: no columns to set")));
         }
@@ -145,6 +99,10 @@ impl<'a> Compiler<'a> {
             }
             if i > 0 {
                 self.push(", ");
+            }
+            if qualified {
+                self.table_name(table);
+                self.push(".");
             }
             self.ident(k);
             self.push(" = ");
@@ -195,19 +153,22 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
         && ins.rows.len() > 1
         && !ins.returning.is_empty()
         && ins.from_select.is_none()
+        && d.returning_order() != ReturningOrder::InsertionOrder
     {
-        match d.returning_order() {
-            ReturningOrder::SentinelSelect => return compile_sentinel_insert(ins, d),
-            ReturningOrder::InsertionOrder => {}
-            _ => {
-                return Err(d.unsupported(
-                    "a multi-row INSERT .. RETURNING whose rows match the VALUES rows (sort_by_parameter_order)",
-                    Some("insert one row per statement"),
-                ));
+        return match d.sentinel_insert() {
+            SentinelInsert::NamedColumns | SentinelInsert::NumberedColumns => {
+                let mut c = compile_sentinel_insert(ins, d)?;
+                c.column_types = column_types(&ins.returning);
+                Ok(c.finish())
             }
-        }
+            _ => Err(d.unsupported(
+                "a multi-row INSERT .. RETURNING whose rows match the VALUES rows (sort_by_parameter_order)",
+                Some("insert one row per statement"),
+            )),
+        };
     }
     let mut c = Compiler::new(d);
+    c.column_types = column_types(&ins.returning);
     let table = &ins.table;
     if let Some((_, select)) = &ins.from_select {
         c.collect_ctes_stmt(select);
@@ -215,6 +176,7 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
     c.push("INSERT INTO ");
     c.table_name(table);
     let mut row_count = 0usize;
+    let mut key_params = Vec::new();
     if let Some((cols, select)) = &ins.from_select {
         if !ins.rows.is_empty() {
             return Err(Error::argument(
@@ -271,16 +233,34 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
                 ins.rows.iter().collect()
             };
             row_count = rows_iter.len();
+            // RETURNING emulation: where each row's key value is bound.
+            let emulated_key = (!ins.returning.is_empty() && !d.supports_returning())
+                .then(|| table.autoincrement_column().map(|k| k.name()))
+                .flatten();
             for (ri, row) in rows_iter.into_iter().enumerate() {
                 if ri > 0 {
                     c.push(", ");
                 }
                 c.push("(");
+                let mut row_key = None;
                 for (ci, col) in cols.iter().enumerate() {
                     if ci > 0 {
                         c.push(", ");
                     }
-                    match row.iter().find(|(k, _)| k == col) {
+                    let given = row.iter().find(|(k, _)| k == col);
+                    if emulated_key == Some(col.as_ref()) {
+                        row_key = match given {
+                            Some((_, Node::Param(_))) | None => Some(c.params.len()),
+                            Some((_, Node::Null)) => None,
+                            Some(_) => {
+                                return Err(d.unsupported(
+                                    "INSERT .. RETURNING with the key given as an expression",
+                                    Some("give the key as a value, or leave it to AUTO_INCREMENT"),
+                                ));
+                            }
+                        };
+                    }
+                    match given {
                         Some((_, v)) => c.node(v)?,
                         None => {
                             let def = table
@@ -292,6 +272,7 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
                         }
                     }
                 }
+                key_params.push(row_key);
                 c.push(")");
             }
         }
@@ -304,7 +285,7 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
         return Ok(c.finish());
     }
     if d.supports_returning() {
-        c.returning(&ins.returning)?;
+        c.returning(&ins.returning, false)?;
         return Ok(c.finish());
     }
     // No RETURNING: emulate through LAST_INSERT_ID for an autoincrement key.
@@ -336,22 +317,26 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
             _ => return Err(d.unsupported("INSERT .. RETURNING of expressions", Some(hint))),
         }
     }
+    // The key last: the rows are put in insertion order by it (see `FetchAfterInsert`).
+    sel.push(", ");
+    sel.ident(&key);
     sel.push(" FROM ");
     sel.table_name(table);
     sel.push(" WHERE ");
     sel.ident(&key);
-    sel.push(" >= ");
-    d.write_placeholder(1, &mut sel.sql);
-    sel.push(" AND ");
-    sel.ident(&key);
-    sel.push(" < ");
-    d.write_placeholder(2, &mut sel.sql);
-    sel.push(" ORDER BY ");
-    sel.ident(&key);
+    sel.push(" IN (");
+    for i in 0..row_count {
+        if i > 0 {
+            sel.push(", ");
+        }
+        d.write_placeholder(i + 1, &mut sel.sql);
+    }
+    sel.push(")");
     let select_sql = sel.sql;
     Ok(c.finish().with_fetch_after(FetchAfterInsert {
         select_sql,
         row_count,
+        key_params,
     }))
 }
 
@@ -369,8 +354,10 @@ fn sentinel_cast_type(ty: &crate::SqlType) -> crate::SqlType {
 /// (.., 1)) AS imp_sen (p0, p1, sen_counter) ORDER BY sen_counter RETURNING ..`:
 /// rows reach the table in VALUES order (PostgreSQL; SQLAlchemy's insertmanyvalues).
 /// Placeholders are cast to the column types, as PostgreSQL would otherwise
-/// type untyped parameters in VALUES as text.
-fn compile_sentinel_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
+/// type untyped parameters in VALUES as text. SQLite names VALUES columns
+/// itself: `SELECT column1, column2 FROM (VALUES (?, ?, 0), ..) ORDER BY column3`.
+fn compile_sentinel_insert<'a>(ins: &'a Insert, d: &'a dyn Dialect) -> Result<Compiler<'a>> {
+    let numbered = d.sentinel_insert() == SentinelInsert::NumberedColumns;
     let mut c = Compiler::new(d);
     c.nested_ctes = true;
     let table = &ins.table;
@@ -380,6 +367,13 @@ fn compile_sentinel_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
             "values_many with empty rows: insert them one statement each",
         ));
     }
+    let value_col = |i: usize| {
+        if numbered {
+            format!("column{}", i + 1)
+        } else {
+            format!("p{i}")
+        }
+    };
     c.push("INSERT INTO ");
     c.table_name(table);
     c.push(" (");
@@ -394,7 +388,7 @@ fn compile_sentinel_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
         if i > 0 {
             c.push(", ");
         }
-        c.push(&format!("p{i}"));
+        c.push(&value_col(i));
     }
     c.push(" FROM (VALUES ");
     for (ri, row) in ins.rows.iter().enumerate() {
@@ -407,20 +401,21 @@ fn compile_sentinel_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
                 c.push(", ");
             }
             let def = table.column_def(col);
-            let cast = def.map(|def| d.cast_type_name(&sentinel_cast_type(def.sql_type())));
+            let cast = def
+                .filter(|_| !numbered)
+                .map(|def| d.cast_type_name(&sentinel_cast_type(def.sql_type())));
             let given = row.iter().find(|(k, _)| k == col).map(|(_, v)| v);
+            let default = || {
+                def.and_then(|d| d.default())
+                    .map(|d| d.produce())
+                    .unwrap_or(crate::Value::Null)
+            };
             let typed = matches!(given, None | Some(Node::Param(_)) | Some(Node::Null));
             if let (Some(t), true) = (&cast, typed) {
                 c.push("CAST(");
                 match given {
                     Some(v) => c.node(v)?,
-                    None => {
-                        let v = def
-                            .and_then(|d| d.default())
-                            .map(|d| d.produce())
-                            .unwrap_or(crate::Value::Null);
-                        c.value(v);
-                    }
+                    None => c.value(default()),
                 }
                 c.push(" AS ");
                 c.push(t);
@@ -428,89 +423,23 @@ fn compile_sentinel_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> {
             } else if let Some(v) = given {
                 c.node(v)?;
             } else {
-                c.value(crate::Value::Null);
+                c.value(default());
             }
         }
         c.push(&format!(", {ri})"));
     }
-    c.push(") AS imp_sen (");
-    for i in 0..cols.len() {
-        c.push(&format!("p{i}, "));
+    if numbered {
+        c.push(&format!(") ORDER BY column{}", cols.len() + 1));
+    } else {
+        c.push(") AS imp_sen (");
+        for i in 0..cols.len() {
+            c.push(&format!("p{i}, "));
+        }
+        c.push("sen_counter) ORDER BY sen_counter");
     }
-    c.push("sen_counter) ORDER BY sen_counter");
     if let Some(oc) = &ins.on_conflict {
         c.on_conflict(table, oc)?;
     }
-    c.returning(&ins.returning)?;
-    Ok(c.finish())
-}
-
-/// Compile an UPDATE.
-pub(crate) fn compile_update(up: &Update, d: &dyn Dialect) -> Result<Compiled> {
-    let mut c = Compiler::new(d);
-    let table = &up.table;
-    if d.supports_update_delete_with() {
-        for (_, v) in &up.values {
-            c.collect_ctes_node(v);
-        }
-        if let Some(w) = &up.where_ {
-            c.collect_ctes_node(w);
-        }
-        c.write_with()?;
-    } else {
-        c.nested_ctes = true;
-    }
-    c.push("UPDATE ");
-    c.table_name(table);
-    c.push(" SET ");
-    if up.values.is_empty() {
-        return Err(Error::argument(
-            "an UPDATE needs at least one column to set: .set(\"column\", value)",
-        ));
-    }
-    // Subqueries in SET and WHERE correlate to the updated table.
-    c.outer.push(SourceKey::for_table(table));
-    c.set_list(table, &up.values, "update")?;
-    if let Some(w) = &up.where_ {
-        c.push(" WHERE ");
-        c.node(w)?;
-    }
-    c.outer.clear();
-    if !up.returning.is_empty() {
-        d.require(
-            d.supports_update_returning(),
-            "UPDATE .. RETURNING",
-            Some("select the rows again after the UPDATE"),
-        )?;
-        c.returning(&up.returning)?;
-    }
-    Ok(c.finish())
-}
-
-/// Compile a DELETE.
-pub(crate) fn compile_delete(del: &Delete, d: &dyn Dialect) -> Result<Compiled> {
-    let mut c = Compiler::new(d);
-    if !d.supports_update_delete_with() {
-        c.nested_ctes = true;
-    } else if let Some(w) = &del.where_ {
-        c.collect_ctes_node(w);
-        c.write_with()?;
-    }
-    c.push("DELETE FROM ");
-    c.table_name(&del.table);
-    c.outer.push(SourceKey::for_table(&del.table));
-    if let Some(w) = &del.where_ {
-        c.push(" WHERE ");
-        c.node(w)?;
-    }
-    c.outer.clear();
-    if !del.returning.is_empty() {
-        d.require(
-            d.supports_delete_returning(),
-            "DELETE .. RETURNING",
-            Some("select the rows before deleting them"),
-        )?;
-        c.returning(&del.returning)?;
-    }
-    Ok(c.finish())
+    c.returning(&ins.returning, false)?;
+    Ok(c)
 }

@@ -1,9 +1,11 @@
 //! Writing expressions.
 
 use super::Compiler;
-use crate::dialect::UpsertStyle;
+use super::labels::LabelScope;
+use crate::dialect::{DistinctFrom, UpsertStyle};
 use crate::error::{Error, Result};
-use crate::expr::{BinOp, Node, NullsOrder, UnaryOp, Window};
+use crate::expr::{BinOp, Node, UnaryOp, Window};
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 impl<'a> Compiler<'a> {
@@ -19,8 +21,19 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Write one expression.
+    /// Write one expression (reusing the placeholders of an identical
+    /// select-list expression where that is on, see `reuse`).
     pub(crate) fn node(&mut self, node: &'a Node) -> Result<()> {
+        if let Some(indices) = self.reusable_params(node) {
+            self.replay = Some(indices.into_iter());
+            let r = self.write_node(node);
+            self.replay = None;
+            return r;
+        }
+        self.write_node(node)
+    }
+
+    fn write_node(&mut self, node: &'a Node) -> Result<()> {
         match node {
             Node::Column { source, name } => {
                 if !self.unqualified {
@@ -41,6 +54,25 @@ impl<'a> Compiler<'a> {
             }
             Node::Param(v) => self.bind(v.clone()),
             Node::Null => self.push("NULL"),
+            Node::Invalid(message) => return Err(Error::argument(message.to_string())),
+            Node::Bool(b) => {
+                let d = self.d;
+                self.push(d.boolean_literal(*b));
+            }
+            Node::Literal(sql) => {
+                if self.shape_only {
+                    super::write_shape_ident(sql, &mut self.sql);
+                } else {
+                    self.push(sql);
+                }
+            }
+            Node::LabelRef(name) => self.label_ref(name)?,
+            Node::Extract { field, operand } => {
+                let (before, after) = self.d.extract(*field);
+                self.push(before);
+                self.node(operand)?;
+                self.push(after);
+            }
             Node::Star => self.push("*"),
             Node::Unary { op, operand } => match op {
                 UnaryOp::Not => {
@@ -131,12 +163,25 @@ impl<'a> Compiler<'a> {
                 self.push(" END");
             }
             Node::Cast { operand, sql_type } => {
+                // SQLite keeps every digit through CAST(.. AS NUMERIC(p, s)): round to s.
+                let round = match sql_type {
+                    SqlType::Numeric(_, scale) if !self.d.numeric_cast_rounds() => Some(*scale),
+                    _ => None,
+                };
+                if round.is_some() {
+                    self.push("ROUND(");
+                }
                 self.push("CAST(");
                 self.node(operand)?;
                 self.push(" AS ");
                 let t = self.d.cast_type_name(sql_type);
                 self.push(&t);
                 self.push(")");
+                if let Some(scale) = round {
+                    self.push(", ");
+                    self.push(&scale.to_string());
+                    self.push(")");
+                }
             }
             // Outside a select list a label is just its expression.
             Node::Label { operand, .. } => self.node(operand)?,
@@ -150,17 +195,12 @@ impl<'a> Compiler<'a> {
                 self.nested_select(select)?;
                 self.push(")");
             }
-            Node::Over { func, window } => {
-                self.node(func)?;
-                self.push(" OVER (");
-                self.window(window)?;
-                self.push(")");
-            }
+            Node::Over { func, window } => self.over(func, window)?,
             Node::Order {
                 operand,
                 desc,
                 nulls,
-            } => self.order_term(operand, *desc, *nulls, &[])?,
+            } => self.order_term(operand, *desc, *nulls, LabelScope::None)?,
             Node::Tuple(items) => {
                 self.push("(");
                 for (i, item) in items.iter().enumerate() {
@@ -191,6 +231,34 @@ impl<'a> Compiler<'a> {
     }
 
     fn binary(&mut self, op: BinOp, left: &'a Node, right: &'a Node) -> Result<()> {
+        match op {
+            BinOp::Div => return self.true_div(left, right),
+            BinOp::FloorDiv => return self.floor_div(left, right),
+            BinOp::IsDistinctFrom | BinOp::IsNotDistinctFrom => {
+                let distinct = op == BinOp::IsDistinctFrom;
+                match self.d.distinct_from() {
+                    DistinctFrom::Is => {
+                        self.node_prec(left, 5)?;
+                        self.push(if distinct { " IS NOT " } else { " IS " });
+                        return self.node_prec(right, 5);
+                    }
+                    DistinctFrom::NullSafeEqual => {
+                        if distinct {
+                            self.push("NOT (");
+                        }
+                        self.node_prec(left, 5)?;
+                        self.push(" <=> ");
+                        self.node_prec(right, 5)?;
+                        if distinct {
+                            self.push(")");
+                        }
+                        return Ok(());
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
         if op == BinOp::Concat && !self.d.concat_is_operator() {
             self.push("CONCAT(");
             self.node(left)?;
@@ -281,7 +349,7 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn window(&mut self, w: &'a Window) -> Result<()> {
+    pub(crate) fn window(&mut self, w: &'a Window) -> Result<()> {
         let mut sep = "";
         if !w.partition_by.is_empty() {
             self.push("PARTITION BY ");
@@ -291,7 +359,7 @@ impl<'a> Compiler<'a> {
         if !w.order_by.is_empty() {
             self.push(sep);
             self.push("ORDER BY ");
-            self.order_list(&w.order_by, &[])?;
+            self.order_list(&w.order_by, LabelScope::None)?;
             sep = " ";
         }
         if let Some(f) = &w.frame {
@@ -326,77 +394,6 @@ impl<'a> Compiler<'a> {
                 self.push(", ");
             }
             self.node(n)?;
-        }
-        Ok(())
-    }
-
-    /// A comma-separated ORDER BY list. A label of the select list (`labels`)
-    /// is written as its name, as SQLAlchemy does: the expression written again
-    /// would bind its parameters again, which PostgreSQL does not see as the
-    /// same expression (SELECT DISTINCT, set operations).
-    pub(crate) fn order_list(&mut self, nodes: &'a [Node], labels: &[&str]) -> Result<()> {
-        for (i, n) in nodes.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            match n {
-                Node::Order {
-                    operand,
-                    desc,
-                    nulls,
-                } => self.order_term(operand, *desc, *nulls, labels)?,
-                Node::Label { operand, name } => self.order_operand(operand, name, labels)?,
-                other => self.node(other)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// A labeled ORDER BY expression: the label's name when the select list has it.
-    fn order_operand(&mut self, operand: &'a Node, name: &str, labels: &[&str]) -> Result<()> {
-        if labels.contains(&name) {
-            self.ident(name);
-            Ok(())
-        } else {
-            self.node(operand)
-        }
-    }
-
-    fn order_term(
-        &mut self,
-        operand: &'a Node,
-        desc: bool,
-        nulls: Option<NullsOrder>,
-        labels: &[&str],
-    ) -> Result<()> {
-        let write = |c: &mut Self, min_prec: u8| match operand {
-            Node::Label { name, .. } if labels.contains(&name.as_ref()) => {
-                c.ident(name);
-                Ok(())
-            }
-            Node::Label { operand, .. } => c.node_prec(operand, min_prec),
-            o => c.node_prec(o, min_prec),
-        };
-        match nulls {
-            Some(n) if !self.d.supports_nulls_ordering() => {
-                // `x IS NULL` is 0 for values and 1 for NULLs: sort on it first.
-                write(self, 5)?;
-                self.push(match n {
-                    NullsOrder::First => " IS NULL DESC, ",
-                    NullsOrder::Last => " IS NULL ASC, ",
-                });
-                write(self, 0)?;
-                self.push(if desc { " DESC" } else { " ASC" });
-            }
-            _ => {
-                write(self, 0)?;
-                self.push(if desc { " DESC" } else { " ASC" });
-                match nulls {
-                    Some(NullsOrder::First) => self.push(" NULLS FIRST"),
-                    Some(NullsOrder::Last) => self.push(" NULLS LAST"),
-                    None => {}
-                }
-            }
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ fn for_each_child<'a>(node: &'a Node, f: &mut dyn FnMut(&'a Node)) {
         | Node::IsNull { operand, .. }
         | Node::Cast { operand, .. }
         | Node::Label { operand, .. }
+        | Node::Extract { operand, .. }
         | Node::Order { operand, .. } => f(operand),
         Node::InSelect { operand, .. } => f(operand),
         Node::Binary { left, right, .. } => {
@@ -74,6 +75,15 @@ pub(crate) fn collect_sources<'a>(node: &'a Node, out: &mut Vec<&'a Source>) {
     for_each_child(node, &mut |child| collect_sources(child, out));
 }
 
+/// Collect every column `node` reads (same query level only), with its source.
+pub(crate) fn collect_columns<'a>(node: &'a Node, out: &mut Vec<(&'a Source, &'a str)>) {
+    if let Node::Column { source, name } = node {
+        out.push((source, name));
+        return;
+    }
+    for_each_child(node, &mut |child| collect_columns(child, out));
+}
+
 fn contains_key(keys: &[SourceKey<'_>], key: SourceKey<'_>) -> bool {
     keys.contains(&key)
 }
@@ -81,7 +91,7 @@ fn contains_key(keys: &[SourceKey<'_>], key: SourceKey<'_>) -> bool {
 impl<'a> Compiler<'a> {
     /// The FROM items of a SELECT (explicit, then inferred from the columns and
     /// WHERE), without the join targets, and correlated against enclosing queries.
-    pub(crate) fn compute_froms(&self, core: &'a SelectCore) -> Vec<&'a Source> {
+    pub(crate) fn compute_froms(&self, core: &'a SelectCore) -> Result<Vec<&'a Source>> {
         let mut explicit: Vec<&'a Source> = Vec::new();
         for s in &core.from {
             if !explicit.iter().any(|e| e.key() == s.key()) {
@@ -100,15 +110,41 @@ impl<'a> Compiler<'a> {
             !contains_key(&join_keys, s.key()) && !explicit.iter().any(|e| e.key() == s.key())
         });
         explicit.retain(|s| !contains_key(&join_keys, s.key()));
-        // Automatic correlation: drop FROMs the enclosing query provides, unless
-        // that would leave this SELECT without any FROM at all.
-        if !self.outer.is_empty() {
+        let correlation = &core.correlation;
+        if correlation.manual {
+            // correlate(..) / correlate_except(..): FROM items of any enclosing level.
+            let all = &self.outer;
+            let correlated = |s: &&'a Source| {
+                let key = s.key();
+                contains_key(all, key)
+                    && (correlation.correlate.iter().any(|c| c.key() == key)
+                        || correlation
+                            .correlate_except
+                            .as_ref()
+                            .is_some_and(|except| !except.iter().any(|c| c.key() == key)))
+            };
+            inferred.retain(|s| !correlated(s));
+            explicit.retain(|s| !correlated(s));
+        } else if self.outer.len() > self.outer_level {
+            // Automatic correlation, with the immediately enclosing query only
+            // and only when this SELECT has more than one FROM item (as
+            // SQLAlchemy): drop the FROMs that query provides.
+            let immediate = &self.outer[self.outer_level..];
             let kept: Vec<&'a Source> = inferred
                 .iter()
                 .copied()
-                .filter(|s| !contains_key(&self.outer, s.key()))
+                .filter(|s| !contains_key(immediate, s.key()))
                 .collect();
-            if !kept.is_empty() || !explicit.is_empty() || !core.joins.is_empty() {
+            let alone = explicit.is_empty() && core.joins.is_empty();
+            if !(alone && inferred.len() == 1) {
+                if kept.is_empty() && alone {
+                    let names: Vec<&str> = inferred.iter().map(|s| s.qualifier()).collect();
+                    return Err(Error::invalid_request(format!(
+                        "a nested SELECT would have no FROM left after correlating {} with the enclosing query; \
+                         say which to correlate with .correlate(..) (or none with .correlate(()))",
+                        names.join(", ")
+                    )));
+                }
                 inferred = kept;
             }
         }
@@ -129,7 +165,7 @@ impl<'a> Compiler<'a> {
                 froms.push(left);
             }
         }
-        froms
+        Ok(froms)
     }
 
     /// Infer `ON` for a join without one: the single foreign key between the
@@ -279,6 +315,7 @@ fn collect_core<'a>(core: &'a SelectCore, out: &mut Vec<&'a Cte>, visiting: &mut
     for n in core
         .columns
         .iter()
+        .chain(core.distinct_on.iter())
         .chain(core.where_.iter())
         .chain(core.group_by.iter())
         .chain(core.having.iter())

@@ -5,21 +5,32 @@
 //! structure of every statement is written here once.
 
 mod ddl;
+mod division;
 mod dml;
+mod dml_from;
 mod expr;
 mod from_clause;
+mod identical;
+mod labels;
+mod result_types;
+mod reuse;
 mod select;
+mod upsert;
+mod window_default;
 
 use crate::compiled::Compiled;
 use crate::dialect::Dialect;
 use crate::error::Result;
+use crate::expr::Node;
 use crate::expr::SourceKey;
 use crate::schema::Table;
+use crate::sql_type::SqlType;
 use crate::stmt::{Cte, SelectCore, SelectStmt};
 use crate::value::Value;
 
 pub(crate) use ddl::compile_create_table;
-pub(crate) use dml::{compile_delete, compile_insert, compile_update};
+pub(crate) use dml::compile_insert;
+pub(crate) use dml_from::{compile_delete, compile_update};
 
 thread_local! {
     /// Set while computing a statement's shape (see `crate::compile_cache`):
@@ -48,14 +59,30 @@ pub(crate) struct Compiler<'a> {
     pub(crate) d: &'a dyn Dialect,
     pub(crate) sql: String,
     pub(crate) params: Vec<Value>,
-    /// FROM items of the enclosing SELECTs, for automatic correlation.
+    /// FROM items of the enclosing SELECTs (every level), for correlation.
     pub(crate) outer: Vec<SourceKey<'a>>,
+    /// Where the immediately enclosing SELECT's FROM items start in `outer`:
+    /// automatic correlation looks at those only, as SQLAlchemy's does.
+    pub(crate) outer_level: usize,
     /// CTEs to declare in the top-level WITH, dependencies first.
     pub(crate) ctes: Vec<&'a Cte>,
     /// Write columns without their table qualifier (compound ORDER BY, RETURNING).
     pub(crate) unqualified: bool,
-    /// Counter for anonymous labels (`count_1`, `anon_2`).
-    pub(crate) anon: usize,
+    /// Counters for anonymous labels, one per name (`count_1`, `count_2`, `anon_1`).
+    pub(crate) anon: Vec<(String, usize)>,
+    /// Expressions of the current SELECT whose placeholders a later identical
+    /// expression reuses, with their parameter numbers (see `reuse`).
+    pub(crate) reusable: Vec<(&'a Node, Vec<usize>)>,
+    /// True while writing GROUP BY, HAVING and ORDER BY on a dialect with
+    /// numbered placeholders: identical expressions reuse placeholders.
+    pub(crate) reuse_active: bool,
+    /// Parameter numbers to write instead of new placeholders (an identical
+    /// expression being written again).
+    pub(crate) replay: Option<std::vec::IntoIter<usize>>,
+    /// The select list names in ORDER BY / GROUP BY resolve against.
+    pub(crate) label_scope: labels::LabelScope<'a>,
+    /// The SQL type of each result column, where known.
+    pub(crate) column_types: Vec<Option<SqlType>>,
     /// Declare CTEs in each nested SELECT that uses them rather than in a
     /// top-level WITH (DML where the backend has no `WITH .. UPDATE`, INSERT .. VALUES).
     pub(crate) nested_ctes: bool,
@@ -69,15 +96,36 @@ impl<'a> Compiler<'a> {
             sql: String::with_capacity(128),
             params: Vec::new(),
             outer: Vec::new(),
+            outer_level: 0,
             ctes: Vec::new(),
             unqualified: false,
-            anon: 0,
+            anon: Vec::new(),
+            reusable: Vec::new(),
+            reuse_active: false,
+            replay: None,
+            label_scope: labels::LabelScope::None,
+            column_types: Vec::new(),
             nested_ctes: false,
         }
     }
 
     pub(crate) fn finish(self) -> Compiled {
-        Compiled::new(self.sql, self.params)
+        Compiled::new(self.sql, self.params).with_column_types(self.column_types)
+    }
+
+    /// The next anonymous label for `prefix`: `count_1`, `count_2`, `anon_1` ..
+    pub(crate) fn anon_label(&mut self, prefix: &str) -> String {
+        let n = match self.anon.iter_mut().find(|(p, _)| p == prefix) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.anon.push((prefix.to_owned(), 1));
+                1
+            }
+        };
+        format!("{prefix}_{n}")
     }
 
     pub(crate) fn push(&mut self, s: &str) {
@@ -93,11 +141,26 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn bind(&mut self, v: Value) {
-        self.params.push(v);
-        if self.shape_only {
-            self.sql.push('\u{0}');
+        if let Some(index) = self.replay.as_mut().and_then(Iterator::next) {
+            // An identical expression again: its placeholder, no new parameter.
+            if self.shape_only {
+                self.sql.push('\u{2}');
+                self.sql.push_str(&index.to_string());
+                self.sql.push(';');
+            } else {
+                self.d.write_placeholder(index, &mut self.sql);
+            }
             return;
         }
+        if self.shape_only {
+            // The value's kind is part of the shape: result types (and so the
+            // cached statement's) may depend on it.
+            self.sql.push('\u{0}');
+            self.sql.push(value_kind_marker(&v));
+            self.params.push(v);
+            return;
+        }
+        self.params.push(v);
         self.d.write_placeholder(self.params.len(), &mut self.sql);
     }
 
@@ -114,10 +177,29 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// One character per kind of value, for a placeholder in a statement's shape.
+fn value_kind_marker(v: &Value) -> char {
+    match v {
+        Value::Null => 'n',
+        Value::Bool(_) => 'b',
+        Value::Int(_) => 'i',
+        Value::Float(_) => 'f',
+        Value::Decimal(_) => 'd',
+        Value::Text(_) => 't',
+        Value::Bytes(_) => 'y',
+        Value::Date(_) => 'D',
+        Value::Time(_) => 'T',
+        Value::DateTime(_) => 'M',
+        Value::Timestamp(_) => 'Z',
+        Value::Uuid(_) => 'u',
+        Value::Json(_) => 'j',
+    }
+}
+
 /// An identifier in a statement's shape: `\u{1}<length>:<name>`, unambiguous
 /// whatever the name holds (written without `fmt`: this runs for every
 /// identifier of every cached compile).
-fn write_shape_ident(name: &str, out: &mut String) {
+pub(crate) fn write_shape_ident(name: &str, out: &mut String) {
     out.push('\u{1}');
     let mut digits = [0u8; 20];
     let mut n = name.len();
@@ -152,6 +234,7 @@ pub(crate) fn compile_select_core(core: &SelectCore, d: &dyn Dialect) -> Result<
     c.collect_ctes_core(core);
     c.write_with()?;
     c.select_core(core)?;
+    c.column_types = result_types::column_types(&core.columns);
     Ok(c.finish())
 }
 
@@ -161,5 +244,6 @@ pub(crate) fn compile_select_stmt(stmt: &SelectStmt, d: &dyn Dialect) -> Result<
     c.collect_ctes_stmt(stmt);
     c.write_with()?;
     c.select_stmt(stmt)?;
+    c.column_types = result_types::column_types(result_types::stmt_columns(stmt));
     Ok(c.finish())
 }

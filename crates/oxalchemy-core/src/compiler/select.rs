@@ -1,6 +1,8 @@
 //! Writing SELECT statements, set operations, FROM items and the WITH clause.
 
 use super::Compiler;
+use super::labels::LabelScope;
+use super::result_types::stmt_columns;
 use crate::error::{Error, Result};
 use crate::expr::{Node, Source, SourceKey};
 use crate::stmt::{JoinKind, SelectCore, SelectStmt};
@@ -17,6 +19,7 @@ impl<'a> Compiler<'a> {
             self.push("RECURSIVE ");
         }
         let saved_outer = std::mem::take(&mut self.outer);
+        let saved_level = std::mem::take(&mut self.outer_level);
         for (i, cte) in ctes.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
@@ -40,6 +43,7 @@ impl<'a> Compiler<'a> {
             self.push(")");
         }
         self.outer = saved_outer;
+        self.outer_level = saved_level;
         self.push(" ");
         Ok(())
     }
@@ -86,8 +90,7 @@ impl<'a> Compiler<'a> {
                         self.select_stmt(member)?;
                         self.push(")");
                     } else if needs_wrap {
-                        self.anon += 1;
-                        let alias = format!("anon_{}", self.anon);
+                        let alias = self.anon_label("anon");
                         self.push("SELECT * FROM (");
                         self.select_stmt(member)?;
                         self.push(") AS ");
@@ -100,13 +103,8 @@ impl<'a> Compiler<'a> {
                     self.push(" ORDER BY ");
                     let saved = self.unqualified;
                     self.unqualified = true;
-                    let names: Vec<String> = c
-                        .selects
-                        .first()
-                        .map(|s| s.output_names().into_iter().flatten().collect())
-                        .unwrap_or_default();
-                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                    let r = self.order_list(&c.order_by, &names);
+                    let scope = LabelScope::Compound(stmt_columns(stmt));
+                    let r = self.order_list(&c.order_by, scope);
                     self.unqualified = saved;
                     r?;
                 }
@@ -134,18 +132,17 @@ impl<'a> Compiler<'a> {
 
     /// One simple SELECT.
     pub(crate) fn select_core(&mut self, core: &'a SelectCore) -> Result<()> {
-        let froms = self.compute_froms(core);
+        let froms = self.compute_froms(core)?;
         self.push("SELECT ");
-        if core.distinct {
-            self.push("DISTINCT ");
-        }
         if core.columns.is_empty() {
             return Err(Error::argument(
                 "a SELECT needs at least one column: select((table.c(\"a\"), ..))",
             ));
         }
-        // The keys this query provides to its nested subqueries.
+        // The keys this query provides to its nested subqueries: they are the
+        // immediately enclosing level there.
         let outer_len = self.outer.len();
+        let saved_level = std::mem::replace(&mut self.outer_level, outer_len);
         let mut tree: Vec<&'a Source> = Vec::new();
         for f in &froms {
             tree.push(f);
@@ -155,18 +152,47 @@ impl<'a> Compiler<'a> {
         }
         let keys: Vec<SourceKey<'a>> = tree.iter().map(|s| s.key()).collect();
         self.outer.extend(keys);
+        // Placeholders to reuse, names to resolve: this SELECT's own.
+        let saved_reusable = std::mem::take(&mut self.reusable);
+        let saved_reuse = std::mem::take(&mut self.reuse_active);
+        let saved_scope = std::mem::replace(&mut self.label_scope, LabelScope::None);
 
         let result = self.select_body(core, &froms);
+        self.reusable = saved_reusable;
+        self.reuse_active = saved_reuse;
+        self.label_scope = saved_scope;
         self.outer.truncate(outer_len);
+        self.outer_level = saved_level;
         result
     }
 
     fn select_body(&mut self, core: &'a SelectCore, froms: &[&'a Source]) -> Result<()> {
+        if !core.distinct_on.is_empty() {
+            self.d.require(
+                self.d.supports_distinct_on(),
+                "SELECT DISTINCT ON",
+                Some("number the rows in a subquery with row_number() OVER (PARTITION BY ..) and keep the first"),
+            )?;
+            self.push("DISTINCT ON (");
+            for (i, n) in core.distinct_on.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                let start = self.params.len();
+                self.node(n)?;
+                self.remember_params(n, start..self.params.len());
+            }
+            self.push(") ");
+        } else if core.distinct {
+            self.push("DISTINCT ");
+        }
         for (i, col) in core.columns.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.select_column(col)?;
+            let start = self.params.len();
+            self.select_column(&core.columns, i)?;
+            self.remember_params(col, start..self.params.len());
         }
         if !froms.is_empty() {
             self.push(" FROM ");
@@ -188,25 +214,25 @@ impl<'a> Compiler<'a> {
             self.push(" WHERE ");
             self.node(w)?;
         }
+        let scope = LabelScope::Select(&core.columns);
         if !core.group_by.is_empty() {
             self.push(" GROUP BY ");
-            self.list(&core.group_by)?;
+            for (i, n) in core.group_by.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                let start = self.params.len();
+                self.reuse_scope(|c| c.group_list(std::slice::from_ref(n), scope))?;
+                self.remember_params(n, start..self.params.len());
+            }
         }
         if let Some(h) = &core.having {
             self.push(" HAVING ");
-            self.node(h)?;
+            self.reuse_scope(|c| c.node(h))?;
         }
         if !core.order_by.is_empty() {
             self.push(" ORDER BY ");
-            let labels: Vec<&str> = core
-                .columns
-                .iter()
-                .filter_map(|n| match n {
-                    Node::Label { name, .. } => Some(name.as_ref()),
-                    _ => None,
-                })
-                .collect();
-            self.order_list(&core.order_by, &labels)?;
+            self.reuse_scope(|c| c.order_list(&core.order_by, scope))?;
         }
         self.limit_offset(core.limit, core.offset);
         if core.for_update && self.d.name() != "sqlite" {
@@ -259,34 +285,6 @@ impl<'a> Compiler<'a> {
         r
     }
 
-    fn select_column(&mut self, col: &'a Node) -> Result<()> {
-        match col {
-            Node::Label { operand, name } => {
-                self.node(operand)?;
-                self.push(" AS ");
-                self.ident(name);
-            }
-            Node::Column { .. } | Node::Star => self.node(col)?,
-            Node::Text(_) => self.node(col)?,
-            other => {
-                self.node(other)?;
-                // Anonymous expressions get a stable label on every backend.
-                self.anon += 1;
-                let label = match other {
-                    Node::Func { name, .. } => format!("{}_{}", name, self.anon),
-                    Node::Over { func, .. } => match func.as_ref() {
-                        Node::Func { name, .. } => format!("{}_{}", name, self.anon),
-                        _ => format!("anon_{}", self.anon),
-                    },
-                    _ => format!("anon_{}", self.anon),
-                };
-                self.push(" AS ");
-                self.ident(&label);
-            }
-        }
-        Ok(())
-    }
-
     /// One FROM item.
     pub(crate) fn write_from_item(&mut self, source: &'a Source) -> Result<()> {
         match source {
@@ -303,14 +301,22 @@ impl<'a> Compiler<'a> {
             Source::Subquery(s) => {
                 // A derived table does not correlate to the enclosing query.
                 let saved = std::mem::take(&mut self.outer);
+                let saved_level = std::mem::take(&mut self.outer_level);
                 self.push("(");
                 let r = self.select_stmt(s.stmt());
                 self.push(") AS ");
                 self.outer = saved;
+                self.outer_level = saved_level;
                 r?;
                 self.ident(s.name());
             }
-            Source::Cte(c) => self.ident(c.name()),
+            Source::Cte(c) => {
+                self.ident(c.name());
+                if let Some(alias) = c.alias_name() {
+                    self.push(" AS ");
+                    self.ident(alias);
+                }
+            }
         }
         Ok(())
     }

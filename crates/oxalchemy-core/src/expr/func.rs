@@ -148,8 +148,48 @@ pub fn lead<E: ExprLike>(expr: E) -> Expr<E::Type> {
     call1("lead", expr.into_node())
 }
 
+/// Window functions with an offset and a default, written with the offset
+/// inline (MySQL and MariaDB take no placeholder there).
+fn offset_call<T>(name: &'static str, expr: Node, offset: u64, default: Node) -> Expr<T> {
+    Expr::new(Node::Func {
+        name: Cow::Borrowed(name),
+        args: vec![expr, Node::Literal(Cow::Owned(offset.to_string())), default],
+        distinct: false,
+    })
+}
+
+/// `LAG(expr, offset, default)`: the value `offset` rows back, or `default`
+/// where there is none (SQLAlchemy's `func.lag(x, 1, 0)`; use with `.over(..)`).
+///
+/// ```
+/// use oxalchemy_core::{MetaData, select, func, Window, ExprLike, dialect::GenericDialect, sql_type::Integer};
+/// let md = MetaData::new();
+/// let t = md.table("t", |t| { t.column("id", Integer).primary_key(); t.column("x", Integer); });
+/// let prev = func::lag_with(t.c("x"), 1, 0).over(Window::new().order_by(t.c("id")));
+/// let c = select(prev.label("prev")).compile(&GenericDialect);
+/// assert_eq!(c.sql(), "SELECT lag(t.x, 1, ?) OVER (ORDER BY t.id) AS prev FROM t");
+/// ```
+pub fn lag_with<E: ExprLike>(
+    expr: E,
+    offset: u64,
+    default: impl Operand<E::Type>,
+) -> Expr<E::Type> {
+    offset_call("lag", expr.into_node(), offset, default.into_operand())
+}
+
+/// `LEAD(expr, offset, default)`: the value `offset` rows ahead, or `default`.
+pub fn lead_with<E: ExprLike>(
+    expr: E,
+    offset: u64,
+    default: impl Operand<E::Type>,
+) -> Expr<E::Type> {
+    offset_call("lead", expr.into_node(), offset, default.into_operand())
+}
+
 /// Any function by name: `func::call("substr", (col, 1, 3))`. The name is
 /// written as given (it must be a plain identifier); arguments are bound.
+/// Arguments: `()`, one operand, a tuple of up to 16, or a `Vec` / array of
+/// any length (`func::call("greatest", vec![1, 5, 3])`).
 pub fn call(name: impl Into<Cow<'static, str>>, args: impl FuncArgs) -> Expr<AnyType> {
     Expr::new(Node::Func {
         name: name.into(),
@@ -158,7 +198,8 @@ pub fn call(name: impl Into<Cow<'static, str>>, args: impl FuncArgs) -> Expr<Any
     })
 }
 
-/// Function arguments: one operand, a tuple of operands, or a `Vec` of expressions.
+/// Function arguments: one operand, a tuple of operands, or a `Vec` or array
+/// of operands of one type (any number).
 pub trait FuncArgs {
     /// The argument nodes.
     fn into_args(self) -> Vec<Node>;
@@ -176,9 +217,15 @@ impl FuncArgs for Vec<Node> {
     }
 }
 
-impl<T> FuncArgs for Vec<Expr<T>> {
+impl<O: Operand<AnyType>> FuncArgs for Vec<O> {
     fn into_args(self) -> Vec<Node> {
-        self.into_iter().map(Expr::into_node).collect()
+        self.into_iter().map(Operand::into_operand).collect()
+    }
+}
+
+impl<O: Operand<AnyType>, const N: usize> FuncArgs for [O; N] {
+    fn into_args(self) -> Vec<Node> {
+        self.into_iter().map(Operand::into_operand).collect()
     }
 }
 
@@ -202,3 +249,11 @@ tuple_args!(A, B, C, D, E);
 tuple_args!(A, B, C, D, E, F);
 tuple_args!(A, B, C, D, E, F, G);
 tuple_args!(A, B, C, D, E, F, G, H);
+tuple_args!(A, B, C, D, E, F, G, H, I);
+tuple_args!(A, B, C, D, E, F, G, H, I, J);
+tuple_args!(A, B, C, D, E, F, G, H, I, J, K);
+tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L);
+tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L, M);
+tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
+tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);

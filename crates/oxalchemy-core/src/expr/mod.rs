@@ -6,6 +6,8 @@
 
 mod case;
 mod column;
+mod extract;
+mod literal;
 mod node;
 mod operand;
 mod operators;
@@ -17,6 +19,8 @@ pub mod func;
 
 pub use case::{Case, case};
 pub use column::{AnyTable, AnyType, Column};
+pub use extract::{DatePart, IntoDatePart, extract};
+pub use literal::{false_, label_ref, literal, literal_column, null, true_, tuple_};
 pub use node::{BinOp, Node, NullsOrder, UnaryOp};
 pub use operand::{InOperand, Operand};
 pub use operators::{ExprLike, exists, not_};

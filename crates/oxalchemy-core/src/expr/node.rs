@@ -1,5 +1,6 @@
 //! `Node`: the untyped expression AST the compiler walks.
 
+use super::extract::DatePart;
 use super::source::Source;
 use super::window::Window;
 use crate::sql_type::SqlType;
@@ -32,12 +33,20 @@ pub enum BinOp {
     Sub,
     /// `*`
     Mul,
-    /// `/`
+    /// `/`: true division (an integer divisor is cast where the backend's
+    /// integer division truncates, as SQLAlchemy 2 does).
     Div,
+    /// Floor division (SQLAlchemy's `//`): the quotient rounded down, negative
+    /// operands included.
+    FloorDiv,
     /// `%`
     Mod,
     /// String concatenation (`||` or `CONCAT()`).
     Concat,
+    /// `IS DISTINCT FROM`: `<>` where NULL equals NULL.
+    IsDistinctFrom,
+    /// `IS NOT DISTINCT FROM`: `=` where NULL equals NULL.
+    IsNotDistinctFrom,
 }
 
 impl BinOp {
@@ -46,9 +55,16 @@ impl BinOp {
         match self {
             BinOp::Or => 1,
             BinOp::And => 2,
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 4,
+            BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::IsDistinctFrom
+            | BinOp::IsNotDistinctFrom => 4,
             BinOp::Add | BinOp::Sub | BinOp::Concat => 5,
-            BinOp::Mul | BinOp::Div | BinOp::Mod => 6,
+            BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::Mod => 6,
         }
     }
 
@@ -74,9 +90,11 @@ impl BinOp {
             BinOp::Add => " + ",
             BinOp::Sub => " - ",
             BinOp::Mul => " * ",
-            BinOp::Div => " / ",
+            BinOp::Div | BinOp::FloorDiv => " / ",
             BinOp::Mod => " % ",
             BinOp::Concat => " || ",
+            BinOp::IsDistinctFrom => " IS DISTINCT FROM ",
+            BinOp::IsNotDistinctFrom => " IS NOT DISTINCT FROM ",
         }
     }
 }
@@ -114,6 +132,20 @@ pub enum Node {
     Param(Value),
     /// The NULL keyword.
     Null,
+    /// `true` / `false` (`1` / `0` where the backend has no boolean literals).
+    Bool(bool),
+    /// Trusted SQL text written as is (`literal_column("x")`); names its result column.
+    Literal(Cow<'static, str>),
+    /// A name resolved against the select list in ORDER BY / GROUP BY
+    /// (`order_by("x")`): a label or a column of that name; elsewhere the bare name.
+    LabelRef(Cow<'static, str>),
+    /// `EXTRACT(field FROM x)` (`STRFTIME` on SQLite).
+    Extract {
+        /// The date or time part.
+        field: DatePart,
+        /// The date, time or timestamp.
+        operand: Box<Node>,
+    },
     /// `*` (in `COUNT(*)`).
     Star,
     /// A prefix operator.
@@ -243,14 +275,26 @@ pub enum Node {
     Excluded(Cow<'static, str>),
     /// Trusted SQL text with named binds (`text(..)` used as an expression).
     Text(crate::stmt::TextClause),
+    /// A construct built wrongly (an unknown `extract` part, `escape` on an
+    /// expression that is not a LIKE): compiling it is an `ArgumentError`
+    /// with this message, so a mistake is an error, never a panic.
+    Invalid(Cow<'static, str>),
 }
 
 impl Node {
-    /// The name a result column gets for this expression when unlabeled: the
-    /// column name or the label; `None` for anonymous expressions.
+    /// The name a result column gets for this expression when unlabeled, as in
+    /// SQLAlchemy: the column name or the label, the text of a literal column,
+    /// and the column name for a CAST of a column (`CAST(age AS ..)` is `age`);
+    /// `None` for anonymous expressions (they get `count_1`, `anon_2` ..).
     pub fn output_name(&self) -> Option<&str> {
         match self {
-            Node::Column { name, .. } | Node::Label { name, .. } => Some(name),
+            Node::Column { name, .. } | Node::Label { name, .. } | Node::Literal(name) => {
+                Some(name)
+            }
+            Node::Cast { operand, .. } => match operand.as_ref() {
+                Node::Column { name, .. } => Some(name),
+                _ => None,
+            },
             _ => None,
         }
     }

@@ -11,7 +11,7 @@ use crate::value::Value;
 use std::borrow::Cow;
 
 /// The escape character used when `contains` / `startswith` / `endswith` get a literal.
-const LIKE_ESCAPE: char = '/';
+pub(crate) const LIKE_ESCAPE: char = '/';
 
 fn binary(op: BinOp, left: Node, right: Node) -> Node {
     Node::Binary {
@@ -21,7 +21,7 @@ fn binary(op: BinOp, left: Node, right: Node) -> Node {
     }
 }
 
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for ch in s.chars() {
         if ch == '%' || ch == '_' || ch == LIKE_ESCAPE {
@@ -32,9 +32,39 @@ fn escape_like(s: &str) -> String {
     out
 }
 
+/// Undo [`escape_like`]: the literal as it was given.
+pub(crate) fn unescape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(ch) = chars.next() {
+        if ch == LIKE_ESCAPE {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// A NULL value as the NULL keyword (`IS DISTINCT FROM NULL`).
+fn null_keyword(node: Node) -> Node {
+    match node {
+        Node::Param(Value::Null) => Node::Null,
+        other => other,
+    }
+}
+
 /// Build `x LIKE <prefix><operand><suffix>`: a literal is escaped so `%` and
 /// `_` in it match themselves; an expression is concatenated.
-fn like_affix(operand: Node, pattern: Node, prefix: bool, suffix: bool) -> Node {
+fn like_affix(
+    operand: Node,
+    pattern: Node,
+    prefix: bool,
+    suffix: bool,
+    case_insensitive: bool,
+) -> Node {
     let (pattern, escape) = match pattern {
         Node::Param(Value::Text(s)) => {
             let mut p = String::new();
@@ -62,7 +92,7 @@ fn like_affix(operand: Node, pattern: Node, prefix: bool, suffix: bool) -> Node 
         operand: Box::new(operand),
         pattern: Box::new(pattern),
         negated: false,
-        case_insensitive: false,
+        case_insensitive,
         escape,
     }
 }
@@ -180,13 +210,17 @@ pub trait ExprLike: Sized {
     fn not_ilike<R: Operand<Self::Type>>(self, pattern: R) -> Expr<bool> {
         like_node(self.into_node(), pattern.into_operand(), true, true)
     }
-    /// `self LIKE '%' || other || '%'`; a literal's `%` and `_` match themselves.
+    /// `self LIKE '%' || other || '%'`; a literal's `%` and `_` match themselves
+    /// (SQLAlchemy's `autoescape=True`, the default here). `.autoescape(false)`
+    /// on the result makes them wildcards again, `.escape('^')` says the
+    /// literal carries its own escapes (see [`Expr::escape`]).
     fn contains<R: Operand<Self::Type>>(self, other: R) -> Expr<bool> {
         Expr::new(like_affix(
             self.into_node(),
             other.into_operand(),
             true,
             true,
+            false,
         ))
     }
     /// `self LIKE other || '%'`; a literal's `%` and `_` match themselves.
@@ -196,6 +230,7 @@ pub trait ExprLike: Sized {
             other.into_operand(),
             false,
             true,
+            false,
         ))
     }
     /// `self LIKE '%' || other`; a literal's `%` and `_` match themselves.
@@ -205,6 +240,58 @@ pub trait ExprLike: Sized {
             other.into_operand(),
             true,
             false,
+            false,
+        ))
+    }
+
+    /// Case-insensitive [`contains`](Self::contains) (SQLAlchemy's `icontains`):
+    /// `ILIKE` on PostgreSQL, `lower(x) LIKE lower(pattern)` elsewhere.
+    fn icontains<R: Operand<Self::Type>>(self, other: R) -> Expr<bool> {
+        Expr::new(like_affix(
+            self.into_node(),
+            other.into_operand(),
+            true,
+            true,
+            true,
+        ))
+    }
+    /// Case-insensitive [`startswith`](Self::startswith).
+    fn istartswith<R: Operand<Self::Type>>(self, other: R) -> Expr<bool> {
+        Expr::new(like_affix(
+            self.into_node(),
+            other.into_operand(),
+            false,
+            true,
+            true,
+        ))
+    }
+    /// Case-insensitive [`endswith`](Self::endswith).
+    fn iendswith<R: Operand<Self::Type>>(self, other: R) -> Expr<bool> {
+        Expr::new(like_affix(
+            self.into_node(),
+            other.into_operand(),
+            true,
+            false,
+            true,
+        ))
+    }
+
+    /// `self IS DISTINCT FROM rhs`: `<>` where NULL equals NULL (`IS NOT` on
+    /// SQLite, `NOT (a <=> b)` on MySQL).
+    fn is_distinct_from<R: Operand<Self::Type>>(self, rhs: R) -> Expr<bool> {
+        Expr::new(binary(
+            BinOp::IsDistinctFrom,
+            self.into_node(),
+            null_keyword(rhs.into_operand()),
+        ))
+    }
+    /// `self IS NOT DISTINCT FROM rhs`: `=` where NULL equals NULL (`IS` on
+    /// SQLite, `a <=> b` on MySQL).
+    fn is_not_distinct_from<R: Operand<Self::Type>>(self, rhs: R) -> Expr<bool> {
+        Expr::new(binary(
+            BinOp::IsNotDistinctFrom,
+            self.into_node(),
+            null_keyword(rhs.into_operand()),
         ))
     }
 
@@ -233,9 +320,21 @@ pub trait ExprLike: Sized {
     fn mul<R: Operand<Self::Type>>(self, rhs: R) -> Expr<Self::Type> {
         Expr::new(binary(BinOp::Mul, self.into_node(), rhs.into_operand()))
     }
-    /// `self / rhs`.
+    /// `self / rhs`, true division as in SQLAlchemy 2 (Python's `/`): `7 / 2`
+    /// is 3.5 on every backend. Where integer division truncates (PostgreSQL,
+    /// SQLite) the divisor is cast (`CAST(x AS NUMERIC)`, `(x + 0.0)` on SQLite).
     fn div<R: Operand<Self::Type>>(self, rhs: R) -> Expr<Self::Type> {
         Expr::new(binary(BinOp::Div, self.into_node(), rhs.into_operand()))
+    }
+    /// Floor division (SQLAlchemy's `//`): the quotient rounded down, so
+    /// `-7 // 2` is -4 on every backend (`FLOOR(a / b)`; emulated on SQLite,
+    /// which has no FLOOR).
+    fn floor_div<R: Operand<Self::Type>>(self, rhs: R) -> Expr<Self::Type> {
+        Expr::new(binary(
+            BinOp::FloorDiv,
+            self.into_node(),
+            rhs.into_operand(),
+        ))
     }
     /// `self % rhs`.
     fn modulo<R: Operand<Self::Type>>(self, rhs: R) -> Expr<Self::Type> {

@@ -29,7 +29,7 @@ impl fmt::Debug for Source {
             Source::Static(t) => write!(f, "Table({})", t().fullname()),
             Source::Alias(a) => write!(f, "Alias({} AS {})", a.table().fullname(), a.name()),
             Source::Subquery(s) => write!(f, "Subquery({})", s.name()),
-            Source::Cte(c) => write!(f, "Cte({})", c.name()),
+            Source::Cte(c) => write!(f, "Cte({})", c.reference_name()),
         }
     }
 }
@@ -98,7 +98,7 @@ impl Source {
             Source::Cte(c) => SourceKey {
                 kind: 3,
                 schema: None,
-                name: c.name(),
+                name: c.reference_name(),
             },
         }
     }

@@ -6,7 +6,7 @@ use super::values::{IntoValues, ValueList};
 use crate::compiled::{Compiled, Executable};
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::expr::{AnyType, Expr, Node};
+use crate::expr::{AnyType, Expr, ExprLike, Node};
 use crate::schema::Table;
 use std::borrow::Cow;
 
@@ -27,6 +27,9 @@ pub struct OnConflict {
     pub target: Vec<Node>,
     /// What to do.
     pub action: OnConflictAction,
+    /// `DO UPDATE SET .. WHERE cond`: update only the conflicting rows where
+    /// `cond` holds (emulated on MySQL, see [`Insert::on_conflict_do_update_where`]).
+    pub where_: Option<Node>,
 }
 
 /// An INSERT statement.
@@ -127,7 +130,8 @@ impl Insert {
     /// PostgreSQL inserts from an ordered VALUES list with a sentinel counter
     /// (`INSERT INTO t (..) SELECT .. FROM (VALUES (.., 0), (.., 1)) AS imp_sen(..)
     /// ORDER BY sen_counter RETURNING ..`), so generated keys ascend in row
-    /// order; MariaDB returns rows in insertion order; elsewhere a multi-row
+    /// order; SQLite does the same with its VALUES columns (`column1`, ..);
+    /// MariaDB returns rows in insertion order; elsewhere (MySQL) a multi-row
     /// `INSERT .. RETURNING` with this flag is `Error::Unsupported` (insert
     /// one row per statement). One row, or no RETURNING: no effect.
     ///
@@ -151,6 +155,7 @@ impl Insert {
         self.on_conflict = Some(OnConflict {
             target: target.into_nodes(),
             action: OnConflictAction::DoNothing,
+            where_: None,
         });
         self
     }
@@ -160,6 +165,37 @@ impl Insert {
         self.on_conflict = Some(OnConflict {
             target: target.into_nodes(),
             action: OnConflictAction::DoUpdate(set.into_values()),
+            where_: None,
+        });
+        self
+    }
+
+    /// Upsert with a condition (SQLAlchemy's `on_conflict_do_update(.., where=..)`):
+    /// on a conflict on `target`, update the existing row with `set` only where
+    /// `cond` holds (`excluded("col")` is the proposed value, the table's
+    /// columns the existing row). PostgreSQL and SQLite write `DO UPDATE SET ..
+    /// WHERE cond`; MySQL, which has no such clause, assigns
+    /// `col = IF(cond, value, col)` to each column, the columns `cond` reads
+    /// last (a `cond` reading two of the updated columns is `Unsupported` there).
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, insert, excluded, ExprLike, sql_type::Integer};
+    /// let md = MetaData::new();
+    /// let t = md.table("t", |t| { t.column("id", Integer).primary_key(); t.column("n", Integer); });
+    /// let stmt = insert(&t).values((("id", 1), ("n", 5)))
+    ///     .on_conflict_do_update_where(t.c("id"), [("n", excluded("n"))], t.c("n").lt(excluded("n")));
+    /// # let _ = stmt;
+    /// ```
+    pub fn on_conflict_do_update_where(
+        mut self,
+        target: impl ExprList,
+        set: impl IntoValues,
+        cond: impl ExprLike,
+    ) -> Self {
+        self.on_conflict = Some(OnConflict {
+            target: target.into_nodes(),
+            action: OnConflictAction::DoUpdate(set.into_values()),
+            where_: Some(cond.into_node()),
         });
         self
     }
@@ -169,6 +205,7 @@ impl Insert {
         self.on_conflict = Some(OnConflict {
             target: Vec::new(),
             action: OnConflictAction::DoUpdate(set.into_values()),
+            where_: None,
         });
         self
     }

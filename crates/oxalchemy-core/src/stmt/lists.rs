@@ -113,6 +113,15 @@ impl<E: ExprLike> ExprList for E {
     }
 }
 
+/// A name: a label or column of the select list in ORDER BY / GROUP BY
+/// (SQLAlchemy's `order_by("name")`, see [`label_ref`](crate::expr::label_ref)),
+/// a bare column name elsewhere (an upsert's conflict target).
+impl ExprList for &str {
+    fn into_nodes(self) -> Vec<Node> {
+        vec![Node::LabelRef(std::borrow::Cow::Owned(self.to_owned()))]
+    }
+}
+
 impl<E: ExprLike> ExprList for Vec<E> {
     fn into_nodes(self) -> Vec<Node> {
         self.into_iter().map(ExprLike::into_node).collect()

@@ -20,7 +20,8 @@ pub use delete::{Delete, delete};
 pub use insert::{Insert, OnConflict, OnConflictAction, excluded, insert};
 pub use lists::{ExprList, SelectItem, SelectList};
 pub use select::{
-    IntoSelectStmt, JoinClause, JoinKind, JoinTarget, Select, SelectCore, SelectStmt, select,
+    Correlation, FromList, IntoSelectStmt, JoinClause, JoinKind, JoinTarget, Select, SelectCore,
+    SelectStmt, select,
 };
 pub use subquery::{Cte, Subquery};
 pub use text::{TextClause, text};

@@ -78,6 +78,42 @@ impl JoinTarget for &Cte {
     }
 }
 
+/// FROM items for [`Select::correlate`]: a table, alias, subquery or CTE, a
+/// tuple of them, or `()` for none.
+pub trait FromList {
+    /// The items.
+    fn into_sources(self) -> Vec<Source>;
+}
+
+impl FromList for () {
+    fn into_sources(self) -> Vec<Source> {
+        Vec::new()
+    }
+}
+
+impl<T: JoinTarget> FromList for T {
+    fn into_sources(self) -> Vec<Source> {
+        vec![self.into_join_parts().0]
+    }
+}
+
+macro_rules! tuple_from_list {
+    ($($name:ident),+) => {
+        impl<$($name: JoinTarget),+> FromList for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_sources(self) -> Vec<Source> {
+                let ($($name,)+) = self;
+                vec![$($name.into_join_parts().0),+]
+            }
+        }
+    };
+}
+
+tuple_from_list!(A);
+tuple_from_list!(A, B);
+tuple_from_list!(A, B, C);
+tuple_from_list!(A, B, C, D);
+
 /// The clauses of one simple SELECT.
 #[derive(Debug, Clone, Default)]
 pub struct SelectCore {
@@ -101,8 +137,30 @@ pub struct SelectCore {
     pub offset: Option<u64>,
     /// SELECT DISTINCT.
     pub distinct: bool,
+    /// `SELECT DISTINCT ON (..)` (PostgreSQL).
+    pub distinct_on: Vec<Node>,
     /// FOR UPDATE.
     pub for_update: bool,
+    /// How a nested SELECT correlates with the enclosing queries.
+    pub correlation: Correlation,
+}
+
+/// How a SELECT nested in another correlates with the enclosing queries'
+/// FROM items (SQLAlchemy's `correlate` / `correlate_except`).
+///
+/// By default (`manual == false`) a nested SELECT omits the FROM items that
+/// the *immediately* enclosing query has, when it has more than one, as
+/// SQLAlchemy does. [`Select::correlate`] and [`Select::correlate_except`]
+/// switch that off and name the items instead; they may come from any
+/// enclosing level.
+#[derive(Debug, Clone, Default)]
+pub struct Correlation {
+    /// Automatic correlation is off: only `correlate` / `correlate_except` apply.
+    pub manual: bool,
+    /// Omit these FROM items when an enclosing query has them.
+    pub correlate: Vec<Source>,
+    /// Omit every FROM item an enclosing query has, except these.
+    pub correlate_except: Option<Vec<Source>>,
 }
 
 /// A SELECT of any form: simple or a set operation.
@@ -357,6 +415,61 @@ impl<R> Select<R> {
     /// SELECT DISTINCT.
     pub fn distinct(mut self) -> Self {
         self.core.distinct = true;
+        self
+    }
+
+    /// `SELECT DISTINCT ON (exprs)`: one row per distinct value of `exprs`, the
+    /// first in ORDER BY order (PostgreSQL; `Error::Unsupported` elsewhere,
+    /// where a window function in a subquery does the same:
+    /// `row_number() OVER (PARTITION BY ..) = 1`).
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, select, ExprLike, sql_type::{Integer, Text}};
+    /// let md = MetaData::new();
+    /// let t = md.table("t", |t| { t.column("id", Integer).primary_key(); t.column("name", Text); });
+    /// let stmt = select((t.c("id"), t.c("name"))).distinct_on(t.c("name")).order_by((t.c("name"), t.c("id")));
+    /// # let _ = stmt;
+    /// ```
+    pub fn distinct_on(mut self, exprs: impl ExprList) -> Self {
+        self.core.distinct_on.extend(exprs.into_nodes());
+        self
+    }
+
+    /// Correlate this SELECT, when nested in another, with exactly these FROM
+    /// items of the enclosing queries (any level), and switch automatic
+    /// correlation off (SQLAlchemy's `correlate`). `correlate(())` correlates
+    /// with nothing: the subquery keeps every FROM item.
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, select, exists, ExprLike, dialect::GenericDialect, sql_type::Integer};
+    /// let md = MetaData::new();
+    /// let a = md.table("a", |t| { t.column("id", Integer).primary_key(); });
+    /// let b = md.table("b", |t| { t.column("id", Integer).primary_key(); t.column("a_id", Integer); });
+    /// let inner = select(b.c("id")).filter(b.c("a_id").eq(a.c("id")));
+    /// let auto = select(a.c("id")).filter(exists(inner.clone()));
+    /// assert_eq!(auto.compile(&GenericDialect).sql(),
+    ///     "SELECT a.id FROM a WHERE EXISTS (SELECT b.id FROM b WHERE b.a_id = a.id)");
+    /// let none = select(a.c("id")).filter(exists(inner.correlate(())));
+    /// assert_eq!(none.compile(&GenericDialect).sql(),
+    ///     "SELECT a.id FROM a WHERE EXISTS (SELECT b.id FROM b, a WHERE b.a_id = a.id)");
+    /// ```
+    pub fn correlate(mut self, froms: impl FromList) -> Self {
+        self.core.correlation.manual = true;
+        self.core.correlation.correlate.extend(froms.into_sources());
+        self
+    }
+
+    /// Correlate this SELECT with every FROM item of the enclosing queries
+    /// (any level) except these, and switch automatic correlation off
+    /// (SQLAlchemy's `correlate_except`); `correlate_except(())` correlates
+    /// with all of them.
+    pub fn correlate_except(mut self, froms: impl FromList) -> Self {
+        self.core.correlation.manual = true;
+        self.core
+            .correlation
+            .correlate_except
+            .get_or_insert_with(Vec::new)
+            .extend(froms.into_sources());
         self
     }
 

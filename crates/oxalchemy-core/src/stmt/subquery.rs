@@ -82,6 +82,29 @@ impl Subquery {
         let n = lookup("subquery", &self.0, name)?;
         Some(Column::new(Source::Subquery(self.clone()), n))
     }
+    /// The same derived table under another name (SQLAlchemy's
+    /// `subquery.alias("a")`), to use it twice in one statement.
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, select, ExprLike, dialect::GenericDialect, sql_type::Integer};
+    /// let md = MetaData::new();
+    /// let t = md.table("t", |t| { t.column("id", Integer).primary_key(); t.column("x", Integer); });
+    /// let sq = select((t.c("id"), t.c("x"))).subquery("sq");
+    /// let other = sq.alias("other");
+    /// let c = select((sq.c("id"), other.c("id")))
+    ///     .join_on(&other, sq.c("x").eq(other.c("x")))
+    ///     .compile(&GenericDialect);
+    /// assert_eq!(c.sql(), "SELECT sq.id, other.id FROM (SELECT t.id, t.x FROM t) AS sq \
+    ///     JOIN (SELECT t.id, t.x FROM t) AS other ON sq.x = other.x");
+    /// ```
+    pub fn alias(&self, name: &str) -> Subquery {
+        Subquery(Arc::new(Inner {
+            stmt: self.0.stmt.clone(),
+            name: name.to_owned(),
+            columns: self.0.columns.clone(),
+            recursive: false,
+        }))
+    }
 }
 
 /// A common table expression: `WITH name AS (SELECT ..)`.
@@ -89,12 +112,17 @@ impl Subquery {
 /// A recursive CTE starts from its anchor (`select(..).cte("name").recursive()`)
 /// and adds the recursive part with [`union_all`](Cte::union_all), which may
 /// refer to the CTE's own columns.
+///
+/// [`alias`](Cte::alias) names a second reference to the same CTE, for a self-join.
 #[derive(Clone)]
-pub struct Cte(Arc<Inner>);
+pub struct Cte(Arc<Inner>, Option<Arc<str>>);
 
 impl fmt::Debug for Cte {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Cte({}: {:?})", self.0.name, self.0.stmt)
+        match &self.1 {
+            Some(alias) => write!(f, "Cte({} AS {alias}: {:?})", self.0.name, self.0.stmt),
+            None => write!(f, "Cte({}: {:?})", self.0.name, self.0.stmt),
+        }
     }
 }
 
@@ -102,21 +130,53 @@ impl Cte {
     /// Wrap a statement.
     pub fn new(stmt: SelectStmt, name: &str) -> Self {
         let columns = stmt.output_names();
-        Cte(Arc::new(Inner {
-            stmt,
-            name: name.to_owned(),
-            columns,
-            recursive: false,
-        }))
+        Cte(
+            Arc::new(Inner {
+                stmt,
+                name: name.to_owned(),
+                columns,
+                recursive: false,
+            }),
+            None,
+        )
     }
     /// Mark as `WITH RECURSIVE`.
     pub fn recursive(self) -> Self {
-        Cte(Arc::new(Inner {
-            stmt: self.0.stmt.clone(),
-            name: self.0.name.clone(),
-            columns: self.0.columns.clone(),
-            recursive: true,
-        }))
+        Cte(
+            Arc::new(Inner {
+                stmt: self.0.stmt.clone(),
+                name: self.0.name.clone(),
+                columns: self.0.columns.clone(),
+                recursive: true,
+            }),
+            self.1,
+        )
+    }
+    /// A second reference to this CTE under another name (`FROM c AS c2`),
+    /// for a self-join; the WITH clause still declares the CTE once.
+    ///
+    /// ```
+    /// use oxalchemy_core::{MetaData, select, ExprLike, dialect::GenericDialect, sql_type::Integer};
+    /// let md = MetaData::new();
+    /// let t = md.table("t", |t| { t.column("id", Integer).primary_key(); t.column("x", Integer); });
+    /// let c = select((t.c("id"), t.c("x"))).cte("c");
+    /// let (c1, c2) = (c.alias("c1"), c.alias("c2"));
+    /// let sql = select((c1.c("id"), c2.c("id")))
+    ///     .join_on(&c2, c1.c("x").eq(c2.c("x")).and(c1.c("id").lt(c2.c("id"))))
+    ///     .compile(&GenericDialect);
+    /// assert_eq!(sql.sql(), "WITH c AS (SELECT t.id, t.x FROM t) SELECT c1.id, c2.id \
+    ///     FROM c AS c1 JOIN c AS c2 ON c1.x = c2.x AND c1.id < c2.id");
+    /// ```
+    pub fn alias(&self, name: &str) -> Cte {
+        Cte(self.0.clone(), Some(Arc::from(name)))
+    }
+    /// The name the statement refers to this CTE by: the alias, else the CTE's name.
+    pub fn reference_name(&self) -> &str {
+        self.1.as_deref().unwrap_or(&self.0.name)
+    }
+    /// The alias, when this is a second reference made with [`alias`](Cte::alias).
+    pub fn alias_name(&self) -> Option<&str> {
+        self.1.as_deref()
     }
     /// True for a recursive CTE.
     pub fn is_recursive(&self) -> bool {
@@ -152,12 +212,15 @@ impl Cte {
     fn combine(&self, op: SetOp, other: impl IntoSelectStmt) -> Cte {
         let stmt = CompoundSelect::new(op, vec![self.0.stmt.clone(), other.into_select_stmt()])
             .into_stmt();
-        Cte(Arc::new(Inner {
-            stmt,
-            name: self.0.name.clone(),
-            columns: self.0.columns.clone(),
-            recursive: self.0.recursive,
-        }))
+        Cte(
+            Arc::new(Inner {
+                stmt,
+                name: self.0.name.clone(),
+                columns: self.0.columns.clone(),
+                recursive: self.0.recursive,
+            }),
+            None,
+        )
     }
     /// The CTE's body `UNION ALL other` (the recursive step of a recursive CTE).
     pub fn union_all(&self, other: impl IntoSelectStmt) -> Cte {

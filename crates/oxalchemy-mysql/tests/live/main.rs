@@ -9,3 +9,4 @@ mod schema;
 mod server;
 mod transactions;
 mod url;
+mod values;

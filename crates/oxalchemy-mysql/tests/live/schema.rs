@@ -114,7 +114,8 @@ async fn has_table_and_affected_rows() {
         ]
     );
 
-    // UPDATE counts matched rows, also when the value does not change (CLIENT_FOUND_ROWS).
+    // UPDATE counts matched rows, also when the value does not change (read
+    // from the info text: connections do not set CLIENT_FOUND_ROWS).
     let r = exec(
         &mut conn,
         "UPDATE things SET flag = ? WHERE id >= ?",

@@ -163,14 +163,13 @@ async fn out_of_range_values_are_data_errors() {
     let c = &mut *conn;
     run(c, "CREATE TABLE small (n SMALLINT, m INTEGER)", &[]).await;
 
-    // Caught while binding: the value does not fit the parameter's type.
+    // The value is sent as the integer it is; the column's type rejects it.
     let e = c
         .execute("INSERT INTO small (n) VALUES ($1)", &[Value::Int(40_000)])
         .await
         .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
-    assert!(e.to_string().contains("out of range"), "{e}");
-    assert!(e.to_string().contains("int2"), "{e}");
+    assert!(e.to_string().contains("smallint out of range"), "{e}");
     assert_eq!(e.sql(), Some("INSERT INTO small (n) VALUES ($1)"));
     let e = c
         .execute("INSERT INTO small (m) VALUES ($1)", &[Value::Int(1 << 40)])

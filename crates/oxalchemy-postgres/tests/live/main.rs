@@ -10,3 +10,4 @@ mod dml;
 mod errors;
 mod roundtrip;
 mod schema;
+mod typed_params;
