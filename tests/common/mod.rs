@@ -169,7 +169,7 @@ async fn run_admin(backend: Backend, admin_url: &str, sql: &str) {
         create_engine(admin_url).unwrap_or_else(|e| panic!("create_engine({admin_url}): {e}"));
     let result = async {
         let mut conn = engine.connect().await?;
-        conn.execute(text(sql.to_owned())).await?;
+        conn.execute(text(sql)).await?;
         conn.commit().await
     }
     .await;

@@ -101,9 +101,11 @@ fn to_decimal(v: &Value) -> Option<Decimal> {
                 .or_else(|_| Decimal::from_scientific(&format!("{f:e}")))
                 .ok()
         }
+        // Exactly or not at all: text with more digits than a Decimal holds
+        // stays text (and asking for a Decimal is an error), never rounded.
         Value::Text(s) => {
             let s = s.trim();
-            Decimal::from_str(s)
+            Decimal::from_str_exact(s)
                 .or_else(|_| Decimal::from_scientific(s))
                 .ok()
         }

@@ -120,6 +120,20 @@ pub trait Executable: Send + Sync {
     fn cacheable(&self) -> bool {
         false
     }
+
+    /// The statement as several statements of at most `max_params`
+    /// parameters each, run in order in the same transaction, when it has
+    /// more (its compiled form has `params`): a Core INSERT of many rows is
+    /// split by rows. `None` when the statement cannot be split.
+    fn split_for(
+        &self,
+        dialect: &dyn Dialect,
+        max_params: usize,
+        params: usize,
+    ) -> Result<Option<Vec<Compiled>>> {
+        let _ = (dialect, max_params, params);
+        Ok(None)
+    }
 }
 
 impl Executable for Compiled {
@@ -134,5 +148,13 @@ impl<E: Executable + ?Sized> Executable for &E {
     }
     fn cacheable(&self) -> bool {
         (**self).cacheable()
+    }
+    fn split_for(
+        &self,
+        dialect: &dyn Dialect,
+        max_params: usize,
+        params: usize,
+    ) -> Result<Option<Vec<Compiled>>> {
+        (**self).split_for(dialect, max_params, params)
     }
 }

@@ -98,7 +98,8 @@ macro_rules! int_from_value {
                     Value::Int(i) => <$t>::try_from(*i).map_err(|_| DecodeMismatch::new::<$t>(value)),
                     Value::Bool(b) => Ok(<$t>::from(*b)),
                     Value::Decimal(d) if d.fract().is_zero() => {
-                        i64::try_from(*d).ok().and_then(|i| <$t>::try_from(i).ok()).ok_or_else(|| DecodeMismatch::new::<$t>(value))
+                        // Through i128: a u64 above i64::MAX (MySQL's BIGINT UNSIGNED) is exact.
+                        i128::try_from(*d).ok().and_then(|i| <$t>::try_from(i).ok()).ok_or_else(|| DecodeMismatch::new::<$t>(value))
                     }
                     v => Err(DecodeMismatch::new::<$t>(v)),
                 }
@@ -135,8 +136,10 @@ impl FromValue for Decimal {
             Value::Float(f) => {
                 Decimal::try_from(*f).map_err(|_| DecodeMismatch::new::<Decimal>(value))
             }
+            // Exactly or not at all: text with more digits than a Decimal
+            // holds is refused, never rounded.
             Value::Text(s) => {
-                Decimal::from_str(s).map_err(|_| DecodeMismatch::new::<Decimal>(value))
+                Decimal::from_str_exact(s.trim()).map_err(|_| DecodeMismatch::new::<Decimal>(value))
             }
             v => Err(DecodeMismatch::new::<Decimal>(v)),
         }

@@ -295,6 +295,15 @@ pub trait Dialect: Send + Sync + Debug + 'static {
         out.push('?');
     }
 
+    /// The most bound parameters one statement may have: 65 535 on
+    /// PostgreSQL and MySQL (a 16-bit count in their protocols), 32 766 on
+    /// SQLite (`SQLITE_MAX_VARIABLE_NUMBER`). A Core INSERT of more rows is
+    /// run as several statements, and a long `in_()` list is sent as one
+    /// parameter (see `docs/core.md`).
+    fn max_params(&self) -> usize {
+        65_535
+    }
+
     /// Write a string literal (DDL only: server defaults and CHECK values, where
     /// binds are not allowed). Quotes are doubled; backslashes are escaped where
     /// the backend treats them as escapes.

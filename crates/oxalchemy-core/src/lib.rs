@@ -18,6 +18,7 @@ pub mod schema;
 pub mod schema_bind;
 pub mod sql_type;
 pub mod stmt;
+pub mod url_mask;
 pub mod value;
 
 pub use compile_cache::CompileCache;
@@ -46,4 +47,5 @@ pub use stmt::{
     SelectList, SelectStmt, Subquery, TextClause, Update, delete, except, except_all, excluded,
     insert, intersect, intersect_all, select, text, union, union_all, update,
 };
+pub use url_mask::redact_url;
 pub use value::Value;

@@ -276,6 +276,26 @@ impl From<QueryResult> for CursorResult {
 }
 
 impl CursorResult {
+    /// One result for statements that ran as parts of one (a Core INSERT
+    /// split at the backend's parameter limit): rows in order, affected rows
+    /// added up, the last part's `last_insert_id`.
+    pub fn merge(parts: Vec<CursorResult>) -> CursorResult {
+        let mut merged: Option<CursorResult> = None;
+        for part in parts {
+            match merged.as_mut() {
+                None => merged = Some(part),
+                Some(m) => {
+                    m.rows.extend(part.rows);
+                    m.rows_affected += part.rows_affected;
+                    if part.last_insert_id.is_some() {
+                        m.last_insert_id = part.last_insert_id;
+                    }
+                }
+            }
+        }
+        merged.unwrap_or_else(|| CursorResult::from(QueryResult::default()))
+    }
+
     /// The rows.
     pub fn rows(&self) -> &[Row] {
         &self.rows

@@ -149,6 +149,20 @@ impl<const N: usize> From<&[u8; N]> for Value {
     }
 }
 
+/// An integer when it fits `i64`, else an exact `Decimal` (MySQL's
+/// `BIGINT UNSIGNED` holds up to `u64::MAX`).
+///
+/// ```
+/// use oxalchemy_core::Value;
+/// assert_eq!(Value::from(7_u64), Value::Int(7));
+/// assert_eq!(Value::from(u64::MAX), Value::Decimal(u64::MAX.into()));
+/// ```
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        i64::try_from(v).map_or_else(|_| Value::Decimal(Decimal::from(v)), Value::Int)
+    }
+}
+
 impl<T: Into<Value>> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Self {
         v.map_or(Value::Null, Into::into)

@@ -51,6 +51,10 @@ pub struct MysqlConnection {
     /// next transaction's characteristics) was sent, or a statement failed and
     /// the server's state is not known.
     end_needed: bool,
+    /// The server rolled the requested transaction back on an error (a
+    /// deadlock): nothing of it can be committed, so a `COMMIT` fails until a
+    /// `ROLLBACK` acknowledges it.
+    rolled_back: bool,
 }
 
 impl std::fmt::Debug for MysqlConnection {
@@ -71,6 +75,7 @@ impl MysqlConnection {
             server,
             in_tx: false,
             end_needed: false,
+            rolled_back: false,
         }
     }
 
@@ -127,6 +132,22 @@ impl MysqlConnection {
 
     /// Run transaction control (see the module docs for what is held back).
     async fn control(&mut self, sql: &str, kind: TxControl) -> Result<()> {
+        if self.rolled_back && matches!(kind, TxControl::PlainEnd | TxControl::End { .. }) {
+            let first = sql.split_ascii_whitespace().next().unwrap_or_default();
+            if first.eq_ignore_ascii_case("COMMIT") {
+                // Statements after the deadlock ran in a new transaction:
+                // they are rolled back too, so nothing of this one is kept.
+                self.send("ROLLBACK").await?;
+                self.end_needed = false;
+                return Err(Error::operational(
+                    "COMMIT failed: the server rolled this transaction back when a statement \
+                     failed (a deadlock), so nothing was committed; call rollback() and run \
+                     the transaction again",
+                    false,
+                ));
+            }
+            self.rolled_back = false;
+        }
         match kind {
             TxControl::PlainBegin => {
                 // Held back when the next statement starts a fresh transaction
@@ -189,6 +210,11 @@ impl MysqlConnection {
     fn fail(&mut self, err: mysql_async::Error, sql: Option<&str>) -> Error {
         // Whatever the statement did, a transaction may be open now.
         self.end_needed = true;
+        // A deadlock rolls the whole transaction back (InnoDB); other errors
+        // undo only the statement.
+        if self.in_tx && matches!(&err, mysql_async::Error::Server(e) if e.code == 1213) {
+            self.rolled_back = true;
+        }
         let mapped = map_error(err, sql, self.server.flavor);
         let lost = self.conn.as_ref().is_none_or(Conn::is_disconnected);
         if mapped.is_disconnect() || lost {
@@ -236,7 +262,13 @@ impl MysqlConnection {
             }
         };
         let info = conn.info().into_owned();
-        let mut result = outcome.map_err(|e| self.fail(e, Some(sql)))?;
+        let (mut result, refused) = outcome.map_err(|e| self.fail(e, Some(sql)))?;
+        if let Some(message) = refused {
+            return Err(Error::DataError {
+                message,
+                sql: Some(sql.to_owned()),
+            });
+        }
         if result.columns.is_empty() {
             // SQLAlchemy's counts (see `affected_rows`); a statement that
             // returns rows is counted by them (below).
@@ -331,7 +363,7 @@ async fn run_prepared(
     conn: &mut Conn,
     sql: &str,
     params: Vec<MyValue>,
-) -> mysql_async::Result<QueryResult> {
+) -> mysql_async::Result<Collected> {
     let stmt = conn.prep(sql).await?;
     // Checked here: mysql_async drops the connection when the count is wrong.
     if usize::from(stmt.num_params()) != params.len() {
@@ -350,7 +382,7 @@ async fn run_prepared(
     collect(result).await
 }
 
-async fn run_text(conn: &mut Conn, sql: &str) -> mysql_async::Result<QueryResult> {
+async fn run_text(conn: &mut Conn, sql: &str) -> mysql_async::Result<Collected> {
     let result = conn.query_iter(sql).await?;
     collect(result).await
 }
@@ -358,7 +390,7 @@ async fn run_text(conn: &mut Conn, sql: &str) -> mysql_async::Result<QueryResult
 /// Read every result set; keep the first one that has columns.
 async fn collect<P: Protocol>(
     mut result: mysql_async::QueryResult<'_, '_, P>,
-) -> mysql_async::Result<QueryResult> {
+) -> mysql_async::Result<Collected> {
     let mut columns: Option<Arc<[mysql_async::Column]>> = None;
     let mut raw_rows: Vec<mysql_async::Row> = Vec::new();
     let mut rows_affected = 0u64;
@@ -381,15 +413,18 @@ async fn collect<P: Protocol>(
         }
     }
     let Some(columns) = columns else {
-        return Ok(QueryResult {
-            columns: Arc::new(Columns::default()),
-            rows: Vec::new(),
-            rows_affected,
-            last_insert_id,
-        });
+        return Ok((
+            QueryResult {
+                columns: Arc::new(Columns::default()),
+                rows: Vec::new(),
+                rows_affected,
+                last_insert_id,
+            },
+            None,
+        ));
     };
     let names = columns.iter().map(|c| c.name_str().into_owned()).collect();
-    let rows = raw_rows
+    let rows: Vec<Vec<Value>> = raw_rows
         .into_iter()
         .map(|row| {
             row.unwrap()
@@ -399,11 +434,39 @@ async fn collect<P: Protocol>(
                 .collect()
         })
         .collect();
-    Ok(QueryResult {
-        columns: Arc::new(Columns::new(names)),
-        rows,
-        rows_affected,
-        last_insert_id,
+    let refused = first_inexact_decimal(&rows, &columns);
+    Ok((
+        QueryResult {
+            columns: Arc::new(Columns::new(names)),
+            rows,
+            rows_affected,
+            last_insert_id,
+        },
+        refused,
+    ))
+}
+
+/// The rows of a statement, and why they are refused: a DECIMAL with more
+/// digits than `rust_decimal::Decimal` holds (it would be rounded).
+type Collected = (QueryResult, Option<String>);
+
+/// The message for the first DECIMAL value that did not decode exactly.
+fn first_inexact_decimal(rows: &[Vec<Value>], columns: &[mysql_async::Column]) -> Option<String> {
+    use mysql_async::consts::ColumnType::{MYSQL_TYPE_DECIMAL, MYSQL_TYPE_NEWDECIMAL};
+    rows.iter().find_map(|row| {
+        row.iter().zip(columns).find_map(|(v, c)| match v {
+            Value::Text(text)
+                if matches!(c.column_type(), MYSQL_TYPE_DECIMAL | MYSQL_TYPE_NEWDECIMAL) =>
+            {
+                Some(format!(
+                    "cannot read column {:?}: the DECIMAL {text} has more significant digits \
+                     than rust_decimal::Decimal holds (28-29) and would be rounded; CAST it to \
+                     DOUBLE or CHAR in the query",
+                    c.name_str()
+                ))
+            }
+            _ => None,
+        })
     })
 }
 

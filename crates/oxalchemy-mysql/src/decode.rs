@@ -126,9 +126,21 @@ fn float(value: MyValue) -> Value {
     }
 }
 
+/// `text` as a Decimal without rounding: trailing fractional zeros beyond
+/// Decimal's 28 digits of scale (`DECIMAL(65, 30)` pads to 30) are dropped,
+/// any other digit it cannot hold gives `None`.
+fn exact_decimal(text: &str) -> Option<Decimal> {
+    Decimal::from_str_exact(text).ok().or_else(|| {
+        if !text.contains('.') {
+            return None;
+        }
+        Decimal::from_str_exact(text.trim_end_matches('0').trim_end_matches('.')).ok()
+    })
+}
+
 fn decimal(value: MyValue) -> Value {
     match value {
-        MyValue::Bytes(b) => match as_text(&b).and_then(|s| Decimal::from_str_exact(s).ok()) {
+        MyValue::Bytes(b) => match as_text(&b).and_then(exact_decimal) {
             Some(d) => Value::Decimal(d),
             None => text_or_bytes(b),
         },

@@ -135,7 +135,10 @@ pub(crate) fn map_server_error(
 
 fn with_sql(message: String, sql: Option<&str>) -> String {
     match sql {
-        Some(sql) => format!("{message}\n[SQL: {sql}]"),
+        Some(sql) => format!(
+            "{message}\n[SQL: {}]",
+            oxalchemy_core::error::truncate_sql(sql)
+        ),
         None => message,
     }
 }

@@ -57,4 +57,7 @@ pub use connection::MysqlConnection;
 pub use dialect::MysqlDialect;
 pub use driver::MysqlDriver;
 pub use server_info::{ServerFlavor, ServerInfo};
-pub use url::{DEFAULT_SQL_MODE, DEFAULT_STMT_CACHE_SIZE, MysqlConnectOptions};
+pub use url::{
+    DEFAULT_SQL_MODE, DEFAULT_STMT_CACHE_SIZE, MAX_CONNECT_TIMEOUT_SECS, MysqlConnectOptions,
+    SslMode,
+};

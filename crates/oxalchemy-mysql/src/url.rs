@@ -13,12 +13,14 @@
 //! | `stmt_cache_size` | prepared statements cached per connection (default 256)            |
 //! | `unix_socket`     | connect through this socket path instead of TCP (alias `socket`)   |
 //! | `prefer_socket`   | `true`: reconnect through the server's socket when on localhost    |
-//! | `connect_timeout` | seconds to wait for a connection (needs a tokio runtime with time) |
-//! | `ssl_mode`        | only `DISABLED` (this build has no TLS)                            |
+//! | `connect_timeout` | seconds (fractions allowed, at most 86400; `0` = no limit) bounding the whole connect: TCP, TLS, handshake and session set-up |
+//! | `ssl-mode`        | `DISABLED`, `PREFERRED` (default), `REQUIRED`, `VERIFY_CA`, `VERIFY_IDENTITY` (any case; alias `ssl_mode`) |
+//! | `ssl-ca`          | PEM file of the roots to verify the server against (alias `ssl_ca`; without it Mozilla's roots from webpki-roots) |
 //!
 //! Anything else is an `ArgumentError` naming the option and the accepted ones.
 
 use oxalchemy_core::{Error, Result};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The session `sql_mode` set on every connection unless the URL gives one.
@@ -34,7 +36,61 @@ pub const DEFAULT_SQL_MODE: &str = "STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZER
 /// The statements cached per connection unless the URL says otherwise.
 pub const DEFAULT_STMT_CACHE_SIZE: usize = 256;
 
-const KNOWN_OPTIONS: &str = "charset, sql_mode, time_zone, init_command, stmt_cache_size, unix_socket (socket), prefer_socket, connect_timeout, ssl_mode";
+const KNOWN_OPTIONS: &str = "charset, sql_mode, time_zone, init_command, stmt_cache_size, unix_socket (socket), prefer_socket, connect_timeout, ssl-mode (ssl_mode), ssl-ca (ssl_ca)";
+
+/// The largest `connect_timeout` accepted, in seconds (one day).
+pub const MAX_CONNECT_TIMEOUT_SECS: u64 = 86_400;
+
+/// MySQL's `--ssl-mode`: whether and how a connection uses TLS.
+///
+/// | mode | encrypted | chain verified | host name checked |
+/// |---|---|---|---|
+/// | `Disabled` | no | | |
+/// | `Preferred` (default) | when the server offers TLS | only with `ssl-ca` | no |
+/// | `Required` | yes, or an error | only with `ssl-ca` | no |
+/// | `VerifyCa` | yes | yes | no |
+/// | `VerifyIdentity` | yes | yes | yes |
+///
+/// A URL with `ssl-ca` and no `ssl-mode` is `VerifyCa`, as for the mysql client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// Never TLS.
+    Disabled,
+    /// TLS when the server offers it, else plain text.
+    Preferred,
+    /// TLS or an error.
+    Required,
+    /// TLS with the certificate chain verified.
+    VerifyCa,
+    /// TLS with the chain and the host name verified.
+    VerifyIdentity,
+}
+
+impl SslMode {
+    /// MySQL's name of the mode (`VERIFY_IDENTITY`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            SslMode::Disabled => "DISABLED",
+            SslMode::Preferred => "PREFERRED",
+            SslMode::Required => "REQUIRED",
+            SslMode::VerifyCa => "VERIFY_CA",
+            SslMode::VerifyIdentity => "VERIFY_IDENTITY",
+        }
+    }
+
+    fn parse(value: &str) -> Option<SslMode> {
+        Some(
+            match value.to_ascii_uppercase().replace('-', "_").as_str() {
+                "DISABLED" => SslMode::Disabled,
+                "PREFERRED" => SslMode::Preferred,
+                "REQUIRED" => SslMode::Required,
+                "VERIFY_CA" => SslMode::VerifyCa,
+                "VERIFY_IDENTITY" => SslMode::VerifyIdentity,
+                _ => return None,
+            },
+        )
+    }
+}
 
 /// Connection settings parsed from a URL.
 ///
@@ -64,6 +120,8 @@ pub struct MysqlConnectOptions {
     socket: Option<String>,
     prefer_socket: bool,
     connect_timeout: Option<Duration>,
+    ssl_mode: Option<SslMode>,
+    ssl_ca: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for MysqlConnectOptions {
@@ -77,6 +135,8 @@ impl std::fmt::Debug for MysqlConnectOptions {
             .field("socket", &self.socket)
             .field("prefer_socket", &self.prefer_socket)
             .field("connect_timeout", &self.connect_timeout)
+            .field("ssl_mode", &self.ssl_mode())
+            .field("ssl_ca", &self.ssl_ca)
             .finish()
     }
 }
@@ -88,23 +148,10 @@ fn bad(url: &str, what: impl std::fmt::Display) -> Error {
     ))
 }
 
-/// Replace the password of a URL-like string with `***` (best effort, for messages).
+/// Replace the secrets of a URL-like string with `***`: the workspace's one
+/// masking function, [`oxalchemy_core::redact_url`].
 fn mask_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!(
-            "{}://{}:***{}",
-            &url[..scheme_end],
-            &authority[..colon],
-            &rest[at..]
-        ),
-        _ => url.to_owned(),
-    }
+    oxalchemy_core::redact_url(url)
 }
 
 fn decode(part: &str, what: &str, url: &str) -> Result<String> {
@@ -197,6 +244,8 @@ impl MysqlConnectOptions {
             socket: None,
             prefer_socket: false,
             connect_timeout: None,
+            ssl_mode: None,
+            ssl_ca: None,
         };
         for (key, value) in parsed.query_pairs() {
             options.apply_option(url, &key, &value)?;
@@ -237,28 +286,35 @@ impl MysqlConnectOptions {
             "prefer_socket" => self.prefer_socket = parse_bool(url, key, value)?,
             "connect_timeout" => {
                 let secs: f64 = value
+                    .trim()
                     .parse()
                     .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                    .filter(|s: &f64| (0.0..=MAX_CONNECT_TIMEOUT_SECS as f64).contains(s))
                     .ok_or_else(|| {
                         bad(
                             url,
                             format!(
-                                "connect_timeout={value:?} is not a positive number of seconds"
+                                "connect_timeout={value:?} is not a number of seconds in 0..={MAX_CONNECT_TIMEOUT_SECS} (0 = no limit)"
                             ),
                         )
                     })?;
-                self.connect_timeout = Some(Duration::from_secs_f64(secs));
+                self.connect_timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
             }
-            "ssl_mode" | "ssl-mode" => {
-                if !value.eq_ignore_ascii_case("disabled") {
-                    return Err(bad(
+            "ssl_mode" | "ssl-mode" | "sslmode" => {
+                self.ssl_mode = Some(SslMode::parse(value).ok_or_else(|| {
+                    bad(
                         url,
                         format!(
-                            "{key}={value:?}: this build has no TLS support; only ssl_mode=DISABLED is accepted"
+                            "{key}={value:?} is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY"
                         ),
-                    ));
+                    )
+                })?);
+            }
+            "ssl_ca" | "ssl-ca" => {
+                if value.is_empty() {
+                    return Err(bad(url, format!("{key}= needs a file path")));
                 }
+                self.ssl_ca = Some(PathBuf::from(value));
             }
             other => {
                 return Err(bad(
@@ -343,6 +399,48 @@ impl MysqlConnectOptions {
         self.connect_timeout
     }
 
+    /// The TLS mode: the URL's `ssl-mode`, else `VerifyCa` when `ssl-ca` is
+    /// given, else `Preferred`.
+    pub fn ssl_mode(&self) -> SslMode {
+        match (self.ssl_mode, &self.ssl_ca) {
+            (Some(mode), _) => mode,
+            (None, Some(_)) => SslMode::VerifyCa,
+            (None, None) => SslMode::Preferred,
+        }
+    }
+
+    /// The `ssl-ca` file, if given.
+    pub fn ssl_ca(&self) -> Option<&Path> {
+        self.ssl_ca.as_deref()
+    }
+
+    /// mysql_async's TLS options for a mode (`None`: no TLS). `name_override`
+    /// replaces the host name the certificate is checked against (used for
+    /// `VERIFY_CA`, see the driver).
+    pub(crate) fn ssl_opts(
+        &self,
+        mode: SslMode,
+        name_override: Option<String>,
+    ) -> Option<mysql_async::SslOpts> {
+        let check_chain = match mode {
+            SslMode::Disabled => return None,
+            SslMode::Preferred | SslMode::Required => self.ssl_ca.is_some(),
+            SslMode::VerifyCa | SslMode::VerifyIdentity => true,
+        };
+        let mut ssl = mysql_async::SslOpts::default()
+            .with_danger_accept_invalid_certs(!check_chain)
+            .with_danger_skip_domain_validation(mode != SslMode::VerifyIdentity);
+        if let Some(ca) = &self.ssl_ca {
+            ssl = ssl
+                .with_root_certs(vec![ca.clone().into()])
+                .with_disable_built_in_roots(true);
+        }
+        if let Some(name) = name_override {
+            ssl = ssl.with_danger_tls_hostname_override(Some(name));
+        }
+        Some(ssl)
+    }
+
     /// The same options with another database (used by tests and tools).
     pub fn with_database(mut self, database: Option<&str>) -> Self {
         self.database = database.map(str::to_owned);
@@ -372,8 +470,9 @@ impl MysqlConnectOptions {
         out
     }
 
-    /// The mysql_async options for one connection (its own statement cache, no pool).
-    pub(crate) fn to_opts(&self) -> mysql_async::Opts {
+    /// The mysql_async options for one connection (its own statement cache, no
+    /// pool), with TLS as `ssl` says.
+    pub(crate) fn to_opts(&self, ssl: Option<mysql_async::SslOpts>) -> mysql_async::Opts {
         let builder = mysql_async::OptsBuilder::default()
             .ip_or_hostname(self.host.clone())
             .tcp_port(self.port)
@@ -387,7 +486,8 @@ impl MysqlConnectOptions {
             // must count 0; the driver reports SQLAlchemy's matched rows for
             // UPDATE from the info text instead (see `affected_rows`).
             .client_found_rows(false)
-            .tcp_nodelay(true);
+            .tcp_nodelay(true)
+            .ssl_opts(ssl);
         builder.into()
     }
 }
@@ -402,6 +502,69 @@ mod tests {
         assert_eq!(mask_password("mysql://u@h/db"), "mysql://u@h/db");
         let err = MysqlConnectOptions::parse("mysql://u:secret@h/db?bogus=1").unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn ssl_modes() {
+        let o = MysqlConnectOptions::parse("mysql://h/db").unwrap();
+        assert_eq!(o.ssl_mode(), SslMode::Preferred);
+        assert!(
+            o.ssl_opts(SslMode::Preferred, None)
+                .unwrap()
+                .accept_invalid_certs()
+        );
+        for (value, mode) in [
+            ("disabled", SslMode::Disabled),
+            ("Preferred", SslMode::Preferred),
+            ("REQUIRED", SslMode::Required),
+            ("verify_ca", SslMode::VerifyCa),
+            ("VERIFY_IDENTITY", SslMode::VerifyIdentity),
+            ("verify-identity", SslMode::VerifyIdentity),
+        ] {
+            for key in ["ssl-mode", "ssl_mode"] {
+                let o = MysqlConnectOptions::parse(&format!("mysql://h/db?{key}={value}")).unwrap();
+                assert_eq!(o.ssl_mode(), mode, "{key}={value}");
+            }
+        }
+        assert!(
+            MysqlConnectOptions::parse("mysql://h/db?ssl-mode=DISABLED")
+                .unwrap()
+                .ssl_opts(SslMode::Disabled, None)
+                .is_none()
+        );
+        // ssl-ca without ssl-mode is VERIFY_CA, as for the mysql client.
+        let o = MysqlConnectOptions::parse("mysql://h/db?ssl-ca=%2Fetc%2Fca.pem").unwrap();
+        assert_eq!(o.ssl_mode(), SslMode::VerifyCa);
+        assert_eq!(o.ssl_ca(), Some(Path::new("/etc/ca.pem")));
+        let ssl = o.ssl_opts(SslMode::VerifyCa, None).unwrap();
+        assert!(
+            !ssl.accept_invalid_certs()
+                && ssl.skip_domain_validation()
+                && ssl.disable_built_in_roots()
+        );
+        let ssl = o.ssl_opts(SslMode::VerifyIdentity, None).unwrap();
+        assert!(!ssl.accept_invalid_certs() && !ssl.skip_domain_validation());
+        // A given CA is used by REQUIRED too (never silently ignored).
+        let ssl = o.ssl_opts(SslMode::Required, None).unwrap();
+        assert!(!ssl.accept_invalid_certs());
+        let err = MysqlConnectOptions::parse("mysql://u:pw@h/db?ssl-mode=sometimes").unwrap_err();
+        assert!(
+            err.to_string().contains("VERIFY_IDENTITY") && !err.to_string().contains("pw@"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn connect_timeout_values() {
+        let o = MysqlConnectOptions::parse("mysql://h/db?connect_timeout=0").unwrap();
+        assert_eq!(o.connect_timeout(), None);
+        let o = MysqlConnectOptions::parse("mysql://h/db?connect_timeout=86400").unwrap();
+        assert_eq!(o.connect_timeout(), Some(Duration::from_secs(86_400)));
+        for bad in ["-1", "nan", "NaN", "inf", "1e20", "86401", "soon", ""] {
+            let err = MysqlConnectOptions::parse(&format!("mysql://h/db?connect_timeout={bad}"))
+                .unwrap_err();
+            assert!(err.to_string().contains("connect_timeout"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -111,7 +111,9 @@ fn mysql(scheme: &str, _url: &str) -> Result<Arc<dyn Driver>> {
     Err(feature_disabled(Backend::Mysql, scheme))
 }
 
-/// `url` with the password (if any) replaced by `***`.
+/// `url` with its secrets (the password, `?password=` options) replaced by
+/// `***`: the same function as [`oxalchemy_core::redact_url`], kept under
+/// this name for existing callers.
 ///
 /// ```
 /// use oxalchemy_pool::mask_password;
@@ -119,26 +121,7 @@ fn mysql(scheme: &str, _url: &str) -> Result<Arc<dyn Driver>> {
 /// assert_eq!(mask_password("sqlite:///x.db"), "sqlite:///x.db");
 /// ```
 pub fn mask_password(url: &str) -> String {
-    let Some(start) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
-    };
-    let authority_end = url[start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| start + i);
-    let authority = &url[start..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_owned();
-    };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return url.to_owned();
-    };
-    format!(
-        "{}{}:***{}",
-        &url[..start],
-        &userinfo[..colon],
-        &url[start + at..]
-    )
+    oxalchemy_core::redact_url(url)
 }
 
 #[cfg(test)]

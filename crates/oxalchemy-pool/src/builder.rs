@@ -2,8 +2,14 @@
 
 use crate::backend_url::driver_from_url;
 use crate::engine::Engine;
-use oxalchemy_core::Result;
+use oxalchemy_core::{Result, redact_url};
+use std::fmt;
 use std::time::Duration;
+
+/// The most connections one engine may open (`pool_size + max_overflow`). A
+/// larger setting is an `ArgumentError` when the engine is built: the pool
+/// reserves room for every connection up front.
+pub const MAX_POOL_CONNECTIONS: usize = 10_000;
 
 /// Pool and logging settings of an engine (SQLAlchemy's `create_engine` keywords).
 ///
@@ -19,8 +25,10 @@ pub struct EngineOptions {
     pub pool_size: usize,
     /// Extra connections allowed under load, closed when returned (default 10).
     pub max_overflow: usize,
-    /// How long a checkout waits for a free connection before
-    /// `Error::PoolTimeout` (default 30 s).
+    /// The longest a checkout may take (default 30 s): waiting for a free
+    /// connection (then `Error::PoolTimeout`) and, when none is idle,
+    /// opening a new one (then an `OperationalError` naming `pool_timeout`),
+    /// together. `Duration::ZERO` means "only an idle connection, no wait".
     pub pool_timeout: Duration,
     /// Replace connections older than this at checkout (default: never).
     pub pool_recycle: Option<Duration>,
@@ -30,6 +38,11 @@ pub struct EngineOptions {
     /// Log every statement and its parameters with `tracing`, target
     /// `"oxalchemy::engine"`, level INFO (default false).
     pub echo: bool,
+    /// Keep bound values out of `echo` logs and out of errors (SQLAlchemy's
+    /// `hide_parameters`, default false): logs show
+    /// `[SQL parameters hidden due to hide_parameters=True]` and errors do not
+    /// quote a parameter or PostgreSQL's `DETAIL` line (see `docs/engine.md`).
+    pub hide_parameters: bool,
     /// How many statement shapes keep their compiled SQL (SQLAlchemy's
     /// `query_cache_size`, default 500; 0 turns the cache off).
     pub compiled_cache_size: usize,
@@ -44,6 +57,7 @@ impl Default for EngineOptions {
             pool_recycle: None,
             pool_pre_ping: false,
             echo: false,
+            hide_parameters: false,
             compiled_cache_size: 500,
         }
     }
@@ -61,11 +75,22 @@ impl Default for EngineOptions {
 ///     .pool_pre_ping(true);
 /// assert_eq!(builder.options().pool_size, 10);
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the URL with the password masked.
+#[derive(Clone)]
 #[must_use = "an EngineBuilder does nothing until .build() is called"]
 pub struct EngineBuilder {
     url: String,
     options: EngineOptions,
+}
+
+impl fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("url", &redact_url(&self.url))
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl EngineBuilder {
@@ -89,7 +114,11 @@ impl EngineBuilder {
         self
     }
 
-    /// How long a checkout waits for a free connection (default 30 s).
+    /// The longest a checkout may take (default 30 s), including opening a
+    /// new connection when none is idle: a server that accepts the TCP
+    /// connection and never answers fails the checkout after `timeout` with an
+    /// `OperationalError` naming `pool_timeout`, as sqlx's acquire timeout.
+    /// Set `connect_timeout` in the URL to bound each connect separately.
     pub fn pool_timeout(mut self, timeout: Duration) -> Self {
         self.options.pool_timeout = timeout;
         self
@@ -119,6 +148,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Keep bound values out of logs and errors (SQLAlchemy's
+    /// `hide_parameters`, default false): see [`EngineOptions::hide_parameters`].
+    pub fn hide_parameters(mut self, yes: bool) -> Self {
+        self.options.hide_parameters = yes;
+        self
+    }
+
     /// Replace all options at once.
     pub fn options_from(mut self, options: EngineOptions) -> Self {
         self.options = options;
@@ -130,16 +166,25 @@ impl EngineBuilder {
         &self.options
     }
 
-    /// The URL this builder connects to (as given; may hold a password).
+    /// The URL this builder connects to (as given; may hold a password:
+    /// print [`EngineBuilder::display_url`] instead).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The URL with its secrets masked ([`oxalchemy_core::redact_url`]), for
+    /// logs and messages.
+    pub fn display_url(&self) -> String {
+        redact_url(&self.url)
     }
 
     /// Parse the URL, pick the backend and build the pool. Connects lazily:
     /// the first `connect()` opens the first connection.
     ///
     /// Errors: `ArgumentError` for a malformed URL, an unknown scheme, a
-    /// scheme whose backend feature is off, or inconsistent pool settings.
+    /// scheme whose backend feature is off, or pool settings that allow no
+    /// connection or more than [`MAX_POOL_CONNECTIONS`]. No error, `Debug` or
+    /// `Display` shows the URL's password.
     pub fn build(self) -> Result<Engine> {
         let driver = driver_from_url(&self.url)?;
         Engine::from_driver(driver, self.options)

@@ -17,7 +17,7 @@
 //! - a connection that failed with a disconnect error, or that the driver
 //!   reports broken, is discarded the same way.
 
-use crate::echo::log_statement;
+use crate::echo::{log_statement, log_statement_with};
 use crate::engine::Engine;
 use crate::event::{EngineEvent, EngineEvents, ExecuteContext};
 use crate::pool::{PooledConnection, rollback_and_release};
@@ -114,13 +114,46 @@ impl Connection {
     /// transaction first if none is open.
     ///
     /// Errors from the database carry the SQL (`Error::sql()`).
+    ///
+    /// A Core INSERT with more parameters than the backend takes in one
+    /// statement (65 535 on PostgreSQL and MySQL, 32 766 on SQLite) runs as
+    /// several INSERTs in the same transaction, with one merged result; any
+    /// other statement over the limit is a `ProgrammingError` before anything
+    /// is sent.
     pub async fn execute<E: Executable>(&mut self, stmt: E) -> Result<CursorResult> {
         let compiled = self.engine.compile(&stmt)?;
+        let limit = self.engine.dialect_ref().max_params();
+        let count = compiled.params().len();
+        if count > limit
+            && let Some(parts) = stmt.split_for(self.engine.dialect_ref(), limit, count)?
+        {
+            self.prepare().await?;
+            self.ensure_transaction().await?;
+            let mut results = Vec::with_capacity(parts.len());
+            for part in parts {
+                results.push(self.run_statement(part).await?);
+            }
+            return Ok(CursorResult::merge(results));
+        }
         self.execute_compiled(compiled).await
     }
 
     /// Run an already compiled statement (the ORM's entry point).
     pub async fn execute_compiled(&mut self, compiled: Compiled) -> Result<CursorResult> {
+        let limit = self.engine.dialect_ref().max_params();
+        if compiled.params().len() > limit {
+            return Err(Error::ProgrammingError {
+                message: format!(
+                    "the statement has {} parameters; the {} protocol takes at most {limit} \
+                     in one statement: split it (a Core insert().values_many() is split \
+                     automatically, a long in_() list of integers or strings is sent as one \
+                     parameter)",
+                    compiled.params().len(),
+                    self.engine.dialect_ref().name()
+                ),
+                sql: Some(compiled.sql().to_owned()),
+            });
+        }
         self.prepare().await?;
         self.ensure_transaction().await?;
         self.run_statement(compiled).await
@@ -179,13 +212,14 @@ impl Connection {
         let sql = template.sql();
         let events = self.engine.events().clone();
         let echo = self.engine.options().echo;
+        let hide = self.engine.options().hide_parameters;
         let pooled = self
             .pooled
             .as_mut()
             .ok_or_else(|| lost_tx_error("use this connection"))?;
         if echo {
             for params in &param_sets {
-                log_statement(sql, params);
+                log_statement_with(sql, params, hide);
             }
         }
         // The first set always starts: its BeforeExecute fires now. Which of
@@ -199,6 +233,8 @@ impl Connection {
         let kept = (after || (param_sets.len() > 1 && events.has(EngineEvent::BeforeExecute)))
             .then(|| param_sets.clone());
         let start = after.then(Instant::now);
+        // Under hide_parameters the failing set's values are taken out of its error.
+        let hidden_sets = hide.then(|| param_sets.clone());
         let result = pooled.query_many(sql, param_sets).await;
         if let Some(sets) = kept {
             let elapsed = start.map(|s| s.elapsed()).unwrap_or_default();
@@ -218,7 +254,14 @@ impl Connection {
                 .collect()),
             // The failing set gets the engine's error handling: its SQL attached, the
             // connection discarded if the error means it is gone.
-            Err(e) => Err(self.handle_error(e.error, sql)),
+            Err(e) => {
+                let failed = e.failed_index();
+                let error = match hidden_sets.as_ref().and_then(|sets| sets.get(failed)) {
+                    Some(values) => e.error.hide_parameters(values),
+                    None => e.error,
+                };
+                Err(self.handle_error(error, sql))
+            }
         }
     }
 
@@ -399,7 +442,7 @@ impl Connection {
             &params,
         ));
         if self.engine.options().echo {
-            log_statement(&sql, &params);
+            log_statement_with(&sql, &params, self.engine.options().hide_parameters);
         }
         let start = events.has(EngineEvent::AfterExecute).then(Instant::now);
         let pooled = self
@@ -408,6 +451,9 @@ impl Connection {
             .ok_or_else(|| lost_tx_error("use this connection"))?;
         let mut outcome = match pooled.query(&sql, &params).await {
             Ok(r) => r,
+            Err(e) if self.engine.options().hide_parameters => {
+                return Err(self.handle_error(e.hide_parameters(&params), &sql));
+            }
             Err(e) => return Err(self.handle_error(e, &sql)),
         };
         if let Some(fetch) = fetch_after {
@@ -440,7 +486,11 @@ impl Connection {
         let keys = fetch.row_keys(insert_params, insert.last_insert_id)?;
         let params: Vec<Value> = keys.iter().map(|k| Value::Int(*k)).collect();
         if self.engine.options().echo {
-            log_statement(&fetch.select_sql, &params);
+            log_statement_with(
+                &fetch.select_sql,
+                &params,
+                self.engine.options().hide_parameters,
+            );
         }
         let pooled = self
             .pooled

@@ -3,7 +3,7 @@
 use crate::builder::{EngineBuilder, EngineOptions};
 use crate::connection::Connection;
 use crate::event::{EngineEvent, EngineEvents};
-use crate::pool::{PoolShared, PooledConnection};
+use crate::pool::{OPENING, PoolShared, PooledConnection};
 use crate::status::PoolStatus;
 use crate::transaction::Transaction;
 use deadpool::managed::{PoolError, TimeoutType};
@@ -13,7 +13,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 type Extensions = HashMap<TypeId, Arc<dyn Any + Send + Sync>>;
 
@@ -56,6 +56,14 @@ impl fmt::Debug for Engine {
             .field("dialect", &self.inner.dialect.name())
             .field("options", &self.inner.options)
             .finish()
+    }
+}
+
+/// `Engine(postgresql://scott:***@db/app)`: the URL with its password masked
+/// (SQLAlchemy's `repr(engine)`).
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Engine({})", self.url())
     }
 }
 
@@ -126,8 +134,11 @@ impl Engine {
     /// Check a connection out of the pool ("commit as you go": a transaction
     /// begins with the first statement; `commit()` ends it).
     ///
-    /// Waits up to `pool_timeout` for a free connection, then fails with
-    /// `Error::PoolTimeout`.
+    /// Takes at most `pool_timeout`: waiting for a free connection ends in
+    /// `Error::PoolTimeout`; opening a new one that the database does not
+    /// finish in time ends in an `OperationalError` naming `pool_timeout`
+    /// (the URL's `connect_timeout`, when shorter, bounds each connect).
+    /// Outside a tokio runtime it is an `InvalidRequestError`, not a panic.
     pub async fn connect(&self) -> Result<Connection> {
         let pooled = self.checkout().await?;
         Ok(Connection::new(self.clone(), pooled))
@@ -140,6 +151,43 @@ impl Engine {
     }
 
     pub(crate) async fn checkout(&self) -> Result<PooledConnection> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(no_runtime());
+        }
+        let o = &self.inner.options;
+        let opening = Arc::new(AtomicBool::new(false));
+        let bounded = tokio::time::timeout(
+            o.pool_timeout,
+            OPENING.scope(opening.clone(), self.checkout_unbounded()),
+        );
+        match bounded.await {
+            Ok(result) => result,
+            Err(_) if opening.load(Ordering::Acquire) => Err(self.connect_timed_out()),
+            Err(_) => Err(Error::PoolTimeout {
+                timeout: o.pool_timeout,
+                pool_size: o.pool_size,
+                max_overflow: o.max_overflow,
+            }),
+        }
+    }
+
+    /// The error of a checkout whose new connection did not open within
+    /// `pool_timeout` (the URL's masked form, never its password).
+    fn connect_timed_out(&self) -> Error {
+        Error::operational(
+            format!(
+                "timed out after {:?} (pool_timeout) while opening a new connection to {}: \
+                 the database did not complete the connection in time; check that it is up \
+                 and reachable, raise pool_timeout, or set connect_timeout=<seconds> in the URL",
+                self.inner.options.pool_timeout,
+                self.url()
+            ),
+            true,
+        )
+    }
+
+    /// A checkout with only deadpool's own timeouts.
+    async fn checkout_unbounded(&self) -> Result<PooledConnection> {
         // One retry: the pool may be swapped by a concurrent `dispose()`.
         for _ in 0..2 {
             let shared = self.inner.pool.read().clone();
@@ -167,13 +215,8 @@ impl Engine {
                 pool_size: o.pool_size,
                 max_overflow: o.max_overflow,
             },
-            PoolError::Timeout(t) => Error::operational(
-                format!("timed out while opening a connection ({t:?}); is the database reachable?"),
-                true,
-            ),
-            PoolError::NoRuntimeSpecified => Error::invalid_request(
-                "the pool needs a tokio runtime: call engine methods inside #[tokio::main] or a tokio task",
-            ),
+            PoolError::Timeout(_) => self.connect_timed_out(),
+            PoolError::NoRuntimeSpecified => no_runtime(),
             other => {
                 Error::operational(format!("could not check out a connection: {other}"), false)
             }
@@ -233,4 +276,12 @@ impl Engine {
             Err(_) => Arc::new(T::default()),
         }
     }
+}
+
+/// The error of a checkout outside a tokio runtime.
+fn no_runtime() -> Error {
+    Error::invalid_request(
+        "the pool needs a tokio runtime with its time driver: call engine methods inside \
+         #[tokio::main] or a tokio task",
+    )
 }

@@ -54,7 +54,7 @@ mod status;
 mod transaction;
 
 pub use backend_url::mask_password;
-pub use builder::{EngineBuilder, EngineOptions, create_engine};
+pub use builder::{EngineBuilder, EngineOptions, MAX_POOL_CONNECTIONS, create_engine};
 pub use connection::Connection;
 pub use echo::ECHO_TARGET;
 pub use engine::Engine;

@@ -5,6 +5,9 @@
 //! Rules (SQLAlchemy's `QueuePool`):
 //! - at most `pool_size + max_overflow` connections are open; a checkout
 //!   waits up to `pool_timeout` for one, then fails with `Error::PoolTimeout`;
+//! - `pool_timeout` also bounds opening a new connection (deadpool's create
+//!   timeout, and the engine's own deadline over the whole checkout): a
+//!   server that never answers is an `OperationalError` naming `pool_timeout`;
 //! - a returned connection is closed instead of kept when the pool already
 //!   owns more than `pool_size` connections (the overflow);
 //! - at checkout, an idle connection older than `pool_recycle`, one the
@@ -13,7 +16,7 @@
 //! - a connection that was interrupted mid-operation, lost, or broken is
 //!   discarded on return, never handed out again.
 
-use crate::builder::EngineOptions;
+use crate::builder::{EngineOptions, MAX_POOL_CONNECTIONS};
 use crate::event::{EngineEvent, EngineEvents};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use oxalchemy_core::{
@@ -24,6 +27,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
+
+tokio::task_local! {
+    /// Set by [`ConnManager::create`] while the checkout that runs it opens a
+    /// new connection, so a checkout that timed out can say whether it was
+    /// waiting for a free connection or for the database to answer.
+    pub(crate) static OPENING: Arc<AtomicBool>;
+}
 
 /// One pooled database connection. `conn` is `None` only after the manager
 /// closed it during a failed recycle.
@@ -72,6 +82,8 @@ impl managed::Manager for ConnManager {
     type Error = Error;
 
     async fn create(&self) -> Result<PooledConn> {
+        // Outside an engine checkout (no scope) there is nothing to tell.
+        let _ = OPENING.try_with(|opening| opening.store(true, Ordering::Release));
         let conn = self.driver.connect().await?;
         self.events.fire_simple(EngineEvent::Connect, "");
         Ok(PooledConn { conn: Some(conn) })
@@ -142,6 +154,19 @@ impl PoolShared {
                  set pool_size to at least 1",
             ));
         }
+        if max_size > MAX_POOL_CONNECTIONS {
+            return Err(Error::argument(format!(
+                "pool_size + max_overflow is {} ({} + {}), more than the {MAX_POOL_CONNECTIONS} \
+                 connections one engine may open; use smaller values",
+                if max_size == usize::MAX {
+                    "too large to count".to_owned()
+                } else {
+                    max_size.to_string()
+                },
+                options.pool_size,
+                options.max_overflow
+            )));
+        }
         let manager = ConnManager {
             driver,
             events,
@@ -152,6 +177,11 @@ impl PoolShared {
         let pool = managed::Pool::builder(manager)
             .max_size(max_size)
             .wait_timeout(Some(options.pool_timeout))
+            // Opening a connection is bounded too (sqlx's acquire timeout):
+            // without `connect_timeout` a server that accepts TCP and never
+            // answers would hang the checkout. The engine also puts one
+            // deadline of `pool_timeout` over the whole checkout.
+            .create_timeout(Some(options.pool_timeout))
             // A ping that hangs counts as a failed one: the idle connection is
             // dropped and the next one (or a new one) is tried.
             .recycle_timeout(Some(options.pool_timeout))

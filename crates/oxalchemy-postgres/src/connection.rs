@@ -16,11 +16,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
 
 /// How long `close` waits for the server to acknowledge the goodbye.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One open PostgreSQL connection (tokio-postgres, no TLS).
+/// One open PostgreSQL connection (tokio-postgres, TLS as the URL's `sslmode` asks).
 ///
 /// Statements are prepared once per connection and cached by SQL text and
 /// parameter kinds (see
@@ -357,6 +358,14 @@ fn deferrable(sql: &str) -> Deferrable {
     }
 }
 
+/// A plain `COMMIT` / `END` (a plain `ROLLBACK` needs no check).
+fn is_commit(sql: &str) -> bool {
+    deferrable(sql) == Deferrable::End && {
+        let word = sql.trim().trim_end_matches(';').trim();
+        word.eq_ignore_ascii_case("COMMIT") || word.eq_ignore_ascii_case("END")
+    }
+}
+
 /// True when `sql` (or a statement of a batch) may change tables or types, which
 /// makes prepared statements stale. A false positive only costs re-preparing.
 fn changes_schema(sql: &str) -> bool {
@@ -487,10 +496,29 @@ impl DriverConnection for PostgresConnection {
                 }
                 _ => {}
             }
-            match self.client.batch_execute(sql).await {
+            // PostgreSQL answers COMMIT of a transaction an earlier error
+            // aborted with ROLLBACK, and no error: a statement that is refused
+            // in an aborted transaction goes first, in the same round trip,
+            // so such a COMMIT fails instead of reporting success.
+            let checked;
+            let sent = if is_commit(sql) {
+                checked = format!("SELECT 1; {sql}");
+                checked.as_str()
+            } else {
+                sql
+            };
+            match self.client.batch_execute(sent).await {
                 Ok(()) => {
                     self.track_schema_changes(sql);
                     Ok(())
+                }
+                Err(e) if sent != sql && e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) => {
+                    Err(Error::operational(
+                        "COMMIT failed: an earlier statement failed and PostgreSQL aborted the \
+                         transaction, so nothing was committed; call rollback() and run the \
+                         transaction again (wrap a statement that may fail in begin_nested())",
+                        false,
+                    ))
                 }
                 Err(e) => Err(self.fail(&e, Some(sql))),
             }

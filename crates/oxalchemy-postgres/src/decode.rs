@@ -144,12 +144,79 @@ fn numeric(ty: &Type, raw: &[u8]) -> Result<Value, BoxError> {
             _ => {}
         }
     }
-    Decimal::from_sql(ty, raw).map(Value::Decimal).map_err(|e| {
+    let too_precise = |why: &dyn std::fmt::Display| -> BoxError {
         format!(
-            "the numeric value does not fit rust_decimal::Decimal ({e}: at most 28 significant digits); \
-             CAST it to float8 or text in the query"
+            "the numeric value does not fit rust_decimal::Decimal ({why}: at most 28-29 \
+             significant digits); CAST it to float8 or text in the query"
         )
         .into()
+    };
+    let decimal = Decimal::from_sql(ty, raw).map_err(|e| too_precise(&e))?;
+    // rust_decimal rounds digits it cannot hold: refuse instead.
+    match numeric_text(raw) {
+        Some(exact) if exact_decimal(&exact) == Some(decimal) => Ok(Value::Decimal(decimal)),
+        Some(exact) => Err(too_precise(&format_args!("{exact} would be rounded"))),
+        None => Err("malformed numeric value".into()),
+    }
+}
+
+/// The exact decimal text of a binary NUMERIC (`ndigits`, `weight`, `sign`,
+/// `dscale`, then base-10000 digits), `None` when it is malformed.
+fn numeric_text(raw: &[u8]) -> Option<String> {
+    let word = |i: usize| -> Option<i32> {
+        Some(i32::from(i16::from_be_bytes([
+            *raw.get(i)?,
+            *raw.get(i + 1)?,
+        ])))
+    };
+    let ndigits = usize::try_from(word(0)?).ok()?;
+    let weight = word(2)?;
+    let negative = word(4)? as u16 == 0x4000;
+    let dscale = usize::from(word(6)? as u16);
+    let digits: Vec<i32> = (0..ndigits)
+        .map(|i| word(8 + 2 * i))
+        .collect::<Option<_>>()?;
+    let group = |i: i32| -> i32 {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| digits.get(i).copied())
+            .unwrap_or(0)
+    };
+    let mut text = String::new();
+    if negative {
+        text.push('-');
+    }
+    if weight < 0 {
+        text.push('0');
+    } else {
+        text.push_str(&group(0).to_string());
+        for i in 1..=weight {
+            text.push_str(&format!("{:04}", group(i)));
+        }
+    }
+    if dscale > 0 {
+        let mut fraction = String::new();
+        let mut j = 1;
+        while fraction.len() < dscale {
+            fraction.push_str(&format!("{:04}", group(weight + j)));
+            j += 1;
+        }
+        fraction.truncate(dscale);
+        text.push('.');
+        text.push_str(&fraction);
+    }
+    Some(text)
+}
+
+/// `text` as a Decimal without rounding (trailing fractional zeros beyond
+/// Decimal's scale are dropped: they change nothing).
+fn exact_decimal(text: &str) -> Option<Decimal> {
+    Decimal::from_str_exact(text).ok().or_else(|| {
+        if !text.contains('.') {
+            return None;
+        }
+        let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+        Decimal::from_str_exact(trimmed).ok()
     })
 }
 
@@ -293,5 +360,37 @@ mod tests {
         assert!(e.contains("point"), "{e}");
         assert!(e.contains("CAST"), "{e}");
         assert_eq!(decode(&Type::POINT, None).unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn numeric_text_is_exact() {
+        use postgres_types::ToSql;
+        for text in [
+            "0",
+            "1.5",
+            "-1234.0500",
+            "0.0001",
+            "123456789012.345678",
+            "10000",
+            "-0.00000001",
+        ] {
+            let d: Decimal = text.parse().unwrap();
+            let mut buf = bytes::BytesMut::new();
+            d.to_sql(&Type::NUMERIC, &mut buf).unwrap();
+            let back = numeric_text(&buf).unwrap();
+            assert_eq!(back.parse::<Decimal>().unwrap(), d, "{text} -> {back}");
+            assert_eq!(numeric(&Type::NUMERIC, &buf).unwrap(), Value::Decimal(d));
+        }
+        // 1.0000000000000000000000000000001 (32 fractional digits): weight 0,
+        // dscale 31, digits 1, 0 x 7, 10.
+        let mut raw = Vec::new();
+        for w in [9_i16, 0, 0, 31, 1, 0, 0, 0, 0, 0, 0, 0, 10] {
+            raw.extend_from_slice(&w.to_be_bytes());
+        }
+        assert_eq!(
+            numeric_text(&raw).unwrap(),
+            format!("1.{}1", "0".repeat(30))
+        );
+        assert!(numeric(&Type::NUMERIC, &raw).is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! oxalchemy's PostgreSQL backend: the [`PostgresDialect`] (how PostgreSQL
 //! spells SQL) and the [`PostgresDriver`] (connections through tokio-postgres,
-//! without TLS), meeting the engine through `oxalchemy_core`'s object-safe
+//! with TLS over rustls as libpq's `sslmode` asks), meeting the engine through `oxalchemy_core`'s object-safe
 //! [`Dialect`](oxalchemy_core::Dialect) and [`Driver`](oxalchemy_core::Driver) traits.
 //!
 //! ```no_run
@@ -49,6 +49,7 @@ mod error_map;
 mod param_types;
 mod placeholders;
 mod statement_cache;
+mod tls;
 mod url;
 
 pub use connection::PostgresConnection;

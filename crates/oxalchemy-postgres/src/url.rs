@@ -8,11 +8,21 @@
 //! separated by commas (`host1:5432,host2:5433`). User, password, host and
 //! database name are percent-decoded; a host that decodes to a path
 //! (`%2Fvar%2Frun%2Fpostgresql`) is a Unix socket directory.
+//!
+//! TLS options (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`) are libpq's, see
+//! the `tls` module; `connect_timeout` bounds the whole connect (see
+//! [`MAX_CONNECT_TIMEOUT_SECS`]).
 
+use crate::tls::{RootCerts, SslMode, TlsOptions};
 use oxalchemy_core::{Error, Result};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio_postgres::Config;
-use tokio_postgres::config::{SslMode, TargetSessionAttrs};
+use tokio_postgres::config::TargetSessionAttrs;
+
+/// The largest `connect_timeout` accepted, in seconds (one day); a larger
+/// value is an `ArgumentError` (`0` means no limit, as in libpq).
+pub(crate) const MAX_CONNECT_TIMEOUT_SECS: u64 = 86_400;
 
 const EXAMPLE: &str = "postgresql://user:password@host:5432/dbname";
 
@@ -27,6 +37,9 @@ const QUERY_OPTIONS: &[&str] = &[
     "dbname",
     "connect_timeout",
     "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
     "keepalives",
     "keepalives_idle",
     "target_session_attrs",
@@ -40,6 +53,10 @@ pub(crate) struct ParsedUrl {
     pub config: Config,
     /// The URL as given, with any password replaced by `***`.
     pub display: String,
+    /// `sslmode`, `sslrootcert`, `sslcert`, `sslkey`.
+    pub tls: TlsOptions,
+    /// `connect_timeout`: the bound of the whole connect (TCP, TLS, startup).
+    pub connect_timeout: Option<Duration>,
 }
 
 fn bad(url_display: &str, what: impl std::fmt::Display) -> Error {
@@ -108,27 +125,69 @@ pub(crate) fn parse(url: &str) -> Result<ParsedUrl> {
 
     let mut query_hosts: Vec<String> = Vec::new();
     let mut query_ports: Vec<u16> = Vec::new();
+    let mut tls = TlsOptions::default();
+    let mut connect_timeout = None;
     for pair in query
         .unwrap_or_default()
         .split('&')
         .filter(|p| !p.is_empty())
     {
         let (key, value) = pair.split_once('=').ok_or_else(|| {
-            bad(
-                &display,
-                format_args!("the query option {pair:?} has no '=value'"),
-            )
+            // After a password option the fragment may be the rest of a password
+            // holding an unencoded '&': name it only when it cannot be one.
+            let secret = query.is_some_and(|q| q.to_ascii_lowercase().contains("pass"));
+            let plain = pair.len() <= 64
+                && pair
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if plain && !secret {
+                bad(
+                    &display,
+                    format_args!("the query option {pair:?} has no '=value'"),
+                )
+            } else {
+                bad(
+                    &display,
+                    format_args!(
+                        "a query option has no '=value' (write a '&' inside a value, such as \
+                         a password, as %26)"
+                    ),
+                )
+            }
         })?;
         let key = decode_str(key, "query option name", &display)?;
         let value = decode_str(value, "query option value", &display)?;
-        apply_option(
-            &mut config,
-            &key,
-            value,
-            &mut query_hosts,
-            &mut query_ports,
-            &display,
-        )?;
+        match key.as_str() {
+            "sslmode" => {
+                tls.mode = SslMode::parse(&value).ok_or_else(|| {
+                    bad(
+                        &display,
+                        format_args!(
+                            "sslmode={value:?} is not one of disable, allow, prefer, require, verify-ca, verify-full"
+                        ),
+                    )
+                })?;
+            }
+            "sslrootcert" if value == "system" => tls.roots = RootCerts::System { explicit: true },
+            "sslrootcert" => tls.roots = RootCerts::File(non_empty_path(&key, value, &display)?),
+            "sslcert" => tls.client_cert = Some(non_empty_path(&key, value, &display)?),
+            "sslkey" => tls.client_key = Some(non_empty_path(&key, value, &display)?),
+            "connect_timeout" => {
+                connect_timeout = parse_connect_timeout(&value, &display)?;
+                if let Some(limit) = connect_timeout {
+                    // Also bounds each TCP connect, so a multi-host URL moves on.
+                    config.connect_timeout(limit);
+                }
+            }
+            _ => apply_option(
+                &mut config,
+                &key,
+                value,
+                &mut query_hosts,
+                &mut query_ports,
+                &display,
+            )?,
+        }
     }
 
     // Hosts from the authority come first, then `?host=`; ports pair up with hosts.
@@ -159,7 +218,47 @@ pub(crate) fn parse(url: &str) -> Result<ParsedUrl> {
         config.host(host);
         config.port(port.unwrap_or(5432));
     }
-    Ok(ParsedUrl { config, display })
+    if tls.client_cert.is_some() != tls.client_key.is_some() {
+        return Err(bad(
+            &display,
+            "sslcert and sslkey go together: give both (a client certificate and its key) or neither",
+        ));
+    }
+    config.ssl_mode(tls.mode.negotiation());
+    Ok(ParsedUrl {
+        config,
+        display,
+        tls,
+        connect_timeout,
+    })
+}
+
+fn non_empty_path(key: &str, value: String, display: &str) -> Result<PathBuf> {
+    if value.is_empty() {
+        return Err(bad(display, format_args!("{key}= needs a file path")));
+    }
+    Ok(PathBuf::from(value))
+}
+
+/// `connect_timeout`: whole seconds as libpq takes them; `0` is no limit.
+fn parse_connect_timeout(value: &str, display: &str) -> Result<Option<Duration>> {
+    let secs: u64 = value.trim().parse().map_err(|_| {
+        bad(
+            display,
+            format_args!(
+                "connect_timeout={value:?} is not a whole number of seconds in 0..={MAX_CONNECT_TIMEOUT_SECS} (0 = no limit)"
+            ),
+        )
+    })?;
+    if secs > MAX_CONNECT_TIMEOUT_SECS {
+        return Err(bad(
+            display,
+            format_args!(
+                "connect_timeout={secs} is more than {MAX_CONNECT_TIMEOUT_SECS} seconds (one day); use 0 for no limit"
+            ),
+        ));
+    }
+    Ok((secs > 0).then(|| Duration::from_secs(secs)))
 }
 
 fn parse_host_port(part: &str, display: &str) -> Result<(String, Option<u16>)> {
@@ -170,7 +269,10 @@ fn parse_host_port(part: &str, display: &str) -> Result<(String, Option<u16>)> {
         let (h, after) = rest.split_once(']').ok_or_else(|| {
             bad(
                 display,
-                format_args!("the IPv6 host {part:?} has no closing ']'"),
+                format_args!(
+                    "the IPv6 host {:?} has no closing ']'",
+                    oxalchemy_core::redact_url(part)
+                ),
             )
         })?;
         match after {
@@ -192,7 +294,13 @@ fn parse_host_port(part: &str, display: &str) -> Result<(String, Option<u16>)> {
         }
     };
     if host.is_empty() {
-        return Err(bad(display, format_args!("the host in {part:?} is empty")));
+        return Err(bad(
+            display,
+            format_args!(
+                "the host in {:?} is empty",
+                oxalchemy_core::redact_url(part)
+            ),
+        ));
     }
     let port = match port {
         Some(p) => Some(parse_port(p, display)?),
@@ -204,9 +312,16 @@ fn parse_host_port(part: &str, display: &str) -> Result<(String, Option<u16>)> {
 fn parse_port(p: &str, display: &str) -> Result<u16> {
     match p.parse::<u16>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(bad(
+        // A "port" that is not digits may be a password whose `@host` part
+        // was cut off (`u:pa/ss@h`): it is not echoed.
+        _ if p.bytes().all(|b| b.is_ascii_digit()) => Err(bad(
             display,
             format_args!("the port {p:?} is not a number in 1..65535"),
+        )),
+        _ => Err(bad(
+            display,
+            "a port is not a number in 1..65535 (a password holding '/', '?', '#' or '@' \
+             must be percent-encoded: %2F, %3F, %23, %40)",
         )),
     }
 }
@@ -257,12 +372,6 @@ fn apply_option(
                 ports.push(parse_port(p, display)?);
             }
         }
-        "connect_timeout" => {
-            let secs = parse_seconds(key, &value, display)?;
-            if secs > 0 {
-                config.connect_timeout(Duration::from_secs(secs));
-            }
-        }
         "keepalives" => match value.as_str() {
             "1" => {
                 config.keepalives(true);
@@ -281,31 +390,6 @@ fn apply_option(
             let secs = parse_seconds(key, &value, display)?;
             config.keepalives_idle(Duration::from_secs(secs));
         }
-        "sslmode" => match value.as_str() {
-            "disable" => {
-                config.ssl_mode(SslMode::Disable);
-            }
-            "allow" | "prefer" => {
-                config.ssl_mode(SslMode::Prefer);
-            }
-            "require" | "verify-ca" | "verify-full" => {
-                return Err(bad(
-                    display,
-                    format_args!(
-                        "sslmode={value} needs TLS, which this driver does not support yet; \
-                         use sslmode=disable or sslmode=prefer"
-                    ),
-                ));
-            }
-            _ => {
-                return Err(bad(
-                    display,
-                    format_args!(
-                        "sslmode={value:?} is not one of disable, allow, prefer, require, verify-ca, verify-full"
-                    ),
-                ));
-            }
-        },
         "target_session_attrs" => match value.as_str() {
             "any" => {
                 config.target_session_attrs(TargetSessionAttrs::Any);
@@ -386,41 +470,10 @@ fn decode_str(s: &str, what: &str, display: &str) -> Result<String> {
     })
 }
 
-/// The URL with the password (in the authority or a `password=` option) shown as `***`.
+/// The URL with the password (in the authority or a `password=` option) shown
+/// as `***`: the workspace's one masking function, [`oxalchemy_core::redact_url`].
 pub(crate) fn mask_password(url: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (url, None),
-    };
-    let mut out = match head.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = match rest.find('/') {
-                Some(i) => rest.split_at(i),
-                None => (rest, ""),
-            };
-            let authority = match authority.rsplit_once('@') {
-                Some((userinfo, host)) => match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{user}:***@{host}"),
-                    None => authority.to_owned(),
-                },
-                None => authority.to_owned(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => head.to_owned(),
-    };
-    if let Some(query) = query {
-        out.push('?');
-        let masked: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some(("password", _)) => "password=***".to_owned(),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out.push_str(&masked.join("&"));
-    }
-    out
+    oxalchemy_core::redact_url(url)
 }
 
 #[cfg(test)]
@@ -504,7 +557,12 @@ mod tests {
             p.config.get_connect_timeout(),
             Some(&Duration::from_secs(10))
         );
-        assert_eq!(p.config.get_ssl_mode(), SslMode::Disable);
+        assert_eq!(
+            p.config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Disable
+        );
+        assert_eq!(p.tls.mode, SslMode::Disable);
+        assert_eq!(p.connect_timeout, Some(Duration::from_secs(10)));
     }
 
     #[test]
@@ -545,12 +603,20 @@ mod tests {
     fn malformed_urls() {
         assert!(err("127.0.0.1:5432/test").contains("no scheme"));
         assert!(err("mysql://root@h/db").contains("is not postgresql://"));
-        assert!(err("postgresql://u@h:notaport/db").contains("port \"notaport\""));
+        assert!(err("postgresql://u@h:notaport/db").contains("a port is not a number"));
+        assert!(!err("postgresql://u:hunter2/x@h/db").contains("hunter2"));
+        assert!(!err("postgresql://[u:hunter2/x@h/db").contains("hunter2"));
         assert!(err("postgresql://u@h:0/db").contains("1..65535"));
         assert!(err("postgresql://u@h:70000/db").contains("1..65535"));
         assert!(err("postgresql://u@h/db?bogus=1").contains("unknown query option \"bogus\""));
         assert!(err("postgresql://u@h/db?sslmode").contains("has no '=value'"));
-        assert!(err("postgresql://u@h/db?sslmode=require").contains("TLS"));
+        // An unencoded '&' in a password option: the rest of the password is not echoed.
+        let e = err("postgresql://u@h/db?password=s3cr&etX");
+        assert!(
+            e.contains("has no '=value'") && !e.contains("etX") && !e.contains("s3cr"),
+            "{e}"
+        );
+        assert!(err("postgresql://u@h/db?sslmode=required").contains("verify-full"));
         assert!(err("postgresql://u@h/db?connect_timeout=soon").contains("seconds"));
         assert!(err("postgresql://u:p%zz@h/db").contains("percent-escape"));
         assert!(err("postgresql://u@[::1/db").contains("closing ']'"));
@@ -559,5 +625,85 @@ mod tests {
         // The password never shows in an error.
         let m = err("postgresql://u:hunter2@h:bad/db");
         assert!(!m.contains("hunter2"), "{m}");
+    }
+
+    #[test]
+    fn tls_options() {
+        let p = parse("postgresql://u@h/db").unwrap();
+        assert_eq!(p.tls, TlsOptions::default());
+        assert_eq!(p.tls.mode, SslMode::Prefer);
+        assert_eq!(
+            p.config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Prefer
+        );
+        for (mode, expected, negotiation) in [
+            (
+                "disable",
+                SslMode::Disable,
+                tokio_postgres::config::SslMode::Disable,
+            ),
+            (
+                "allow",
+                SslMode::Prefer,
+                tokio_postgres::config::SslMode::Prefer,
+            ),
+            (
+                "prefer",
+                SslMode::Prefer,
+                tokio_postgres::config::SslMode::Prefer,
+            ),
+            (
+                "require",
+                SslMode::Require,
+                tokio_postgres::config::SslMode::Require,
+            ),
+            (
+                "verify-ca",
+                SslMode::VerifyCa,
+                tokio_postgres::config::SslMode::Require,
+            ),
+            (
+                "verify-full",
+                SslMode::VerifyFull,
+                tokio_postgres::config::SslMode::Require,
+            ),
+        ] {
+            let p = parse(&format!("postgresql://u@h/db?sslmode={mode}")).unwrap();
+            assert_eq!(p.tls.mode, expected, "{mode}");
+            assert_eq!(p.config.get_ssl_mode(), negotiation, "{mode}");
+        }
+        let p = parse(
+            "postgresql://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&sslcert=/c.pem&sslkey=/k.pem",
+        )
+        .unwrap();
+        assert_eq!(p.tls.roots, RootCerts::File(PathBuf::from("/etc/ca.pem")));
+        assert_eq!(p.tls.client_cert, Some(PathBuf::from("/c.pem")));
+        assert_eq!(p.tls.client_key, Some(PathBuf::from("/k.pem")));
+        let p = parse("postgresql://u@h/db?sslrootcert=system").unwrap();
+        assert_eq!(p.tls.roots, RootCerts::System { explicit: true });
+        assert!(err("postgresql://u@h/db?sslcert=/c.pem").contains("sslcert and sslkey"));
+        assert!(err("postgresql://u@h/db?sslrootcert=").contains("file path"));
+        assert!(err("postgresql://u@h/db?sslmode=VERIFY-FULL").contains("is not one of"));
+    }
+
+    #[test]
+    fn connect_timeout_values() {
+        let p = parse("postgresql://u@h/db?connect_timeout=0").unwrap();
+        assert_eq!(p.connect_timeout, None);
+        let p = parse("postgresql://u@h/db?connect_timeout=86400").unwrap();
+        assert_eq!(p.connect_timeout, Some(Duration::from_secs(86_400)));
+        for bad in [
+            "-1",
+            "nan",
+            "1e20",
+            "2.5",
+            "86401",
+            "99999999999999999999999",
+            "",
+        ] {
+            let m = err(&format!("postgresql://u:pw@h/db?connect_timeout={bad}"));
+            assert!(m.contains("connect_timeout"), "{bad}: {m}");
+            assert!(!m.contains("pw@"), "{bad}: {m}");
+        }
     }
 }

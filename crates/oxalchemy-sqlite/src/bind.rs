@@ -5,10 +5,12 @@
 //! shared with a Python service holds, compares and sorts the same values:
 //!
 //! - a `Decimal` as a REAL (SQLAlchemy binds a float), so it compares as a
-//!   number with any expression (a TEXT is greater than every number); one with
-//!   more digits than a double keeps is bound as an INTEGER when it is a whole
-//!   number that fits, else as its exact text, which a NUMERIC column still
-//!   compares numerically;
+//!   number with any expression (a TEXT is greater than every number), when a
+//!   double holds it exactly; a whole number that fits as an INTEGER; any
+//!   other (more significant digits than a double keeps) is refused with a
+//!   `DataError`, never rounded (SQLAlchemy rounds it to a float silently);
+//! - a NaN float is refused with a `DataError` (SQLite would store NULL);
+//!   the infinities are REALs SQLite holds;
 //! - dates and times as text: `2024-01-02`, `03:04:05.000000` and
 //!   `2024-01-02 03:04:05.000000`, always with six fractional digits (a
 //!   `Timestamp` as its UTC date and time, without an offset, as SQLAlchemy
@@ -30,10 +32,27 @@ impl ToSql for BindValue<'_> {
             Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
             Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
             Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Float(f) if f.is_nan() => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "NaN cannot be stored in SQLite (it would become NULL)".into(),
+                ));
+            }
             Value::Float(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
-            Value::Decimal(d) => ToSqlOutput::Owned(decimal(d)),
+            Value::Decimal(d) => match decimal(d) {
+                Some(v) => ToSqlOutput::Owned(v),
+                None => {
+                    return Err(rusqlite::Error::ToSqlConversionFailure(
+                        format!(
+                            "the decimal {d} has more significant digits than SQLite holds \
+                             exactly (a REAL keeps about 15-17, an INTEGER is whole); round it, \
+                             or store it as text in a TEXT column"
+                        )
+                        .into(),
+                    ));
+                }
+            },
             other => match text_form(other) {
                 Some(text) => ToSqlOutput::Owned(SqlValue::Text(text)),
                 None => {
@@ -48,16 +67,16 @@ impl ToSql for BindValue<'_> {
 
 /// A decimal as SQLAlchemy binds it, a REAL, when a double holds it exactly
 /// as written (its shortest text is `d`); else an INTEGER when it is a whole
-/// number that fits, else its exact text.
-fn decimal(d: &Decimal) -> SqlValue {
+/// number that fits; else `None`: SQLite cannot hold it as a number exactly.
+fn decimal(d: &Decimal) -> Option<SqlValue> {
     let exact = f64::try_from(*d)
         .ok()
         .filter(|f| Decimal::from_str(&f.to_string()).ok() == Some(*d));
     match exact {
-        Some(f) => SqlValue::Real(f),
+        Some(f) => Some(SqlValue::Real(f)),
         None => match i64::try_from(*d) {
-            Ok(i) if d.fract().is_zero() => SqlValue::Integer(i),
-            _ => SqlValue::Text(d.to_string()),
+            Ok(i) if d.fract().is_zero() => Some(SqlValue::Integer(i)),
+            _ => None,
         },
     }
 }
@@ -146,14 +165,23 @@ mod tests {
         assert_eq!(bound(&d("1.5")), SqlValue::Real(1.5));
         assert_eq!(bound(&d("0.10")), SqlValue::Real(0.1));
         assert_eq!(bound(&d("-3")), SqlValue::Real(-3.0));
-        // More digits than a double holds: a whole number that fits, or the exact text.
+        // More digits than a double holds: a whole number that fits, or refused.
         assert_eq!(
             bound(&d("1234567890123456789")),
             SqlValue::Integer(1_234_567_890_123_456_789)
         );
+        assert!(BindValue(&d("12345678901234567890.12")).to_sql().is_err());
+        assert!(BindValue(&d("0.10000000000000000001")).to_sql().is_err());
+        // A huge whole number a double holds exactly is a REAL.
+        assert_eq!(bound(&d("1e25")), SqlValue::Real(1e25));
+    }
+
+    #[test]
+    fn nan_is_refused_infinities_bind() {
+        assert!(BindValue(&Value::Float(f64::NAN)).to_sql().is_err());
         assert_eq!(
-            bound(&d("12345678901234567890.12")),
-            SqlValue::Text("12345678901234567890.12".into())
+            bound(&Value::Float(f64::INFINITY)),
+            SqlValue::Real(f64::INFINITY)
         );
     }
 }

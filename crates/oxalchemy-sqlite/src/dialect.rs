@@ -102,6 +102,11 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
+    /// `SQLITE_MAX_VARIABLE_NUMBER` of the bundled SQLite.
+    fn max_params(&self) -> usize {
+        32_766
+    }
+
     fn is_reserved_word(&self, lower: &str) -> bool {
         SQLITE_RESERVED.binary_search(&lower).is_ok() || CoreDefaults.is_reserved_word(lower)
     }

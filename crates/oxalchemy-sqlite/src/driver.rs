@@ -147,8 +147,9 @@ impl SqliteDriver {
 
     /// Set how long a statement waits for another connection's lock before
     /// failing with "database is locked" (default 5 s, or `?timeout=` in the URL).
+    /// Clamped to SQLite's limit, `i32::MAX` milliseconds (about 24.8 days).
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {
-        self.spec.busy_timeout = timeout;
+        self.spec.busy_timeout = timeout.min(crate::url::MAX_BUSY_TIMEOUT);
         self
     }
 

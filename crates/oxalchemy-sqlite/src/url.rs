@@ -21,6 +21,11 @@ pub(crate) enum Target {
     File(PathBuf),
 }
 
+/// The longest busy timeout SQLite can take: `sqlite3_busy_timeout` counts
+/// milliseconds in a C `int` (about 24.8 days). A larger `timeout=` is an
+/// `ArgumentError`.
+pub(crate) const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
 /// How a file database is opened (`mode=` in the URL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OpenMode {
@@ -43,9 +48,12 @@ pub(crate) struct SqliteUrl {
     pub busy_timeout: Duration,
 }
 
+/// An `ArgumentError` for `url`, its secrets masked (a mistyped server URL
+/// handed to the SQLite backend may hold a password).
 fn bad(url: &str, why: &str) -> Error {
+    let shown = oxalchemy_core::redact_url(url);
     Error::argument(format!(
-        "invalid SQLite URL {url:?}: {why}; {ACCEPTED_FORMS}"
+        "invalid SQLite URL {shown:?}: {why}; {ACCEPTED_FORMS}"
     ))
 }
 
@@ -78,7 +86,8 @@ pub(crate) fn parse(url: &str) -> Result<SqliteUrl> {
     };
     if !location.is_empty() {
         let Some(path) = location.strip_prefix('/') else {
-            let host = location.split('/').next().unwrap_or(location);
+            // `user:password@host` may stand there: mask it too.
+            let host = oxalchemy_core::redact_url(location.split('/').next().unwrap_or(location));
             return Err(bad(
                 url,
                 &format!(
@@ -113,19 +122,7 @@ pub(crate) fn parse(url: &str) -> Result<SqliteUrl> {
                         }
                     }
                 }
-                "timeout" => {
-                    let secs: f64 = value
-                        .parse()
-                        .ok()
-                        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
-                        .ok_or_else(|| {
-                            bad(
-                                url,
-                                &format!("timeout={value:?} is not a number of seconds"),
-                            )
-                        })?;
-                    parsed.busy_timeout = Duration::from_secs_f64(secs);
-                }
+                "timeout" => parsed.busy_timeout = parse_timeout(url, value)?,
                 // pysqlite connect arguments that mean nothing here.
                 "check_same_thread" | "uri" | "cache" => {}
                 other => {
@@ -139,6 +136,34 @@ pub(crate) fn parse(url: &str) -> Result<SqliteUrl> {
         parsed.mode = OpenMode::Rwc;
     }
     Ok(parsed)
+}
+
+/// `timeout=<seconds>`: a finite, non-negative number no larger than
+/// [`MAX_BUSY_TIMEOUT`] (NaN, infinities, negatives, `1e20` and `3000000`
+/// are `ArgumentError`s, never a panic of `Duration` or of SQLite's setter).
+fn parse_timeout(url: &str, value: &str) -> Result<Duration> {
+    let secs: f64 = value
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| {
+            bad(
+                url,
+                &format!("timeout={value:?} is not a non-negative number of seconds"),
+            )
+        })?;
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| *d <= MAX_BUSY_TIMEOUT)
+        .ok_or_else(|| {
+            bad(
+                url,
+                &format!(
+                    "timeout={value:?} is longer than SQLite's limit of {} seconds",
+                    MAX_BUSY_TIMEOUT.as_secs_f64()
+                ),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -173,6 +198,38 @@ mod tests {
         assert_eq!(u.busy_timeout, Duration::from_millis(1500));
         assert!(parse("sqlite:////tmp/a.db?bogus=1").is_err());
         assert!(parse("sqlite:////tmp/a.db?timeout=abc").is_err());
+    }
+
+    #[test]
+    fn timeouts_never_panic() {
+        let ok = parse("sqlite:///:memory:?timeout=2147483").unwrap();
+        assert_eq!(ok.busy_timeout, Duration::from_secs(2_147_483));
+        assert_eq!(
+            parse("sqlite://?timeout=0").unwrap().busy_timeout,
+            Duration::ZERO
+        );
+        for bad_value in [
+            "1e20", "3000000", "2147484", "nan", "NaN", "inf", "-inf", "-1", "-0.5", "", "1e400",
+        ] {
+            let url = format!("sqlite:///:memory:?timeout={bad_value}");
+            let err = parse(&url).unwrap_err();
+            assert!(matches!(err, Error::ArgumentError(_)), "{url}: {err}");
+            assert!(err.to_string().contains("timeout="), "{err}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_masked_in_errors() {
+        for url in [
+            "sqlite://u:hunter2@host/x.db",
+            "sqlite+x://u:hun/ter2@h",
+            "sqlite:///x.db?password=hunter2",
+            "postgresql://u:hunter2@h/db",
+        ] {
+            let err = parse(url).unwrap_err();
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub(crate) struct Worker {
     conn: Connection,
     lazy_begin: bool,
     begin_pending: bool,
+    /// SQLite rolled the open transaction back when a statement failed
+    /// (`INSERT OR ROLLBACK`, `RAISE(ROLLBACK, ..)`, some I/O errors): nothing
+    /// of it can be committed, so a `COMMIT` fails until a `ROLLBACK`.
+    rolled_back: bool,
     meta: statement::MetaCache,
 }
 
@@ -29,6 +33,7 @@ impl Worker {
             conn,
             lazy_begin,
             begin_pending: false,
+            rolled_back: false,
             meta: statement::MetaCache::default(),
         }
     }
@@ -42,7 +47,9 @@ impl Worker {
         if self.begin_pending {
             state |= TX_PENDING;
         }
-        if !self.conn.is_autocommit() {
+        // A transaction SQLite rolled back counts as open: its COMMIT must
+        // reach the thread (and fail there).
+        if !self.conn.is_autocommit() || self.rolled_back {
             state |= TX_OPEN;
         }
         state
@@ -74,9 +81,11 @@ impl Worker {
                 .map_err(|e| map_error(e, Some("BEGIN")))?;
             self.begin_pending = false;
         }
+        let was_open = !self.conn.is_autocommit();
         let result = statement::run(&self.conn, &mut stmt, sql, params, &mut self.meta);
         drop(stmt);
         self.sync_pending();
+        self.note_rollback(was_open, result.is_err());
         result
     }
 
@@ -88,12 +97,29 @@ impl Worker {
         if self.begin_pending && !runs_outside_transaction(sql) {
             self.materialize_begin()?;
         }
+        let was_open = !self.conn.is_autocommit();
         let result = self
             .conn
             .execute_batch(sql)
             .map_err(|e| map_error(e, Some(sql)));
         self.sync_pending();
+        self.note_rollback(was_open, result.is_err());
         result
+    }
+
+    /// After a statement: when it failed and SQLite rolled the open
+    /// transaction back, remember it, and start a new (deferred) transaction
+    /// so the statements that follow are not committed one by one; the
+    /// failed `COMMIT` rolls them back with it.
+    fn note_rollback(&mut self, was_open: bool, failed: bool) {
+        if failed && was_open && self.conn.is_autocommit() {
+            self.rolled_back = true;
+            if self.lazy_begin {
+                self.begin_pending = true;
+            } else {
+                let _ = self.conn.execute_batch("BEGIN");
+            }
+        }
     }
 
     /// A statement that opened a transaction by itself (`BEGIN IMMEDIATE`)
@@ -110,6 +136,31 @@ impl Worker {
         let Some(control) = tx_control(sql) else {
             return Ok(false);
         };
+        if self.rolled_back {
+            match control {
+                TxControl::Commit => {
+                    // What ran after SQLite's rollback is rolled back too, and
+                    // the transaction stays "open" until the caller's ROLLBACK.
+                    if !self.conn.is_autocommit() {
+                        self.conn
+                            .execute_batch("ROLLBACK")
+                            .map_err(|e| map_error(e, Some("ROLLBACK")))?;
+                    }
+                    self.begin_pending = self.lazy_begin;
+                    if !self.lazy_begin {
+                        self.materialize_begin()?;
+                    }
+                    return Err(Error::operational(
+                        "COMMIT failed: SQLite rolled this transaction back when a statement \
+                         failed, so nothing was committed; call rollback() and run the \
+                         transaction again",
+                        false,
+                    ));
+                }
+                TxControl::Rollback => self.rolled_back = false,
+                _ => {}
+            }
+        }
         match control {
             TxControl::DeferredBegin if self.lazy_begin => {
                 if self.begin_pending || !self.conn.is_autocommit() {

@@ -98,6 +98,8 @@ impl<'a> Compiler<'a> {
                 if items.is_empty() {
                     // SQLAlchemy's "empty IN": always false (true for NOT IN).
                     self.push(if *negated { "(1 = 1)" } else { "(1 != 1)" });
+                } else if let Some(list) = LongList::of(items, self.d.name()) {
+                    self.long_in_list(operand, list, *negated)?;
                 } else {
                     self.node_prec(operand, 5)?;
                     self.push(if *negated { " NOT IN (" } else { " IN (" });
@@ -401,5 +403,110 @@ impl<'a> Compiler<'a> {
     /// A bound literal value (used by DML for defaults).
     pub(crate) fn value(&mut self, v: Value) {
         self.bind(v);
+    }
+}
+
+/// An `in_()` list longer than [`LONG_IN_LIST`] of plain integers or plain
+/// strings: sent as one parameter (an array or JSON text) instead of one
+/// parameter per value, so no list meets the protocol's parameter limit.
+pub(crate) const LONG_IN_LIST: usize = 1_000;
+
+/// The widest VARCHAR of utf8mb4 (65 535 bytes / 4).
+const MYSQL_MAX_VARCHAR: usize = 16_383;
+
+/// A long list of one kind, as the one parameter that carries it.
+pub(crate) struct LongList {
+    integers: bool,
+    /// The longest string, in characters (MySQL's JSON_TABLE column width).
+    max_chars: usize,
+    param: Value,
+}
+
+impl LongList {
+    /// The list as one parameter for `dialect`, when it is long and every item
+    /// is a bound integer (or every item a bound string) and the dialect has a
+    /// way to read it (PostgreSQL, SQLite, MySQL/MariaDB).
+    fn of(items: &[Node], dialect: &str) -> Option<LongList> {
+        if items.len() <= LONG_IN_LIST || !matches!(dialect, "postgresql" | "sqlite" | "mysql") {
+            return None;
+        }
+        let integers = matches!(items.first(), Some(Node::Param(Value::Int(_))));
+        let mut max_chars = 1;
+        let mut out = String::with_capacity(items.len() * 8);
+        out.push(if dialect == "postgresql" { '{' } else { '[' });
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match (item, integers) {
+                (Node::Param(Value::Int(n)), true) => out.push_str(&n.to_string()),
+                (Node::Param(Value::Text(t)), false) if dialect == "postgresql" => {
+                    max_chars = max_chars.max(t.chars().count());
+                    // An array literal element: quoted, `"` and `\` escaped.
+                    out.push('"');
+                    for c in t.chars() {
+                        if c == '"' || c == '\\' {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                    out.push('"');
+                }
+                (Node::Param(Value::Text(t)), false) => {
+                    max_chars = max_chars.max(t.chars().count());
+                    out.push_str(&serde_json::Value::from(t.as_str()).to_string());
+                }
+                _ => return None,
+            }
+        }
+        out.push(if dialect == "postgresql" { '}' } else { ']' });
+        // MySQL reads strings into a VARCHAR as wide as the longest (a
+        // LONGTEXT column cannot be hashed: the IN would compare every pair).
+        if dialect == "mysql" && !integers && max_chars > MYSQL_MAX_VARCHAR {
+            return None;
+        }
+        Some(LongList {
+            integers,
+            max_chars,
+            param: Value::Text(out),
+        })
+    }
+}
+
+impl<'a> Compiler<'a> {
+    /// `x [NOT] IN (..)` over a [`LongList`]: PostgreSQL's `unnest(array)`,
+    /// SQLite's `json_each`, MySQL's `JSON_TABLE`, each with one parameter.
+    fn long_in_list(&mut self, operand: &'a Node, list: LongList, negated: bool) -> Result<()> {
+        self.node_prec(operand, 5)?;
+        self.push(if negated { " NOT IN (" } else { " IN (" });
+        if self.d.name() == "postgresql" {
+            // unnest() of the array in a subquery, which the planner hashes
+            // (`x = ANY($1)` compares every row with every element: the
+            // array cast is not folded into a constant it could hash).
+            self.push("SELECT unnest(CAST(CAST(");
+            self.bind(list.param);
+            self.push(if list.integers {
+                " AS TEXT) AS BIGINT[])))"
+            } else {
+                " AS TEXT) AS TEXT[])))"
+            });
+        } else if self.d.name() == "sqlite" {
+            self.push("SELECT value FROM json_each(");
+            self.bind(list.param);
+            self.push("))");
+        } else {
+            self.push("SELECT oxa_in.v FROM JSON_TABLE(");
+            self.bind(list.param);
+            if list.integers {
+                self.push(", '$[*]' COLUMNS (v BIGINT PATH '$')) AS oxa_in)");
+            } else {
+                let width = format!(
+                    ", '$[*]' COLUMNS (v VARCHAR({}) PATH '$')) AS oxa_in)",
+                    list.max_chars
+                );
+                self.push(&width);
+            }
+        }
+        Ok(())
     }
 }

@@ -234,4 +234,41 @@ impl Executable for Insert {
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }
+
+    /// Rows in chunks of at most `max_params` parameters each (SQLAlchemy's
+    /// insertmanyvalues batches by a fixed row count; here by the protocol's
+    /// limit).
+    fn split_for(
+        &self,
+        dialect: &dyn Dialect,
+        max_params: usize,
+        params: usize,
+    ) -> Result<Option<Vec<Compiled>>> {
+        if self.rows.len() < 2 || self.from_select.is_some() || params == 0 {
+            return Ok(None);
+        }
+        // Rows of one statement, from the average parameters per row; halved
+        // until every chunk fits (rows with SQL expressions may bind more).
+        let mut per = (max_params.saturating_mul(self.rows.len()) / params).max(1);
+        loop {
+            let mut parts = Vec::with_capacity(self.rows.len().div_ceil(per));
+            let mut fits = true;
+            for chunk in self.rows.chunks(per) {
+                let part = Insert {
+                    rows: chunk.to_vec(),
+                    ..self.clone()
+                };
+                let compiled = part.try_compile(dialect)?;
+                if compiled.params().len() > max_params && per > 1 {
+                    fits = false;
+                    break;
+                }
+                parts.push(compiled);
+            }
+            if fits {
+                return Ok(Some(parts));
+            }
+            per = (per / 2).max(1);
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod errors;
 mod roundtrip;
 mod schema;
 mod server;
+mod tls;
 mod transactions;
 mod url;
 mod values;

@@ -10,4 +10,5 @@ mod dml;
 mod errors;
 mod roundtrip;
 mod schema;
+mod tls;
 mod typed_params;
