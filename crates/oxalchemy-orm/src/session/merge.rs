@@ -110,12 +110,7 @@ impl Session {
                 .filter(|m| std::ptr::eq(m.info.mapper, info.mapper))
                 .map(|m| m.values.as_slice())
                 .collect();
-            let columns: Vec<Column> = info
-                .mapper
-                .columns
-                .iter()
-                .map(|c| info.table.c(c.name))
-                .collect();
+            let columns: Vec<Column> = info.columns();
             for chunk in rows.chunks(LOAD_CHUNK) {
                 let stmt: Select =
                     select(columns.clone()).filter(Expr::<bool>::new(keys_condition(info, chunk)));

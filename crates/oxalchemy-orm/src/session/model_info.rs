@@ -51,6 +51,16 @@ impl ModelInfo {
         v.is_null() && facts.has_default.get(pos).copied().unwrap_or(false)
     }
 
+    /// Every mapped column of the table, in mapper order (what a SELECT of
+    /// whole rows lists).
+    pub(crate) fn columns(&self) -> Vec<oxalchemy_core::Column> {
+        self.mapper
+            .columns
+            .iter()
+            .map(|c| self.table.c(c.name))
+            .collect()
+    }
+
     /// True when both describe the same table.
     pub(crate) fn same_table(&self, other: &ModelInfo) -> bool {
         self.mapper.table == other.mapper.table && self.mapper.schema == other.mapper.schema

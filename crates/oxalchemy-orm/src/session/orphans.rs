@@ -200,8 +200,9 @@ pub(crate) fn project(values: &[Value], positions: &[usize]) -> Vec<KeyPart> {
         .collect()
 }
 
-/// SELECT the rows of `info` whose `columns` match one of `tuples`.
-async fn select_matching(
+/// SELECT the rows of `info` whose `positions` match one of `tuples` (in
+/// IN lists of up to [`LOAD_CHUNK`]), normalized as the session's snapshots.
+pub(crate) async fn select_matching(
     reader: &mut Reader<'_>,
     info: ModelInfo,
     positions: &[usize],
@@ -211,21 +212,20 @@ async fn select_matching(
         .iter()
         .map(|&p| info.mapper.columns[p].name)
         .collect();
-    let columns: Vec<Column> = info
-        .mapper
-        .columns
-        .iter()
-        .map(|c| info.table.c(c.name))
-        .collect();
-    let stmt: Select =
-        select(columns).filter(Expr::<bool>::new(match_tuples(info.table, &names, tuples)));
     let types = column_types(info.mapper);
-    Ok(reader
-        .rows(stmt)
-        .await?
-        .into_iter()
-        .map(|row| normalize_row_typed(&types, row))
-        .collect())
+    let mut out = Vec::new();
+    for chunk in tuples.chunks(LOAD_CHUNK) {
+        let stmt: Select = select(info.columns())
+            .filter(Expr::<bool>::new(match_tuples(info.table, &names, chunk)));
+        out.extend(
+            reader
+                .rows(stmt)
+                .await?
+                .into_iter()
+                .map(|row| normalize_row_typed(&types, row)),
+        );
+    }
+    Ok(out)
 }
 
 /// The rows one relationship must read for the deleted objects.

@@ -19,19 +19,14 @@
 
 use super::cascade::{Cascade, Relation, relation};
 use super::exec::Reader;
-use super::flush::match_tuples;
 use super::identity_map::{IdentityKey, IdentityMap, KeyMap, KeyPart};
 use super::model_info::ModelInfo;
-use super::normalize::{column_types, normalize_row_typed};
-use super::orphans::{FlushOps, project};
+use super::orphans::{FlushOps, project, select_matching};
 use super::unit_of_work::{CollectionState, OpKind};
 use crate::join_condition::Direction;
-use oxalchemy_core::{Column, Error, Expr, Result, Select, Value, select};
+use oxalchemy_core::{Error, Result, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
-
-/// Keys per IN list of the SELECTs (as selectin loading).
-const READ_CHUNK: usize = 500;
 
 /// One relationship value given to `add` whose removed members are looked for.
 struct Examined {
@@ -219,43 +214,6 @@ fn column_names(info: ModelInfo, positions: &[usize]) -> Vec<String> {
         .collect()
 }
 
-/// Every mapped column of `info`, in mapper order.
-fn all_columns(info: ModelInfo) -> Vec<Column> {
-    info.mapper
-        .columns
-        .iter()
-        .map(|c| info.table.c(c.name))
-        .collect()
-}
-
-/// SELECT the rows of `info` whose `positions` match one of `tuples`
-/// (normalized as the session's snapshots).
-async fn select_where(
-    reader: &mut Reader<'_>,
-    info: ModelInfo,
-    positions: &[usize],
-    tuples: &[Vec<Value>],
-) -> Result<Vec<Vec<Value>>> {
-    let names: Vec<&str> = positions
-        .iter()
-        .map(|&p| info.mapper.columns[p].name)
-        .collect();
-    let mut out = Vec::new();
-    let types = column_types(info.mapper);
-    for chunk in tuples.chunks(READ_CHUNK) {
-        let stmt: Select = select(all_columns(info))
-            .filter(Expr::<bool>::new(match_tuples(info.table, &names, chunk)));
-        out.extend(
-            reader
-                .rows(stmt)
-                .await?
-                .into_iter()
-                .map(|row| normalize_row_typed(&types, row)),
-        );
-    }
-    Ok(out)
-}
-
 /// Read the rows of removed members the session holds nothing of.
 async fn read_by_key(
     reader: &mut Reader<'_>,
@@ -276,7 +234,7 @@ async fn read_by_key(
             .filter(|(i, k, _)| std::ptr::eq(i.mapper, info.mapper) && seen.insert(*k))
             .map(|(_, _, pk)| pk.to_vec())
             .collect();
-        for row in select_where(reader, info, pk, &tuples).await? {
+        for row in select_matching(reader, info, pk, &tuples).await? {
             read.insert(IdentityKey::of_row(info, &row), row);
         }
     }
@@ -307,7 +265,7 @@ async fn read_assigned(
             .map(|&j| assigned[j].parent.clone())
             .collect();
         let fk = &assigned[i].fk;
-        for row in select_where(reader, rel.target, fk, &tuples).await? {
+        for row in select_matching(reader, rel.target, fk, &tuples).await? {
             if rel.target.key_is_unset(&row) {
                 continue;
             }

@@ -530,12 +530,7 @@ impl Session {
 
     /// SELECT the row of `info` whose key is in `row`; store it as the snapshot.
     async fn select_row(&mut self, info: ModelInfo, row: &[Value]) -> Result<Option<Vec<Value>>> {
-        let columns: Vec<Column> = info
-            .mapper
-            .columns
-            .iter()
-            .map(|c| info.table.c(c.name))
-            .collect();
+        let columns: Vec<Column> = info.columns();
         let stmt: Select = select(columns).filter(Expr::<bool>::new(key_condition(info, row)));
         let conn = self.connection().await?;
         let result = conn.execute(stmt).await?;
