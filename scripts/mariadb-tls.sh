@@ -15,7 +15,9 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 client=(-h 127.0.0.1 -P 3306 -u root)
 
+generated=0
 if [[ ! -s $dir/ca.pem || ! -s $dir/server-cert.pem || ! -s $dir/server-key.pem ]]; then
+    generated=1
     echo "generating a test CA and a server certificate for localhost in $dir" >&2
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=oxalchemy test CA" \
         -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
@@ -29,8 +31,15 @@ if [[ ! -s $dir/ca.pem || ! -s $dir/server-cert.pem || ! -s $dir/server-key.pem 
     chmod 644 "$dir/server-key.pem"
 fi
 
+# The server serves a certificate of this CA: checked by a handshake, not only by the path
+# (a fresh checkout at the same path generates a new CA while mariadbd still holds the old one).
+serves_this_ca() {
+    openssl s_client -connect 127.0.0.1:3306 -starttls mysql -servername localhost \
+        -CAfile "$dir/ca.pem" -verify_return_error </dev/null >/dev/null 2>&1
+}
+
 current=$(mariadb "${client[@]}" -N -B -e "SELECT CONCAT(@@have_ssl, ' ', @@ssl_ca)" 2>/dev/null || true)
-if [[ $current == "YES $dir/ca.pem" ]]; then
+if [[ $generated == 0 && $current == "YES $dir/ca.pem" ]] && serves_this_ca; then
     echo "MariaDB already serves TLS with $dir/ca.pem" >&2
 else
     echo "restarting MariaDB with TLS ($dir)" >&2
@@ -52,7 +61,7 @@ else
         sleep 1
     done
     current=$(mariadb "${client[@]}" -N -B -e "SELECT CONCAT(@@have_ssl, ' ', @@ssl_ca)")
-    if [[ $current != "YES $dir/ca.pem" ]]; then
+    if [[ $current != "YES $dir/ca.pem" ]] || ! serves_this_ca; then
         echo "MariaDB came back without TLS (have_ssl/ssl_ca: $current); see /var/log/mysql/error.log" >&2
         exit 1
     fi
