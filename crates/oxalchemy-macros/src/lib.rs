@@ -61,8 +61,9 @@ use proc_macro::TokenStream;
 ///   (`base` is required; `table` defaults to the struct name in snake_case;
 ///   `default` generates `impl Default` in which each column with
 ///   `mapped_column(default = expr)` holds `expr`, instead of deriving `Default`;
-///   `polymorphic_on`, `polymorphic_identity` and `inherits` are accepted for
-///   inheritance mapping);
+///   `polymorphic_on`, `polymorphic_identity` and `inherits` (table
+///   inheritance), like `#[parent]` and `#[association_proxy]` fields, are
+///   reserved and a compile error until they are built);
 /// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,
 ///   length = N, nullable = bool, unique, index, default = expr, server_default = "..",
 ///   foreign_key = "table.column", ondelete = "..", onupdate = "..")]`;
