@@ -113,9 +113,18 @@ fn to_decimal(v: &Value) -> Option<Decimal> {
     }
 }
 
-/// `d` at exactly `scale` fractional digits (half away from zero, or padded),
-/// as a server's `NUMERIC(p, s)` holds it; a zero loses its sign.
-fn at_scale(d: Decimal, scale: u32) -> Decimal {
+/// `d` at exactly `scale` fractional digits, as a `NUMERIC(p, s)` column of
+/// PostgreSQL or MySQL/MariaDB holds it: rounded half away from zero (1.005
+/// -> 1.01, -1.005 -> -1.01) or padded with zeros (3 -> 3.00); a zero loses
+/// its sign (-0.001 -> 0.00), as on the servers. Drivers whose database keeps
+/// what was written (SQLite) apply it on the way out.
+///
+/// ```
+/// use oxalchemy_core::column_decode::at_scale;
+/// assert_eq!(at_scale("1.005".parse().unwrap(), 2).to_string(), "1.01");
+/// assert_eq!(at_scale("3".parse().unwrap(), 2).to_string(), "3.00");
+/// ```
+pub fn at_scale(d: Decimal, scale: u32) -> Decimal {
     let mut d = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
     if d.scale() < scale {
         d.rescale(scale);

@@ -8,8 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use oxalchemy_core::Value;
+use oxalchemy_core::column_decode::at_scale;
 use rusqlite::types::ValueRef;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -146,22 +147,6 @@ fn typed(kind: DeclKind, v: ValueRef<'_>) -> Option<Value> {
             _ => None,
         },
     }
-}
-
-/// `d` at exactly `scale` fractional digits, as a `NUMERIC(p, s)` column of
-/// PostgreSQL or MySQL/MariaDB holds it: rounded half away from zero (1.005
-/// -> 1.01, -1.005 -> -1.01) or padded with zeros (3 -> 3.00). SQLite keeps
-/// what was written (1.005), so the scale is applied on the way out. A zero
-/// loses its sign (-0.001 -> 0.00, never -0.00), as on the servers.
-fn at_scale(d: Decimal, scale: u32) -> Decimal {
-    let mut d = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
-    if d.scale() < scale {
-        d.rescale(scale);
-    }
-    if d.is_zero() {
-        d.set_sign_positive(true);
-    }
-    d
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
