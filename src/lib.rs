@@ -33,16 +33,32 @@
 
 pub use oxalchemy_core as core;
 pub use oxalchemy_core::{
-    Alias, BoxFuture, CheckConstraint, Column, ColumnDef, Columns, Compiled, CompoundSelect,
-    CreateIndex, CreateTable, Cte, CursorResult, Delete, Dialect, Driver, DriverConnection,
-    DropIndex, DropTable, Error, Executable, Expr, ExprLike, ExprList, ForeignKey, FromRow,
-    FromValue, Index, Insert, IntegrityKind, IntoSelectStmt, IntoValues, JoinTarget, MetaData,
-    Operand, Row, RowIndex, Select, SelectItem, SelectList, SelectStmt, ServerDefault, SqlType,
-    Subquery, Table, TextClause, UniqueConstraint, Update, Value, Window, case, delete, except,
-    except_all, excluded, exists, func, insert, intersect, intersect_all, not_, select, sql_type,
-    text, union, union_all, update,
+    Alias, CheckConstraint, Column, ColumnDef, Columns, Compiled, CompoundSelect, CreateIndex,
+    CreateTable, Cte, CursorResult, Delete, Dialect, DropIndex, DropTable, Error, Executable, Expr,
+    ExprLike, ExprList, ForeignKey, FromRow, FromValue, Index, Insert, IntegrityKind,
+    IntoSelectStmt, IntoValues, JoinTarget, MetaData, Operand, Row, RowIndex, Select, SelectItem,
+    SelectList, SelectStmt, ServerDefault, SqlType, Subquery, Table, TextClause, UniqueConstraint,
+    Update, Value, Window, case, delete, except, except_all, excluded, exists, func, insert,
+    intersect, intersect_all, not_, select, sql_type, text, union, union_all, update,
 };
 pub use oxalchemy_core::{AnyTable, AnyType};
+
+/// The seam between the engine and a database driver, for backend authors:
+/// implement [`Driver`](driver::Driver) and
+/// [`DriverConnection`](driver::DriverConnection), then declare the URL
+/// schemes the backend serves with [`register_driver!`](driver::register_driver)
+/// (linking the crate registers it) or install it at run time with
+/// [`install_driver`](driver::install_driver). `create_engine` and
+/// `Engine::builder` route a URL to whichever backend registered its scheme;
+/// the bundled backends register themselves when their feature is enabled.
+/// See `docs/backends.md`, "Writing a backend".
+pub mod driver {
+    pub use oxalchemy_core::driver_registry::{
+        DriverRegistration, driver_from_url, install_driver, registered_schemes,
+    };
+    pub use oxalchemy_core::register_driver;
+    pub use oxalchemy_core::{BoxFuture, Driver, DriverConnection, ExecuteManyError, QueryResult};
+}
 
 /// `Result<T, oxalchemy::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -150,3 +166,6 @@ struct RelationshipsGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/loading.md")]
 struct LoadingGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/backends.md")]
+struct BackendsGuideDoctests;

@@ -2420,7 +2420,8 @@ fn compile_and_shared_dialects_agree() {
         "SELECT users.name FROM users WHERE users.id = $1"
     );
     assert_eq!(stmt.compile(&postgres()).params(), [v(1)]);
-    // An engine hands out `Arc<dyn Dialect>`: every dialect rule must reach through it.
+    // An engine hands out `Arc<dyn Dialect>` (through `AsDialect`, no forwarding impl):
+    // a dialect behind an Arc compiles as the same dialect in a Box.
     let linked = select(a.c("user_id")).cte("linked");
     let stmts: Vec<Box<dyn Executable>> = vec![
         Box::new(
@@ -2480,7 +2481,7 @@ fn compile_and_shared_dialects_agree() {
                     c.fetch_after().cloned(),
                 )
             });
-            let b = stmt.compile_for(shared).map(|c| {
+            let b = stmt.compile_for(&**shared).map(|c| {
                 (
                     c.sql().to_owned(),
                     c.params().to_vec(),

@@ -837,7 +837,8 @@ backend_tests! {
 #[cfg(feature = "mysql")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql8_without_returning() -> oxalchemy::Result<()> {
-    use oxalchemy::{BoxFuture, Dialect, Driver, DriverConnection};
+    use oxalchemy::Dialect;
+    use oxalchemy::driver::{BoxFuture, Driver, DriverConnection};
 
     #[derive(Debug)]
     struct AsMysql8(oxalchemy::mysql::MysqlDriver, Arc<dyn Dialect>);

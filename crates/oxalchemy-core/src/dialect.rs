@@ -83,6 +83,24 @@ pub enum DeleteUsing {
     Exists,
 }
 
+/// How an `in_()` list of more than 1 000 plain integers (or plain strings)
+/// is sent as one parameter instead of one parameter per value, so no list
+/// meets the protocol's parameter limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LongInList {
+    /// No way: one parameter per value.
+    None,
+    /// `IN (SELECT unnest(CAST(CAST(? AS TEXT) AS BIGINT[])))` over an array
+    /// literal `{1,2,..}` (PostgreSQL).
+    UnnestArray,
+    /// `IN (SELECT value FROM json_each(?))` over JSON text (SQLite).
+    JsonEach,
+    /// `IN (SELECT v FROM JSON_TABLE(?, '$[*]' COLUMNS (v .. PATH '$')) AS t)`
+    /// over JSON text (MySQL 8, MariaDB 10.6+).
+    JsonTable,
+}
+
 /// How a multi-row `INSERT .. RETURNING` with
 /// [`Insert::sort_by_parameter_order`](crate::Insert::sort_by_parameter_order)
 /// feeds its rows to the table in VALUES order, when the backend's RETURNING
@@ -519,6 +537,18 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
 
+    /// How a long `in_()` list travels as one parameter (default: it does not).
+    fn long_in_list(&self) -> LongInList {
+        LongInList::None
+    }
+
+    /// `SELECT .. FOR UPDATE` locks rows here (default true); where it is
+    /// false the clause is left out, as SQLAlchemy's SQLite dialect does
+    /// (SQLite locks the whole database on write instead).
+    fn supports_for_update(&self) -> bool {
+        true
+    }
+
     /// Statement that starts a transaction.
     fn begin_sql(&self) -> &'static str {
         "BEGIN"
@@ -544,142 +574,45 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     }
 }
 
-/// An `Arc` of a dialect is a dialect, so `stmt.compile(&engine.dialect())` works.
-impl<D: Dialect + ?Sized> Dialect for std::sync::Arc<D> {
-    fn write_identifier(&self, ident: &str, out: &mut String) {
-        (**self).write_identifier(ident, out)
+/// Anything that names a dialect: a dialect value, `dyn Dialect`, or an
+/// `Arc` of one or a `Box<dyn Dialect>`, so `stmt.compile(&engine.dialect())` works without a
+/// forwarding `impl Dialect for Arc<..>` (which had to repeat every method
+/// and silently used a default for any it missed).
+///
+/// ```
+/// use oxalchemy_core::dialect::{AsDialect, GenericDialect};
+/// use oxalchemy_core::{Dialect, select, literal};
+/// use std::sync::Arc;
+/// let shared: Arc<dyn Dialect> = Arc::new(GenericDialect);
+/// assert_eq!(shared.as_dialect().name(), "generic");
+/// assert_eq!(select(literal(1)).compile(&shared).sql(), "SELECT ? AS anon_1");
+/// ```
+pub trait AsDialect {
+    /// The dialect itself.
+    fn as_dialect(&self) -> &dyn Dialect;
+}
+
+impl<D: Dialect> AsDialect for D {
+    fn as_dialect(&self) -> &dyn Dialect {
+        self
     }
-    fn write_placeholder(&self, index: usize, out: &mut String) {
-        (**self).write_placeholder(index, out)
+}
+
+impl AsDialect for dyn Dialect {
+    fn as_dialect(&self) -> &dyn Dialect {
+        self
     }
-    fn write_string_literal(&self, s: &str, out: &mut String) {
-        (**self).write_string_literal(s, out)
+}
+
+impl<D: AsDialect + ?Sized> AsDialect for std::sync::Arc<D> {
+    fn as_dialect(&self) -> &dyn Dialect {
+        (**self).as_dialect()
     }
-    fn name(&self) -> &'static str {
-        (**self).name()
-    }
-    fn quote_char(&self) -> char {
-        (**self).quote_char()
-    }
-    fn is_reserved_word(&self, lower: &str) -> bool {
-        (**self).is_reserved_word(lower)
-    }
-    fn type_name(&self, ty: &SqlType, keyed: bool) -> String {
-        (**self).type_name(ty, keyed)
-    }
-    fn cast_type_name(&self, ty: &SqlType) -> String {
-        (**self).cast_type_name(ty)
-    }
-    fn autoincrement_column(&self, ty: &SqlType) -> String {
-        (**self).autoincrement_column(ty)
-    }
-    fn inline_autoincrement_primary_key(&self) -> bool {
-        (**self).inline_autoincrement_primary_key()
-    }
-    fn supports_returning(&self) -> bool {
-        (**self).supports_returning()
-    }
-    fn supports_full_outer_join(&self) -> bool {
-        (**self).supports_full_outer_join()
-    }
-    fn supports_nulls_ordering(&self) -> bool {
-        (**self).supports_nulls_ordering()
-    }
-    fn supports_ilike(&self) -> bool {
-        (**self).supports_ilike()
-    }
-    fn supports_update_returning(&self) -> bool {
-        (**self).supports_update_returning()
-    }
-    fn supports_delete_returning(&self) -> bool {
-        (**self).supports_delete_returning()
-    }
-    fn native_enum(&self) -> bool {
-        (**self).native_enum()
-    }
-    fn drop_index_names_table(&self) -> bool {
-        (**self).drop_index_names_table()
-    }
-    fn function_name(&self, portable: &str) -> Option<&'static str> {
-        (**self).function_name(portable)
-    }
-    fn supports_intersect_except_all(&self) -> bool {
-        (**self).supports_intersect_except_all()
-    }
-    fn supports_intersect_except(&self) -> bool {
-        (**self).supports_intersect_except()
-    }
-    fn parenthesize_compound_members(&self) -> bool {
-        (**self).parenthesize_compound_members()
-    }
-    fn upsert_style(&self) -> UpsertStyle {
-        (**self).upsert_style()
-    }
-    fn concat_is_operator(&self) -> bool {
-        (**self).concat_is_operator()
-    }
-    fn limit_for_offset_only(&self) -> Option<&'static str> {
-        (**self).limit_for_offset_only()
-    }
-    fn default_values_insert(&self) -> &'static str {
-        (**self).default_values_insert()
-    }
-    fn supports_update_delete_with(&self) -> bool {
-        (**self).supports_update_delete_with()
-    }
-    fn upsert_select_needs_where(&self) -> bool {
-        (**self).upsert_select_needs_where()
-    }
-    fn returning_order(&self) -> ReturningOrder {
-        (**self).returning_order()
-    }
-    fn sentinel_insert(&self) -> SentinelInsert {
-        (**self).sentinel_insert()
-    }
-    fn true_division(&self) -> TrueDivision {
-        (**self).true_division()
-    }
-    fn supports_floor(&self) -> bool {
-        (**self).supports_floor()
-    }
-    fn numeric_cast_rounds(&self) -> bool {
-        (**self).numeric_cast_rounds()
-    }
-    fn numbered_placeholders(&self) -> bool {
-        (**self).numbered_placeholders()
-    }
-    fn supports_distinct_on(&self) -> bool {
-        (**self).supports_distinct_on()
-    }
-    fn supports_lag_lead_default(&self) -> bool {
-        (**self).supports_lag_lead_default()
-    }
-    fn distinct_from(&self) -> DistinctFrom {
-        (**self).distinct_from()
-    }
-    fn update_from(&self) -> UpdateFrom {
-        (**self).update_from()
-    }
-    fn delete_using(&self) -> DeleteUsing {
-        (**self).delete_using()
-    }
-    fn extract(&self, part: DatePart) -> (&'static str, &'static str) {
-        (**self).extract(part)
-    }
-    fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>) {
-        (**self).has_table_query(schema, table)
-    }
-    fn begin_sql(&self) -> &'static str {
-        (**self).begin_sql()
-    }
-    fn boolean_literal(&self, value: bool) -> &'static str {
-        (**self).boolean_literal(value)
-    }
-    fn unsupported(&self, feature: &str, hint: Option<&str>) -> Error {
-        (**self).unsupported(feature, hint)
-    }
-    fn require(&self, available: bool, feature: &str, hint: Option<&str>) -> Result<()> {
-        (**self).require(available, feature, hint)
+}
+
+impl AsDialect for Box<dyn Dialect> {
+    fn as_dialect(&self) -> &dyn Dialect {
+        &**self
     }
 }
 

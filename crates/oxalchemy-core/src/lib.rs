@@ -10,6 +10,7 @@ mod compiler;
 pub mod decode;
 pub mod dialect;
 pub mod driver;
+pub mod driver_registry;
 pub mod error;
 pub mod expr;
 mod fetch_after;
@@ -25,10 +26,11 @@ pub use compile_cache::CompileCache;
 pub use compiled::{Compiled, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{
-    DeleteUsing, Dialect, DistinctFrom, ReturningOrder, SentinelInsert, TrueDivision, UpdateFrom,
-    UpsertStyle, standard_type_name,
+    AsDialect, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SentinelInsert,
+    TrueDivision, UpdateFrom, UpsertStyle, standard_type_name,
 };
 pub use driver::{BoxFuture, Driver, DriverConnection, ExecuteManyError};
+pub use driver_registry::{DriverRegistration, driver_from_url, install_driver};
 pub use error::{Error, IntegrityKind, Result};
 pub use expr::{
     Alias, AnyTable, AnyType, Case, Column, DatePart, Expr, ExprLike, InOperand, Node, Operand,
@@ -49,3 +51,7 @@ pub use stmt::{
 };
 pub use url_mask::redact_url;
 pub use value::Value;
+
+// `register_driver!` expands to `inventory::submit!` through this path.
+#[doc(hidden)]
+pub use inventory as __inventory;

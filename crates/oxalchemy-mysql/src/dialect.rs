@@ -38,8 +38,8 @@
 
 use crate::server_info::{ServerFlavor, ServerInfo, ServerInfoCell};
 use oxalchemy_core::{
-    DatePart, DeleteUsing, Dialect, DistinctFrom, ReturningOrder, SqlType, TrueDivision,
-    UpdateFrom, UpsertStyle, Value,
+    DatePart, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SqlType,
+    TrueDivision, UpdateFrom, UpsertStyle, Value,
 };
 use std::fmt;
 
@@ -331,6 +331,10 @@ impl Dialect for MysqlDialect {
 
     fn update_from(&self) -> UpdateFrom {
         UpdateFrom::TableList
+    }
+
+    fn long_in_list(&self) -> LongInList {
+        LongInList::JsonTable
     }
 
     fn delete_using(&self) -> DeleteUsing {

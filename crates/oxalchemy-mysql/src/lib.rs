@@ -48,6 +48,7 @@ mod decode;
 mod dialect;
 mod driver;
 mod error_map;
+mod registration;
 mod reserved_words;
 mod server_info;
 mod sql_scan;
@@ -56,6 +57,7 @@ mod url;
 pub use connection::MysqlConnection;
 pub use dialect::MysqlDialect;
 pub use driver::MysqlDriver;
+pub use registration::REGISTRATION;
 pub use server_info::{ServerFlavor, ServerInfo};
 pub use url::{
     DEFAULT_SQL_MODE, DEFAULT_STMT_CACHE_SIZE, MAX_CONNECT_TIMEOUT_SECS, MysqlConnectOptions,

@@ -1,7 +1,7 @@
 //! `create_engine`, `EngineBuilder` and `EngineOptions`.
 
-use crate::backend_url::driver_from_url;
 use crate::engine::Engine;
+use oxalchemy_core::driver_from_url;
 use oxalchemy_core::{Result, redact_url};
 use std::fmt;
 use std::time::Duration;

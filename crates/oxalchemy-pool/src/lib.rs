@@ -4,15 +4,14 @@
 //! `Connection` and `ConnectionEvents`).
 //!
 //! ```
-//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! # async fn demo(driver: std::sync::Arc<dyn oxalchemy_core::Driver>) -> oxalchemy_core::Result<()> {
 //! use oxalchemy_pool::{Engine, EngineOptions};
 //! use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
 //! use oxalchemy_core::Value;
-//! use std::sync::Arc;
 //!
-//! // `create_engine("sqlite://")` with the `sqlite` feature; any driver works here.
-//! let driver = oxalchemy_sqlite::SqliteDriver::from_url("sqlite://")?;
-//! let engine = Engine::from_driver(Arc::new(driver), EngineOptions::default())?;
+//! // `create_engine(url)` picks a registered driver by URL; any driver works here
+//! // (this crate's examples run with none: the facade's guide runs them on SQLite).
+//! let engine = Engine::from_driver(driver, EngineOptions::default())?;
 //! event::listen(&engine, EngineEvent::BeforeExecute, |ctx: &ExecuteContext| {
 //!     println!("{} {:?}", ctx.statement(), ctx.params());
 //! });
@@ -33,32 +32,33 @@
 //!
 //! let xs: Vec<i64> = conn.exec_driver_sql("SELECT x FROM t ORDER BY x", vec![]).await?.scalars()?;
 //! assert_eq!(xs, [1, 2]);
-//! # Ok::<(), oxalchemy_core::Error>(())
-//! # }).unwrap();
+//! # Ok(()) }
 //! ```
 //!
-//! The backend is picked by URL scheme among the enabled features (`sqlite`,
-//! `postgres`, `mysql`); [`Engine::from_driver`] accepts any
+//! The backend is picked by URL scheme among the drivers registered with
+//! [`oxalchemy_core::driver_registry`] (a backend crate registers itself when
+//! it is linked: the facade links those whose features are enabled); this
+//! crate depends on no backend. [`Engine::from_driver`] accepts any
 //! [`oxalchemy_core::Driver`].
 
-mod backend_url;
 mod builder;
 mod connection;
 mod echo;
 mod engine;
 pub mod event;
+mod mask_password;
 mod pool;
 mod savepoint;
 mod schema;
 mod status;
 mod transaction;
 
-pub use backend_url::mask_password;
 pub use builder::{EngineBuilder, EngineOptions, MAX_POOL_CONNECTIONS, create_engine};
 pub use connection::Connection;
 pub use echo::ECHO_TARGET;
 pub use engine::Engine;
 pub use event::{EngineEvent, ExecuteContext, ListenerHandle};
+pub use mask_password::mask_password;
 pub use savepoint::Savepoint;
 pub use status::PoolStatus;
 pub use transaction::Transaction;

@@ -1,6 +1,6 @@
 //! `PostgresDialect`: how PostgreSQL spells SQL.
 
-use oxalchemy_core::{Dialect, ReturningOrder, SqlType, Value, standard_type_name};
+use oxalchemy_core::{Dialect, LongInList, ReturningOrder, SqlType, Value, standard_type_name};
 
 /// PostgreSQL's reserved key words (the "reserved" column of the PostgreSQL
 /// manual's appendix C, as SQLAlchemy's postgresql dialect lists them). They
@@ -176,6 +176,10 @@ impl Dialect for PostgresDialect {
     /// `$n` names its parameter: GROUP BY reuses the select list's placeholders.
     fn numbered_placeholders(&self) -> bool {
         true
+    }
+
+    fn long_in_list(&self) -> LongInList {
+        LongInList::UnnestArray
     }
 
     fn supports_distinct_on(&self) -> bool {

@@ -1,8 +1,8 @@
 //! `SqliteDialect`: how SQLite spells SQL.
 
 use oxalchemy_core::{
-    DatePart, DeleteUsing, Dialect, DistinctFrom, SentinelInsert, SqlType, TrueDivision, Value,
-    standard_type_name,
+    DatePart, DeleteUsing, Dialect, DistinctFrom, LongInList, SentinelInsert, SqlType,
+    TrueDivision, Value, standard_type_name,
 };
 
 /// Words SQLite reserves (or treats specially) beyond the common list of core.
@@ -213,6 +213,15 @@ impl Dialect for SqliteDialect {
 
     fn distinct_from(&self) -> DistinctFrom {
         DistinctFrom::Is
+    }
+
+    fn long_in_list(&self) -> LongInList {
+        LongInList::JsonEach
+    }
+
+    /// No row locks: `FOR UPDATE` is left out (SQLite locks the database on write).
+    fn supports_for_update(&self) -> bool {
+        false
     }
 
     /// No multi-table DELETE: a correlated EXISTS.

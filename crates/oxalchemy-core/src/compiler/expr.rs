@@ -2,7 +2,7 @@
 
 use super::Compiler;
 use super::labels::LabelScope;
-use crate::dialect::{DistinctFrom, UpsertStyle};
+use crate::dialect::{DistinctFrom, LongInList, UpsertStyle};
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, UnaryOp, Window};
 use crate::sql_type::SqlType;
@@ -98,7 +98,7 @@ impl<'a> Compiler<'a> {
                 if items.is_empty() {
                     // SQLAlchemy's "empty IN": always false (true for NOT IN).
                     self.push(if *negated { "(1 = 1)" } else { "(1 != 1)" });
-                } else if let Some(list) = LongList::of(items, self.d.name()) {
+                } else if let Some(list) = LongList::of(items, self.d.long_in_list()) {
                     self.long_in_list(operand, list, *negated)?;
                 } else {
                     self.node_prec(operand, 5)?;
@@ -426,21 +426,22 @@ impl LongList {
     /// The list as one parameter for `dialect`, when it is long and every item
     /// is a bound integer (or every item a bound string) and the dialect has a
     /// way to read it (PostgreSQL, SQLite, MySQL/MariaDB).
-    fn of(items: &[Node], dialect: &str) -> Option<LongList> {
-        if items.len() <= LONG_IN_LIST || !matches!(dialect, "postgresql" | "sqlite" | "mysql") {
+    fn of(items: &[Node], style: LongInList) -> Option<LongList> {
+        if items.len() <= LONG_IN_LIST || style == LongInList::None {
             return None;
         }
         let integers = matches!(items.first(), Some(Node::Param(Value::Int(_))));
         let mut max_chars = 1;
         let mut out = String::with_capacity(items.len() * 8);
-        out.push(if dialect == "postgresql" { '{' } else { '[' });
+        let array = style == LongInList::UnnestArray;
+        out.push(if array { '{' } else { '[' });
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             match (item, integers) {
                 (Node::Param(Value::Int(n)), true) => out.push_str(&n.to_string()),
-                (Node::Param(Value::Text(t)), false) if dialect == "postgresql" => {
+                (Node::Param(Value::Text(t)), false) if array => {
                     max_chars = max_chars.max(t.chars().count());
                     // An array literal element: quoted, `"` and `\` escaped.
                     out.push('"');
@@ -459,10 +460,10 @@ impl LongList {
                 _ => return None,
             }
         }
-        out.push(if dialect == "postgresql" { '}' } else { ']' });
+        out.push(if array { '}' } else { ']' });
         // MySQL reads strings into a VARCHAR as wide as the longest (a
         // LONGTEXT column cannot be hashed: the IN would compare every pair).
-        if dialect == "mysql" && !integers && max_chars > MYSQL_MAX_VARCHAR {
+        if style == LongInList::JsonTable && !integers && max_chars > MYSQL_MAX_VARCHAR {
             return None;
         }
         Some(LongList {
@@ -479,7 +480,8 @@ impl<'a> Compiler<'a> {
     fn long_in_list(&mut self, operand: &'a Node, list: LongList, negated: bool) -> Result<()> {
         self.node_prec(operand, 5)?;
         self.push(if negated { " NOT IN (" } else { " IN (" });
-        if self.d.name() == "postgresql" {
+        let style = self.d.long_in_list();
+        if style == LongInList::UnnestArray {
             // unnest() of the array in a subquery, which the planner hashes
             // (`x = ANY($1)` compares every row with every element: the
             // array cast is not folded into a constant it could hash).
@@ -490,7 +492,7 @@ impl<'a> Compiler<'a> {
             } else {
                 " AS TEXT) AS TEXT[])))"
             });
-        } else if self.d.name() == "sqlite" {
+        } else if style == LongInList::JsonEach {
             self.push("SELECT value FROM json_each(");
             self.bind(list.param);
             self.push("))");

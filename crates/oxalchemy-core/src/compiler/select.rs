@@ -235,7 +235,7 @@ impl<'a> Compiler<'a> {
             self.reuse_scope(|c| c.order_list(&core.order_by, scope))?;
         }
         self.limit_offset(core.limit, core.offset);
-        if core.for_update && self.d.name() != "sqlite" {
+        if core.for_update && self.d.supports_for_update() {
             self.push(" FOR UPDATE");
         }
         Ok(())

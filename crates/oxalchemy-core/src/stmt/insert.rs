@@ -4,7 +4,7 @@ use super::lists::{ExprList, SelectList};
 use super::select::{IntoSelectStmt, SelectStmt};
 use super::values::{IntoValues, ValueList};
 use crate::compiled::{Compiled, Executable};
-use crate::dialect::Dialect;
+use crate::dialect::{AsDialect, Dialect};
 use crate::error::Result;
 use crate::expr::{AnyType, Expr, ExprLike, Node};
 use crate::schema::Table;
@@ -216,12 +216,13 @@ impl Insert {
     }
 
     /// Compile; panics when it cannot be compiled for the dialect (see `try_compile`).
-    pub fn compile(&self, dialect: &dyn Dialect) -> Compiled {
+    pub fn compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Compiled {
         self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Compile for a dialect.
-    pub fn try_compile(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+    pub fn try_compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Result<Compiled> {
+        let dialect = dialect.as_dialect();
         crate::compiler::compile_insert(self, dialect)
     }
 }

@@ -4,7 +4,7 @@ use super::compound::{CompoundSelect, SetOp};
 use super::lists::{ExprList, SelectList};
 use super::subquery::{Cte, Subquery};
 use crate::compiled::{Compiled, Executable};
-use crate::dialect::Dialect;
+use crate::dialect::{AsDialect, Dialect};
 use crate::error::Result;
 use crate::expr::{Alias, Expr, ExprLike, Node, Source};
 use crate::row::Row;
@@ -517,12 +517,13 @@ impl<R> Select<R> {
 
     /// Compile for a dialect. Panics when the statement cannot be compiled for
     /// it (use [`try_compile`](Self::try_compile) to get the error instead).
-    pub fn compile(&self, dialect: &dyn Dialect) -> Compiled {
+    pub fn compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Compiled {
         self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Compile for a dialect.
-    pub fn try_compile(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+    pub fn try_compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Result<Compiled> {
+        let dialect = dialect.as_dialect();
         crate::compiler::compile_select_core(&self.core, dialect)
     }
 }

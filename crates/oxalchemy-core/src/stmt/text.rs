@@ -1,7 +1,7 @@
 //! `text(..)`: trusted SQL text with named binds (`:name`).
 
 use crate::compiled::{Compiled, Executable};
-use crate::dialect::Dialect;
+use crate::dialect::{AsDialect, Dialect};
 use crate::error::{Error, Result};
 use crate::expr::{AnyType, ExprLike, Node};
 use crate::value::Value;
@@ -262,7 +262,8 @@ impl TextClause {
     }
 
     /// Compile for a dialect.
-    pub fn try_compile(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+    pub fn try_compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Result<Compiled> {
+        let dialect = dialect.as_dialect();
         let mut out = String::with_capacity(self.sql.len() + 8);
         let mut params = Vec::with_capacity(self.binds.len());
         self.render(dialect, &mut out, &mut params)?;
@@ -270,7 +271,7 @@ impl TextClause {
     }
 
     /// Compile; panics on a missing bind (see `try_compile`).
-    pub fn compile(&self, dialect: &dyn Dialect) -> Compiled {
+    pub fn compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Compiled {
         self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
     }
 }

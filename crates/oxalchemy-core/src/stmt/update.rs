@@ -3,7 +3,7 @@
 use super::lists::SelectList;
 use super::values::{IntoValues, ValueList};
 use crate::compiled::{Compiled, Executable};
-use crate::dialect::Dialect;
+use crate::dialect::{AsDialect, Dialect};
 use crate::error::Result;
 use crate::expr::{AnyType, ExprLike, Node, Operand};
 use crate::schema::Table;
@@ -71,12 +71,13 @@ impl Update {
     }
 
     /// Compile; panics when it cannot be compiled for the dialect (see `try_compile`).
-    pub fn compile(&self, dialect: &dyn Dialect) -> Compiled {
+    pub fn compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Compiled {
         self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Compile for a dialect.
-    pub fn try_compile(&self, dialect: &dyn Dialect) -> Result<Compiled> {
+    pub fn try_compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Result<Compiled> {
+        let dialect = dialect.as_dialect();
         crate::compiler::compile_update(self, dialect)
     }
 }

@@ -1,8 +1,11 @@
 //! Pool behaviour: overflow, timeout, recycle, pre-ping, broken connections, dispose.
 
+#[path = "pool_common/mod.rs"]
 mod common;
 
+// The facade links the backends its features enable (their driver registrations).
 use common::{mock_engine, settle, small_pool, sql};
+use oxalchemy as _;
 use oxalchemy_core::Error;
 use oxalchemy_pool::{EngineOptions, PoolStatus};
 use std::time::{Duration, Instant};

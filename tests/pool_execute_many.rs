@@ -7,9 +7,14 @@
 //! `postgres` / `mysql` features on the live servers
 //! (`OXALCHEMY_TEST_POSTGRES_URL`, `OXALCHEMY_TEST_MYSQL_URL`).
 
+#![cfg(feature = "sqlite")]
+
+#[path = "pool_common/mod.rs"]
 mod common;
 
+// The facade links the backends its features enable (their driver registrations).
 use common::{mock_engine, small_pool};
+use oxalchemy as _;
 use oxalchemy_core::{Compiled, IntegrityKind, Value};
 use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
 use oxalchemy_pool::{Engine, EngineOptions};

@@ -1,8 +1,11 @@
 //! Engine events, echo logging and URL errors.
 
+#[path = "pool_common/mod.rs"]
 mod common;
 
+// The facade links the backends its features enable (their driver registrations).
 use common::{mock_engine, settle, small_pool, sql};
+use oxalchemy as _;
 use oxalchemy_core::{Error, Value};
 use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
 use oxalchemy_pool::{Engine, create_engine};

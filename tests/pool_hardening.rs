@@ -2,6 +2,8 @@
 //! connection, secrets never show in `Display`/`Debug`/errors, and pool
 //! options never panic.
 
+// The facade links the backends its features enable (their driver registrations).
+use oxalchemy as _;
 use oxalchemy_core::Error;
 use oxalchemy_pool::{Engine, EngineOptions, MAX_POOL_CONNECTIONS, create_engine};
 use std::future::Future;

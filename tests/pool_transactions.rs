@@ -1,9 +1,12 @@
 //! Connections and transactions: commit as you go, begin once, savepoints,
 //! rollback on drop, cancelled futures.
 
+#[path = "pool_common/mod.rs"]
 mod common;
 
+// The facade links the backends its features enable (their driver registrations).
 use common::{mock_engine, settle, small_pool, sql};
+use oxalchemy as _;
 use oxalchemy_core::{Compiled, Error, FetchAfterInsert, SchemaBind, Value};
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! The engine over the real SQLite driver (in-memory database).
 
+#![cfg(feature = "sqlite")]
+
 use oxalchemy_core::{Error, Value};
 use oxalchemy_pool::{Engine, EngineOptions};
 use oxalchemy_sqlite::SqliteDriver;
@@ -93,7 +95,6 @@ async fn transactions_savepoints_and_rollback_on_drop() {
     assert_eq!(engine.pool_status().checked_out, 0);
 }
 
-#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn create_engine_picks_sqlite() {
     let engine = oxalchemy_pool::create_engine("sqlite://").unwrap();
