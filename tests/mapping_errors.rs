@@ -164,6 +164,14 @@ fn any_on_a_relationship_without_a_join_condition_is_an_error_not_a_panic() {
     let stmt = select(Shelf).filter(Shelf::GARBLED.any(Volume::ID.eq(1)));
     let msg = argument_message(stmt.try_compile(&SqliteDialect).unwrap_err());
     assert!(msg.contains("Shelf.garbled: primaryjoin"), "{msg}");
+    // A relationship constant made by hand for a field that is not one.
+    let typo: oxalchemy::orm::Rel<Shelf, Vec<Volume>> = oxalchemy::orm::Rel::new("volumez");
+    let stmt = select(Shelf).filter(typo.any(()));
+    let msg = argument_message(stmt.try_compile(&SqliteDialect).unwrap_err());
+    assert!(
+        msg.contains("Shelf has no relationship \"volumez\""),
+        "{msg}"
+    );
 }
 
 #[test]

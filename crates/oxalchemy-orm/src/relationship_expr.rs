@@ -225,12 +225,11 @@ fn adapt(node: Node, table: &Table, to: &Source) -> Node {
 /// columns of that table refer to the alias (the related row). A relationship
 /// that does not resolve makes an invalid expression: compiling the statement
 /// is then the `ArgumentError` naming the model and field.
-fn exists(
-    owner: &'static Mapper,
-    rel: &'static RelationshipMapping,
-    criterion: Option<Node>,
-) -> Expr<bool> {
-    match resolved(owner, rel) {
+fn exists(owner: &'static Mapper, field: &'static str, criterion: Option<Node>) -> Expr<bool> {
+    let rel = owner
+        .relationship(field)
+        .ok_or_else(|| Error::argument(format!("{} has no relationship {field:?}", owner.model)));
+    match rel.and_then(|rel| resolved(owner, rel)) {
         Ok(info) => exists_of(info, criterion),
         Err(e) => Expr::new(Node::Invalid(Cow::Owned(match e {
             Error::ArgumentError(m) => m,
@@ -311,7 +310,7 @@ impl<M: Model, T: Model> Rel<M, Vec<T>> {
     /// `EXISTS` a related object matching `criterion` (`()` for any at all):
     /// `select(User).filter(User::ADDRESSES.any(Address::EMAIL_ADDRESS.like("%@sea.org")))`.
     pub fn any(self, criterion: impl RelCriterion) -> Expr<bool> {
-        exists(M::mapper(), self.mapping(), criterion.into_criterion())
+        exists(M::mapper(), self.field(), criterion.into_criterion())
     }
 }
 
@@ -319,6 +318,6 @@ impl<M: Model, T: ScalarRelated> Rel<M, T> {
     /// `EXISTS` the related object, matching `criterion` (`()` for any at all):
     /// `select(Address).filter(Address::USER.has(User::NAME.eq("sandy")))`.
     pub fn has(self, criterion: impl RelCriterion) -> Expr<bool> {
-        exists(M::mapper(), self.mapping(), criterion.into_criterion())
+        exists(M::mapper(), self.field(), criterion.into_criterion())
     }
 }
