@@ -73,6 +73,20 @@ mod declarative;
 pub mod orm {
     pub use oxalchemy_orm::*;
 }
+
+/// What `#[derive(Model)]`'s generated code needs at run time (mappers and
+/// their typed options, registration, decoding helpers). Not an API: its
+/// contents change with the derive.
+#[doc(hidden)]
+pub mod __private {
+    pub use oxalchemy_core::row::decode_error;
+    pub use oxalchemy_orm::inventory;
+    pub use oxalchemy_orm::{
+        Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
+        RelationshipField, RelationshipMapping, boxed_from_values, decode_model, metadata_for,
+    };
+    pub use std::sync::OnceLock;
+}
 /// `#[derive(Model)]`: map a struct to a table (the derive shares its name with
 /// the [`Model`] trait, in the macro namespace, as serde's derives do).
 ///

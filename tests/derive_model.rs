@@ -160,15 +160,16 @@ fn relationship_constants_name_their_mapping() {
     assert!(m.uselist);
     assert_eq!((m.target)().model, "Address");
     assert_eq!(m.back_populates, Some("user"));
-    assert_eq!(m.cascade, "all, delete-orphan");
-    assert_eq!(m.lazy, "select");
+    assert_eq!(m.cascade.to_string(), "all, delete-orphan");
+    assert!(m.cascade.delete && m.cascade.delete_orphan && m.cascade.save_update);
+    assert_eq!(m.lazy, oxalchemy::orm::Lazy::Select);
     assert!(!m.passive_deletes);
 
     let user: oxalchemy::orm::Rel<Address, User> = Address::USER;
     let m = user.mapping();
     assert!(!m.uselist);
     assert_eq!((m.target)().model, "User");
-    assert_eq!(m.cascade, "save-update, merge");
+    assert_eq!(m.cascade, oxalchemy::orm::Cascade::DEFAULT);
     assert_eq!(format!("{user:?}"), "Address.user");
 
     let parent = other::TreeNode::PARENT.mapping();
@@ -176,7 +177,7 @@ fn relationship_constants_name_their_mapping() {
     assert_eq!(parent.back_populates, None);
     let child = other::TreeNode::FIRST_CHILD.mapping();
     assert!(!child.uselist, "uselist = false wins over Vec");
-    assert_eq!(child.lazy, "raise");
+    assert_eq!(child.lazy, oxalchemy::orm::Lazy::Raise);
     assert!(child.passive_deletes);
 }
 

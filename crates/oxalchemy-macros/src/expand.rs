@@ -3,13 +3,16 @@
 //! the registration with the declarative base.
 //!
 //! Generated code names only `::oxalchemy::..` paths, never the ORM crates
-//! directly, and has no type-level recursion over columns: each column is one
+//! directly (what only generated code needs at run time comes from
+//! `::oxalchemy::__private`; the traits and types users see keep their
+//! public paths), and has no type-level recursion over columns: each column is one
 //! `ColumnMapping` in a static slice and one expression in `to_values` /
 //! `from_values`, so compile time grows linearly with the model.
 
 use crate::field::{ColumnField, RelationshipField};
 use crate::model::ModelDef;
 use crate::naming::const_name;
+use crate::relationship_attr::cascade_flags;
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -119,7 +122,7 @@ fn column_mapping(c: &ColumnField) -> TokenStream {
     let ondelete = opt_str(o.ondelete.as_ref().map(syn::LitStr::value));
     let onupdate = opt_str(o.onupdate.as_ref().map(syn::LitStr::value));
     quote! {
-        ::oxalchemy::orm::ColumnMapping {
+        ::oxalchemy::__private::ColumnMapping {
             field: #field,
             name: #name,
             sql_type: #sql_type,
@@ -151,7 +154,7 @@ fn relationship_marker(owner: &Ident, r: &RelationshipField) -> TokenStream {
     quote! {
         #[allow(non_camel_case_types)]
         struct #marker;
-        impl ::oxalchemy::orm::RelationshipField for #marker {
+        impl ::oxalchemy::__private::RelationshipField for #marker {
             type Owner = #owner;
             type Value = #value;
             fn field(owner: &#owner) -> &::oxalchemy::orm::Related<#value> {
@@ -176,12 +179,40 @@ fn relationship_mapping(r: &RelationshipField) -> TokenStream {
     let secondary = opt_str(o.secondary.as_ref().map(syn::LitStr::value));
     let foreign_keys: Vec<String> = o.foreign_keys.iter().map(syn::LitStr::value).collect();
     let primaryjoin = opt_str(o.primaryjoin.as_ref().map(syn::LitStr::value));
-    let order_by = opt_str(o.order_by.as_ref().map(syn::LitStr::value));
-    let cascade = o.cascade();
+    let order_by = o.order_by_terms.iter().map(
+        |(column, desc)| quote!(::oxalchemy::__private::OrderBy { column: #column, desc: #desc }),
+    );
+    let [
+        save_update,
+        merge,
+        delete,
+        delete_orphan,
+        refresh_expire,
+        expunge,
+    ] = cascade_flags(o.cascade());
+    let cascade = quote! {
+        ::oxalchemy::__private::Cascade {
+            save_update: #save_update,
+            merge: #merge,
+            delete: #delete,
+            delete_orphan: #delete_orphan,
+            refresh_expire: #refresh_expire,
+            expunge: #expunge,
+        }
+    };
     let passive_deletes = o.passive_deletes;
-    let lazy = o.lazy();
+    let lazy = Ident::new(
+        match o.lazy() {
+            "selectin" => "Selectin",
+            "joined" => "Joined",
+            "subquery" => "Subquery",
+            "raise" => "Raise",
+            _ => "Select",
+        },
+        proc_macro2::Span::call_site(),
+    );
     quote! {
-        ::oxalchemy::orm::RelationshipMapping {
+        ::oxalchemy::__private::RelationshipMapping {
             field: #field,
             target: #target_mapper,
             uselist: #uselist,
@@ -189,12 +220,39 @@ fn relationship_mapping(r: &RelationshipField) -> TokenStream {
             secondary: #secondary,
             foreign_keys: &[#(#foreign_keys),*],
             primaryjoin: #primaryjoin,
-            order_by: #order_by,
+            order_by: &[#(#order_by),*],
             cascade: #cascade,
             passive_deletes: #passive_deletes,
-            lazy: #lazy,
-            access: ::oxalchemy::orm::RelationshipAccess::of::<#marker>(),
+            lazy: ::oxalchemy::__private::Lazy::#lazy,
+            access: ::oxalchemy::__private::RelationshipAccess::of::<#marker>(),
         }
+    }
+}
+
+/// The column SQLAlchemy's autoincrement rule would pick (Core's
+/// `Table::autoincrement_column`): the primary-key column marked
+/// `autoincrement = true`, else the single primary-key column that is not
+/// marked `autoincrement = false` and has no foreign key. Its SQL type
+/// (known at run time) must also be an integer unless it was marked; the
+/// configure step checks that.
+fn autoincrement_candidate(def: &ModelDef) -> Option<usize> {
+    let keys: Vec<(usize, &ColumnField)> = def
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.options.primary_key)
+        .collect();
+    if let Some((i, _)) = keys
+        .iter()
+        .find(|(_, c)| c.options.autoincrement == Some(true))
+    {
+        return Some(*i);
+    }
+    match keys.as_slice() {
+        [(i, c)] if c.options.autoincrement.is_none() && c.options.foreign_key.is_none() => {
+            Some(*i)
+        }
+        _ => None,
     }
 }
 
@@ -220,6 +278,17 @@ fn model_impl(def: &ModelDef) -> TokenStream {
 
     let columns = def.columns.iter().map(column_mapping);
     let relationships = def.relationships.iter().map(relationship_mapping);
+    let key_positions: Vec<usize> = def
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.options.primary_key)
+        .map(|(i, _)| i)
+        .collect();
+    let autoincrement = match autoincrement_candidate(def) {
+        Some(i) => quote!(::core::option::Option::Some(#i)),
+        None => quote!(::core::option::Option::None),
+    };
     let markers = def
         .relationships
         .iter()
@@ -235,7 +304,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                 ::core::result::Result::Ok(value) => value,
                 ::core::result::Result::Err(mismatch) => {
                     return ::core::result::Result::Err(
-                        ::oxalchemy::core::row::decode_error(mismatch, ::std::string::String::from(#label)),
+                        ::oxalchemy::__private::decode_error(mismatch, ::std::string::String::from(#label)),
                     );
                 }
             };
@@ -272,7 +341,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                 ::core::result::Result::Ok(value) => value,
                 ::core::result::Result::Err(mismatch) => {
                     return ::core::result::Result::Err(
-                        ::oxalchemy::core::row::decode_error(mismatch, ::std::string::String::from(#label)),
+                        ::oxalchemy::__private::decode_error(mismatch, ::std::string::String::from(#label)),
                     );
                 }
             }
@@ -292,30 +361,31 @@ fn model_impl(def: &ModelDef) -> TokenStream {
         impl ::oxalchemy::orm::Model for #ident {
             type PrimaryKey = #primary_key;
 
-            fn mapper() -> &'static ::oxalchemy::orm::Mapper {
+            fn mapper() -> &'static ::oxalchemy::__private::Mapper {
                 #(#markers)*
-                static MAPPER: ::oxalchemy::orm::Mapper = ::oxalchemy::orm::Mapper {
+                static MAPPER: ::oxalchemy::__private::Mapper = ::oxalchemy::__private::Mapper {
                     model: #model,
                     table: #table,
                     schema: #schema,
                     columns: &[#(#columns),*],
                     relationships: &[#(#relationships),*],
+                    primary_key: &[#(#key_positions),*],
+                    autoincrement: #autoincrement,
                     version_id: #version_id,
                     table_fn: <#ident as ::oxalchemy::orm::Model>::table,
-                    base_metadata: ::oxalchemy::orm::metadata_for::<#base>,
-                    from_values_boxed: ::oxalchemy::orm::boxed_from_values::<#ident>,
+                    base_metadata: ::oxalchemy::__private::metadata_for::<#base>,
+                    from_values_boxed: ::oxalchemy::__private::boxed_from_values::<#ident>,
+                    state: ::oxalchemy::__private::OnceLock::new(),
                 };
                 &MAPPER
             }
 
             fn table() -> &'static ::oxalchemy::Table {
-                static TABLE: ::std::sync::OnceLock<::oxalchemy::Table> = ::std::sync::OnceLock::new();
-                TABLE.get_or_init(|| {
-                    match <#ident as ::oxalchemy::orm::Model>::mapper().build_table() {
-                        ::core::result::Result::Ok(table) => table,
-                        ::core::result::Result::Err(error) => ::core::panic!("{}", error),
-                    }
-                })
+                static TABLE: ::oxalchemy::__private::OnceLock<::oxalchemy::Table> =
+                    ::oxalchemy::__private::OnceLock::new();
+                // Never a panic: a table the mapper cannot build is reported
+                // by the configure step (`Mapper::configured`).
+                TABLE.get_or_init(|| <#ident as ::oxalchemy::orm::Model>::mapper().model_table())
             }
 
             fn to_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
@@ -380,7 +450,7 @@ fn result_shape_impl(def: &ModelDef) -> TokenStream {
             fn decode(
                 values: &mut ::std::vec::IntoIter<::oxalchemy::Value>,
             ) -> ::oxalchemy::Result<Self> {
-                ::oxalchemy::orm::decode_model::<#ident>(values)
+                ::oxalchemy::__private::decode_model::<#ident>(values)
             }
             fn models_mut<'__oxalchemy_a>(
                 &'__oxalchemy_a mut self,
@@ -390,7 +460,7 @@ fn result_shape_impl(def: &ModelDef) -> TokenStream {
             }
             fn entities(
                 offset: usize,
-                out: &mut ::std::vec::Vec<(usize, &'static ::oxalchemy::orm::Mapper)>,
+                out: &mut ::std::vec::Vec<(usize, &'static ::oxalchemy::__private::Mapper)>,
             ) {
                 out.push((offset, <#ident as ::oxalchemy::orm::Model>::mapper()));
             }
@@ -454,8 +524,8 @@ fn registration(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
     let base = &def.base;
     quote! {
-        ::oxalchemy::orm::inventory::submit! {
-            ::oxalchemy::orm::ModelRegistration {
+        ::oxalchemy::__private::inventory::submit! {
+            ::oxalchemy::__private::ModelRegistration {
                 base: || ::std::any::TypeId::of::<#base>(),
                 table: <#ident as ::oxalchemy::orm::Model>::table,
                 mapper: <#ident as ::oxalchemy::orm::Model>::mapper,

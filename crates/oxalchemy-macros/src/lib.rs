@@ -126,8 +126,13 @@ mod tests {
             "nullable : < Option < String > as :: oxalchemy :: orm :: FieldType > :: NULLABLE",
             "target : < Address as :: oxalchemy :: orm :: Model > :: mapper",
             "uselist : true",
-            "cascade : \"all, delete-orphan\"",
-            "lazy : \"select\"",
+            "cascade : :: oxalchemy :: __private :: Cascade { save_update : true , merge : true , delete : true , delete_orphan : true , refresh_expire : true , expunge : true , }",
+            "lazy : :: oxalchemy :: __private :: Lazy :: Select",
+            "order_by : & []",
+            "primary_key : & [0usize]",
+            "autoincrement : :: core :: option :: Option :: Some (0usize)",
+            "state : :: oxalchemy :: __private :: OnceLock :: new ()",
+            "mapper () . model_table ()",
             "pub const NAME : :: oxalchemy :: Column < User , String > = :: oxalchemy :: Column :: of_model (< User as :: oxalchemy :: orm :: Model > :: table , \"name\")",
             "pub const FULLNAME : :: oxalchemy :: Column < User , Option < String > >",
             "pub const ADDRESSES : :: oxalchemy :: orm :: Rel < User , Vec < Address > > = :: oxalchemy :: orm :: Rel :: new (\"addresses\")",
@@ -140,8 +145,44 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
         }
-        // Only facade paths.
+        // Only facade paths; runtime-only items from `__private`.
         assert!(!text.contains("oxalchemy_orm") && !text.contains("oxalchemy_core"));
+        assert!(!text.contains(":: oxalchemy :: orm :: Mapper"));
+        assert!(!text.contains(":: oxalchemy :: orm :: RelationshipMapping"));
+        assert!(!text.contains("panic"), "table() never panics");
+    }
+
+    #[test]
+    fn typed_relationship_options_and_key_positions() {
+        let text = expand_text(parse_quote! {
+            #[model(base = Base)]
+            struct Link {
+                #[mapped_column(primary_key, foreign_key = "a.id")] a_id: i64,
+                #[mapped_column(primary_key)] b_id: i64,
+                #[relationship(order_by = "item.position desc, id", lazy = "selectin", cascade = "delete")]
+                items: Related<Vec<Item>>,
+            }
+        });
+        for expected in [
+            "primary_key : & [0usize , 1usize]",
+            "autoincrement : :: core :: option :: Option :: None",
+            "order_by : & [:: oxalchemy :: __private :: OrderBy { column : \"position\" , desc : true } , :: oxalchemy :: __private :: OrderBy { column : \"id\" , desc : false }]",
+            "lazy : :: oxalchemy :: __private :: Lazy :: Selectin",
+            "save_update : false , merge : false , delete : true , delete_orphan : false",
+        ] {
+            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        let marked = expand_text(parse_quote! {
+            #[model(base = Base)]
+            struct Pair {
+                #[mapped_column(primary_key)] a: i64,
+                #[mapped_column(primary_key, autoincrement = true)] b: i64,
+            }
+        });
+        assert!(
+            marked.contains("autoincrement : :: core :: option :: Option :: Some (1usize)"),
+            "{marked}"
+        );
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub(crate) struct RelationshipOptions {
     pub(crate) primaryjoin: Option<LitStr>,
     /// `order_by = ".."`.
     pub(crate) order_by: Option<LitStr>,
+    /// The terms of `order_by`, checked: (column, descending).
+    pub(crate) order_by_terms: Vec<(String, bool)>,
     /// `cascade = ".."`, normalised (`"all, delete-orphan"`).
     pub(crate) cascade: Option<String>,
     /// `passive_deletes` / `passive_deletes = bool`.
@@ -76,7 +78,11 @@ impl RelationshipOptions {
                     "secondary" => o.secondary = Some(non_empty_str(meta)?),
                     "foreign_keys" => o.foreign_keys = str_list(meta)?,
                     "primaryjoin" => o.primaryjoin = Some(non_empty_str(meta)?),
-                    "order_by" => o.order_by = Some(non_empty_str(meta)?),
+                    "order_by" => {
+                        let lit = non_empty_str(meta)?;
+                        o.order_by_terms = errors.ok(parse_order_by(&lit)).unwrap_or_default();
+                        o.order_by = Some(lit);
+                    }
                     "cascade" => {
                         let lit = crate::attr_value::str_value(meta)?;
                         o.cascade = Some(errors.ok(parse_cascade(&lit)).unwrap_or_default());
@@ -115,6 +121,65 @@ impl RelationshipOptions {
     pub(crate) fn lazy(&self) -> &str {
         self.lazy.as_deref().unwrap_or(DEFAULT_LAZY)
     }
+}
+
+/// Parse `order_by = "position desc, table.id"` into (column, descending)
+/// terms: each term is a column name (a `table.` prefix is dropped) and an
+/// optional `asc` / `desc`.
+pub(crate) fn parse_order_by(lit: &LitStr) -> syn::Result<Vec<(String, bool)>> {
+    let value = lit.value();
+    let mut terms = Vec::new();
+    for term in value.split(',') {
+        let words: Vec<&str> = term.split_whitespace().collect();
+        let (name, desc) = match words.as_slice() {
+            [name] => (*name, false),
+            [name, dir] if dir.eq_ignore_ascii_case("asc") => (*name, false),
+            [name, dir] if dir.eq_ignore_ascii_case("desc") => (*name, true),
+            _ => {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "order_by term {:?} must be a column name, optionally followed by asc or desc (\"position desc, id\")",
+                        term.trim()
+                    ),
+                ));
+            }
+        };
+        let column = name.rsplit_once('.').map_or(name, |(_, c)| c);
+        if column.is_empty() {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("order_by term {:?} names no column", term.trim()),
+            ));
+        }
+        terms.push((column.to_owned(), desc));
+    }
+    Ok(terms)
+}
+
+/// The cascade flags of a checked cascade list, in the runtime `Cascade`'s
+/// field order: save-update, merge, delete, delete-orphan, refresh-expire, expunge.
+pub(crate) fn cascade_flags(normalized: &str) -> [bool; 6] {
+    let mut f = [false; 6];
+    for item in normalized.split(',').map(str::trim) {
+        match item {
+            "all" => {
+                f[0] = true;
+                f[1] = true;
+                f[2] = true;
+                f[4] = true;
+                f[5] = true;
+            }
+            "save-update" => f[0] = true,
+            "merge" => f[1] = true,
+            "delete" => f[2] = true,
+            "delete-orphan" => f[3] = true,
+            "refresh-expire" => f[4] = true,
+            "expunge" => f[5] = true,
+            _ => {}
+        }
+    }
+    f
 }
 
 /// Check every item of a cascade list and normalise the spacing:
@@ -213,6 +278,37 @@ mod tests {
         );
         let every = LitStr::new(&CASCADES.join(","), Span::call_site());
         assert!(parse_cascade(&every).is_ok());
+    }
+
+    #[test]
+    fn order_by_is_parsed_at_compile_time() {
+        let lit = LitStr::new("position DESC, item.id asc, name", Span::call_site());
+        assert_eq!(
+            parse_order_by(&lit).unwrap(),
+            [
+                ("position".to_owned(), true),
+                ("id".to_owned(), false),
+                ("name".to_owned(), false)
+            ]
+        );
+        for bad in ["id sideways", "id desc nulls", "a,,b", "t."] {
+            let lit = LitStr::new(bad, Span::call_site());
+            let e = parse_order_by(&lit).unwrap_err().to_string();
+            assert!(e.starts_with("order_by term"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn cascade_flags_expand_all() {
+        assert_eq!(
+            cascade_flags("save-update, merge"),
+            [true, true, false, false, false, false]
+        );
+        assert_eq!(
+            cascade_flags("all, delete-orphan"),
+            [true, true, true, true, true, true]
+        );
+        assert_eq!(cascade_flags(""), [false; 6]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Which columns link a relationship's two sides: inferred from the single
-//! foreign key between the tables, or given by `foreign_keys` / `primaryjoin`.
+//! foreign key between the tables, or given by `foreign_keys` / `primaryjoin`
+//! (parsed here, once per relationship, by the configure step).
 
 use crate::mapper::{Mapper, RelationshipMapping};
+use crate::resolved_relationship::{ResolvedRelationship, SecondaryJoin};
 use oxalchemy_core::{Error, ForeignKey, Result, Table};
 
 /// How the two sides of a relationship are linked.
@@ -15,26 +17,17 @@ pub enum Direction {
     ManyToMany,
 }
 
-/// An association table and how it links both sides.
-#[derive(Debug, Clone)]
-pub struct SecondaryJoin {
-    /// The association table.
-    pub table: Table,
-    /// (owner column, association column) pairs.
-    pub owner_pairs: Vec<(String, String)>,
-    /// (target column, association column) pairs.
-    pub target_pairs: Vec<(String, String)>,
-}
+/// Column pairs by name: (this side's column, the other side's column).
+type NamePairs = Vec<(String, String)>;
 
-/// A relationship with its join condition worked out.
-#[derive(Debug, Clone)]
-pub struct ResolvedRelationship {
-    /// The direction.
-    pub direction: Direction,
-    /// (owner column, target column) pairs of the condition (empty for many-to-many).
-    pub pairs: Vec<(String, String)>,
-    /// The association table of a many-to-many relationship.
-    pub secondary: Option<SecondaryJoin>,
+/// The join columns of a relationship, by name (before positions are looked up).
+struct JoinColumns {
+    direction: Direction,
+    /// (owner column, target column) pairs (empty for many-to-many).
+    pairs: Vec<(String, String)>,
+    /// The association table, (owner column, association column) and
+    /// (target column, association column) pairs.
+    secondary: Option<(Table, NamePairs, NamePairs)>,
 }
 
 fn describe(fk: &ForeignKey, table: &Table) -> String {
@@ -106,11 +99,68 @@ fn parse_primaryjoin(
     Ok(pairs)
 }
 
-/// Work out how `rel` of `owner` links to its target.
+/// Work out how `rel` of `owner` links to its target (the configure step
+/// does this once per relationship; [`crate::Mapper::configured`] holds the result).
 pub fn resolve(
     owner: &'static Mapper,
     rel: &'static RelationshipMapping,
 ) -> Result<ResolvedRelationship> {
+    let join = infer(owner, rel)?;
+    let target = (rel.target)();
+    let name = format!("{}.{}", owner.model, rel.field);
+    let position = |m: &'static Mapper, column: &str| -> Result<usize> {
+        m.column_position(column).ok_or_else(|| {
+            Error::argument(format!(
+                "{name}: the join column {}.{column} is not a mapped column of {}",
+                m.table, m.model
+            ))
+        })
+    };
+    let positions = join
+        .pairs
+        .iter()
+        .map(|(o, t)| Ok((position(owner, o)?, position(target, t)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let secondary = match join.secondary {
+        Some((table, owner_pairs, target_pairs)) => Some(SecondaryJoin {
+            owner_positions: owner_pairs
+                .iter()
+                .map(|(o, _)| position(owner, o))
+                .collect::<Result<_>>()?,
+            target_positions: target_pairs
+                .iter()
+                .map(|(t, _)| position(target, t))
+                .collect::<Result<_>>()?,
+            table,
+            owner_pairs,
+            target_pairs,
+        }),
+        None => None,
+    };
+    let target_table = (target.table_fn)();
+    for term in rel.order_by {
+        if target_table.column_def(term.column).is_none() {
+            return Err(Error::argument(format!(
+                "{name}: order_by names {:?}, which is not a column of {} (columns: {})",
+                term.column,
+                target_table.name(),
+                target_table.column_names().join(", ")
+            )));
+        }
+    }
+    Ok(ResolvedRelationship::new(
+        name,
+        owner,
+        rel,
+        join.direction,
+        join.pairs,
+        positions,
+        secondary,
+    ))
+}
+
+/// The join columns of `rel` of `owner`, by name.
+fn infer(owner: &'static Mapper, rel: &'static RelationshipMapping) -> Result<JoinColumns> {
     let target = (rel.target)();
     let owner_table = (owner.table_fn)();
     let target_table = (target.table_fn)();
@@ -172,14 +222,10 @@ pub fn resolve(
         } else {
             pick(target_fks, target_table.name())?
         };
-        return Ok(ResolvedRelationship {
+        return Ok(JoinColumns {
             direction: Direction::ManyToMany,
             pairs: Vec::new(),
-            secondary: Some(SecondaryJoin {
-                table,
-                owner_pairs,
-                target_pairs,
-            }),
+            secondary: Some((table, owner_pairs, target_pairs)),
         });
     }
 
@@ -198,7 +244,7 @@ pub fn resolve(
             } else {
                 Direction::OneToMany
             };
-        return Ok(ResolvedRelationship {
+        return Ok(JoinColumns {
             direction,
             pairs,
             secondary: None,
@@ -243,13 +289,13 @@ pub fn resolve(
             }
         };
         return Ok(if rel.uselist {
-            ResolvedRelationship {
+            JoinColumns {
                 direction: Direction::OneToMany,
                 pairs: pairs_of(fk).into_iter().map(|(c, t)| (t, c)).collect(),
                 secondary: None,
             }
         } else {
-            ResolvedRelationship {
+            JoinColumns {
                 direction: Direction::ManyToOne,
                 pairs: pairs_of(fk),
                 secondary: None,
@@ -259,13 +305,13 @@ pub fn resolve(
 
     let total = one_to_many.len() + many_to_one.len();
     match (one_to_many.as_slice(), many_to_one.as_slice()) {
-        ([fk], []) => Ok(ResolvedRelationship {
+        ([fk], []) => Ok(JoinColumns {
             direction: Direction::OneToMany,
             // (owner referenced column, target foreign-key column)
             pairs: pairs_of(fk).into_iter().map(|(c, t)| (t, c)).collect(),
             secondary: None,
         }),
-        ([], [fk]) => Ok(ResolvedRelationship {
+        ([], [fk]) => Ok(JoinColumns {
             direction: Direction::ManyToOne,
             pairs: pairs_of(fk),
             secondary: None,
@@ -297,38 +343,48 @@ pub fn resolve(
 pub fn check_back_populates(mappers: &[&'static Mapper]) -> std::result::Result<(), String> {
     for m in mappers {
         for rel in m.relationships {
-            let Some(back) = rel.back_populates else {
-                continue;
-            };
-            let target = (rel.target)();
-            let Some(other) = target.relationship(back) else {
-                return Err(format!(
-                    "{}.{}: back_populates = {back:?}, but {} has no relationship {back:?} (its relationships: {})",
-                    m.model,
-                    rel.field,
-                    target.model,
-                    target
-                        .relationships
-                        .iter()
-                        .map(|r| r.field)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            };
-            if other.back_populates != Some(rel.field) {
-                return Err(format!(
-                    "{}.{} has back_populates = {back:?}, so {}.{back} must have back_populates = {:?}{}",
-                    m.model,
-                    rel.field,
-                    target.model,
-                    rel.field,
-                    match other.back_populates {
-                        Some(b) => format!(" (it has {b:?})"),
-                        None => " (it has none)".to_owned(),
-                    }
-                ));
-            }
+            check_back_populate(m, rel)?;
         }
+    }
+    Ok(())
+}
+
+/// Check `back_populates` of `rel` of `owner`: the target must have that
+/// relationship, and it must name `rel` back.
+pub(crate) fn check_back_populate(
+    owner: &Mapper,
+    rel: &RelationshipMapping,
+) -> std::result::Result<(), String> {
+    let Some(back) = rel.back_populates else {
+        return Ok(());
+    };
+    let target = (rel.target)();
+    let Some(other) = target.relationship(back) else {
+        return Err(format!(
+            "{}.{}: back_populates = {back:?}, but {} has no relationship {back:?} (its relationships: {})",
+            owner.model,
+            rel.field,
+            target.model,
+            target
+                .relationships
+                .iter()
+                .map(|r| r.field)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    if other.back_populates != Some(rel.field) {
+        return Err(format!(
+            "{}.{} has back_populates = {back:?}, so {}.{back} must have back_populates = {:?}{}",
+            owner.model,
+            rel.field,
+            target.model,
+            rel.field,
+            match other.back_populates {
+                Some(b) => format!(" (it has {b:?})"),
+                None => " (it has none)".to_owned(),
+            }
+        ));
     }
     Ok(())
 }

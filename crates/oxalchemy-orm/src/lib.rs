@@ -10,34 +10,39 @@ mod any_model;
 mod entity;
 mod field_type;
 mod join_condition;
+mod key_part;
 mod loading;
 mod mapper;
+mod mapper_state;
 mod model;
 mod registry;
 mod related;
 mod relationship_access;
 mod relationship_expr;
+mod relationship_options;
 mod relationship_ref;
+mod resolved_relationship;
 mod result_shape;
 mod session;
 
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
-pub use join_condition::{
-    Direction, ResolvedRelationship, SecondaryJoin, check_back_populates, resolve,
-};
+pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
     IntoLoaderOptions, Load, LoadSpec, LoaderOption, RelTarget, SelectOptionsExt, Strategy,
     contains_eager, defaultload, joinedload, lazyload, raiseload, selectinload, subqueryload,
 };
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
+pub use mapper_state::MapperState;
 pub use model::{Model, PrimaryKey};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::{LoadedWith, Related};
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
 pub use relationship_expr::{RelCriterion, RelJoin, ScalarRelated};
+pub use relationship_options::{Cascade, Lazy, OrderBy};
 pub use relationship_ref::Rel;
+pub use resolved_relationship::{ResolvedRelationship, SecondaryJoin};
 pub use result_shape::{ResultShape, decode_model};
 pub use session::{NoAutoflush, Scalars, Session, SessionOptions};
 

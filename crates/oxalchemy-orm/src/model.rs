@@ -47,9 +47,9 @@ pub trait Model: Clone + Send + Sync + Sized + 'static {
     fn primary_key_values(&self) -> Vec<Value> {
         let values = self.to_values();
         Self::mapper()
-            .primary_key_positions()
-            .into_iter()
-            .map(|i| values[i].clone())
+            .primary_key
+            .iter()
+            .map(|&i| values[i].clone())
             .collect()
     }
 }

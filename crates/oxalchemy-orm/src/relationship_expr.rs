@@ -3,17 +3,22 @@
 //! its association table), and the correlated EXISTS of
 //! `User::ADDRESSES.any(..)` / `Address::USER.has(..)`.
 
-use crate::loading::query::{RelInfo, all_equal, col};
+use crate::loading::query::{all_equal, col};
 use crate::mapper::{Mapper, RelationshipMapping};
 use crate::model::Model;
 use crate::relationship_ref::Rel;
+use crate::resolved_relationship::ResolvedRelationship;
 use oxalchemy_core::expr::{Alias, Node, Source};
 use oxalchemy_core::stmt::{JoinKind, JoinTarget, SelectCore, SelectStmt};
-use oxalchemy_core::{Column, Expr, Table, TextClause};
+use oxalchemy_core::{Column, Error, Expr, Result, Table, TextClause};
 use std::borrow::Cow;
 
-fn info(owner: &'static Mapper, rel: &'static RelationshipMapping) -> RelInfo {
-    RelInfo::new(owner, rel).unwrap_or_else(|e| panic!("{e}"))
+/// `rel` of `owner`, resolved by the configure step.
+fn resolved(
+    owner: &'static Mapper,
+    rel: &'static RelationshipMapping,
+) -> Result<&'static ResolvedRelationship> {
+    owner.configured()?.resolved(rel)
 }
 
 fn joins_to(
@@ -21,10 +26,9 @@ fn joins_to(
     rel: &'static RelationshipMapping,
     target: Source,
 ) -> Vec<(Source, Option<Node>)> {
-    match RelInfo::new(owner, rel) {
+    match resolved(owner, rel) {
         Ok(info) => {
             let secondary = info
-                .resolved
                 .secondary
                 .as_ref()
                 .map(|s| Source::Table(s.table.clone()));
@@ -218,13 +222,24 @@ fn adapt(node: Node, table: &Table, to: &Source) -> Node {
 /// `EXISTS (SELECT target.pk FROM target WHERE <the relationship's condition> AND <criterion>)`,
 /// correlated to the owner's table in the enclosing query. A self-referential
 /// relationship uses an alias of the target (`node_1`), and the criterion's
-/// columns of that table refer to the alias (the related row).
-fn exists(
-    owner: &'static Mapper,
-    rel: &'static RelationshipMapping,
-    criterion: Option<Node>,
-) -> Expr<bool> {
-    let info = info(owner, rel);
+/// columns of that table refer to the alias (the related row). A relationship
+/// that does not resolve makes an invalid expression: compiling the statement
+/// is then the `ArgumentError` naming the model and field.
+fn exists(owner: &'static Mapper, field: &'static str, criterion: Option<Node>) -> Expr<bool> {
+    let rel = owner
+        .relationship(field)
+        .ok_or_else(|| Error::argument(format!("{} has no relationship {field:?}", owner.model)));
+    match rel.and_then(|rel| resolved(owner, rel)) {
+        Ok(info) => exists_of(info, criterion),
+        Err(e) => Expr::new(Node::Invalid(Cow::Owned(match e {
+            Error::ArgumentError(m) => m,
+            other => other.to_string(),
+        }))),
+    }
+}
+
+fn exists_of(info: &'static ResolvedRelationship, criterion: Option<Node>) -> Expr<bool> {
+    let owner = info.owner;
     let owner_source = Source::Static(owner.table_fn);
     let table = (info.target.table_fn)();
     let owner_table = (owner.table_fn)();
@@ -235,7 +250,7 @@ fn exists(
     } else {
         Source::Static(info.target.table_fn)
     };
-    let mut cond = match &info.resolved.secondary {
+    let mut cond = match &info.secondary {
         Some(s) => {
             let sec = Source::Table(s.table.clone());
             all_equal(
@@ -261,7 +276,7 @@ fn exists(
     }
     let pk = info
         .target
-        .primary_key_positions()
+        .primary_key
         .first()
         .map_or("id", |&i| info.target.columns[i].name);
     let core = SelectCore {
@@ -295,7 +310,7 @@ impl<M: Model, T: Model> Rel<M, Vec<T>> {
     /// `EXISTS` a related object matching `criterion` (`()` for any at all):
     /// `select(User).filter(User::ADDRESSES.any(Address::EMAIL_ADDRESS.like("%@sea.org")))`.
     pub fn any(self, criterion: impl RelCriterion) -> Expr<bool> {
-        exists(M::mapper(), self.mapping(), criterion.into_criterion())
+        exists(M::mapper(), self.field(), criterion.into_criterion())
     }
 }
 
@@ -303,6 +318,6 @@ impl<M: Model, T: ScalarRelated> Rel<M, T> {
     /// `EXISTS` the related object, matching `criterion` (`()` for any at all):
     /// `select(Address).filter(Address::USER.has(User::NAME.eq("sandy")))`.
     pub fn has(self, criterion: impl RelCriterion) -> Expr<bool> {
-        exists(M::mapper(), self.mapping(), criterion.into_criterion())
+        exists(M::mapper(), self.field(), criterion.into_criterion())
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::mapper::RelationshipMapping;
 use crate::model::Model;
+use crate::resolved_relationship::ResolvedRelationship;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -35,6 +36,15 @@ impl<M: Model, T> Rel<M, T> {
         M::mapper()
             .relationship(self.field)
             .unwrap_or_else(|| panic!("{} has no relationship {:?}", M::mapper().model, self.field))
+    }
+}
+
+impl<M: Model, T> Rel<M, T> {
+    /// The relationship with its join condition worked out (by the
+    /// configure step, once): an `ArgumentError` naming the model and field
+    /// when it does not resolve.
+    pub fn resolved(&self) -> oxalchemy_core::Result<&'static ResolvedRelationship> {
+        M::mapper().configured()?.resolved(self.mapping())
     }
 }
 

@@ -5,11 +5,12 @@
 use super::joined::{JoinData, JoinPlanner, path_key, process_rows};
 use super::keys::{Key, key_of};
 use super::options::Strategy;
-use super::query::{RelInfo, col, in_keys, in_select};
+use super::query::{col, in_keys, in_select};
 use super::tree::{LoadNode, decide};
 use crate::any_model::AnyModel;
 use crate::mapper::{Mapper, RelationshipMapping};
 use crate::relationship_access::Models;
+use crate::resolved_relationship::ResolvedRelationship;
 use crate::session::Session;
 use oxalchemy_core::expr::Source;
 use oxalchemy_core::stmt::{SelectCore, SelectStmt};
@@ -62,9 +63,9 @@ impl ParentQuery {
 fn identity(mapper: &Mapper, obj: &dyn AnyModel) -> Option<Key> {
     let values = obj.to_values();
     let pk: Vec<&Value> = mapper
-        .primary_key_positions()
-        .into_iter()
-        .map(|i| values.get(i).unwrap_or(&Value::Null))
+        .primary_key
+        .iter()
+        .map(|&i| values.get(i).unwrap_or(&Value::Null))
         .collect();
     key_of(&pk)
 }
@@ -90,7 +91,7 @@ pub(crate) fn load_level<'a>(
             let Some((strategy, child_node)) = decide(owner, node, rel, &path) else {
                 continue;
             };
-            let info = RelInfo::new(owner, rel)?;
+            let info = owner.configured()?.resolved(rel)?;
             let mut child_path = path.clone();
             child_path.push(rel);
             let joined = if strategy.is_joined() {
@@ -104,7 +105,7 @@ pub(crate) fn load_level<'a>(
                 None => {
                     fetch(
                         session,
-                        &info,
+                        info,
                         &objs,
                         strategy,
                         parent.as_ref(),
@@ -160,7 +161,7 @@ pub(crate) fn load_level<'a>(
 #[allow(clippy::too_many_arguments)]
 async fn fetch(
     session: &mut Session,
-    info: &RelInfo,
+    info: &ResolvedRelationship,
     objs: &[&mut dyn AnyModel],
     strategy: Strategy,
     parent: Option<&ParentQuery>,

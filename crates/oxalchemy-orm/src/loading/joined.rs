@@ -5,22 +5,21 @@
 
 use super::keys::{Key, key_of_raw, row_key};
 use super::options::Strategy;
-use super::query::{RelInfo, col, in_select};
+use super::query::{col, in_select};
 use super::tree::{LoadNode, decide};
-use crate::mapper::{Mapper, RelationshipMapping};
+use crate::mapper::{Mapper, RelKey, RelationshipMapping};
+use crate::resolved_relationship::ResolvedRelationship;
 use oxalchemy_core::expr::{Node, Source};
 use oxalchemy_core::stmt::{JoinKind, SelectCore, SelectStmt};
 use oxalchemy_core::{Error, Result, SqlType, Subquery, Value};
 use std::collections::{HashMap, HashSet};
 
 /// The identity of a loader path (the relationships from the root model).
-pub(crate) type PathKey = Vec<usize>;
+pub(crate) type PathKey = Vec<RelKey>;
 
 /// The key of a loader path.
 pub(crate) fn path_key(path: &[&'static RelationshipMapping]) -> PathKey {
-    path.iter()
-        .map(|r| std::ptr::from_ref::<RelationshipMapping>(r) as usize)
-        .collect()
+    path.iter().map(|r| RelKey(r)).collect()
 }
 
 /// Children read from joined columns: per loader path, per owner identity
@@ -105,15 +104,15 @@ impl<'a> JoinPlanner<'a> {
             if !strategy.is_joined() {
                 continue;
             }
-            let info = RelInfo::new(owner, rel)?;
+            let info = owner.configured()?.resolved(rel)?;
             let target_source = match strategy {
-                Strategy::ContainsEager => self.existing_join(&info, owner_source)?,
+                Strategy::ContainsEager => self.existing_join(info, owner_source)?,
                 _ => {
                     self.aliases += 1;
                     let table = (info.target.table_fn)();
                     let alias =
                         Source::Alias(table.alias(&format!("{}_{}", table.name(), self.aliases)));
-                    let secondary = info.resolved.secondary.as_ref().map(|s| {
+                    let secondary = info.secondary.as_ref().map(|s| {
                         Source::Alias(s.table.alias(&format!(
                             "{}_{}",
                             s.table.name(),
@@ -156,7 +155,7 @@ impl<'a> JoinPlanner<'a> {
     }
 
     /// The FROM item of the query that joins the target of `contains_eager`.
-    fn existing_join(&self, info: &RelInfo, owner_source: &Source) -> Result<Source> {
+    fn existing_join(&self, info: &ResolvedRelationship, owner_source: &Source) -> Result<Source> {
         let table = (info.target.table_fn)();
         let owner_key = owner_source.key();
         self.core
@@ -174,10 +173,10 @@ impl<'a> JoinPlanner<'a> {
                 Error::argument(format!(
                     "contains_eager({}::{}) needs a query that joins {}: add .join({}::{}) (or join an alias of it)",
                     info.owner.model,
-                    info.rel.field.to_uppercase(),
+                    info.mapping.field.to_uppercase(),
                     table.name(),
                     info.owner.model,
-                    info.rel.field.to_uppercase()
+                    info.mapping.field.to_uppercase()
                 ))
             })
     }
@@ -190,9 +189,9 @@ impl<'a> JoinPlanner<'a> {
 pub(crate) fn limit_parents(core: &mut SelectCore, original: &SelectCore, root: &Root) {
     let pk: Vec<&str> = root
         .mapper
-        .primary_key_positions()
-        .into_iter()
-        .map(|i| root.mapper.columns[i].name)
+        .primary_key
+        .iter()
+        .map(|&i| root.mapper.columns[i].name)
         .collect();
     let mut inner = original.clone();
     inner.columns = pk.iter().map(|c| col(&root.source, c)).collect();
@@ -215,9 +214,9 @@ pub(crate) fn limit_parents(core: &mut SelectCore, original: &SelectCore, root: 
 
 fn raw_key(row: &[Value], mapper: &Mapper, offset: usize) -> Option<Key> {
     let types: Vec<(usize, SqlType)> = mapper
-        .primary_key_positions()
-        .into_iter()
-        .map(|i| (i, (mapper.columns[i].sql_type)()))
+        .primary_key
+        .iter()
+        .map(|&i| (i, (mapper.columns[i].sql_type)()))
         .collect();
     let values: Vec<(&Value, &SqlType)> = types
         .iter()

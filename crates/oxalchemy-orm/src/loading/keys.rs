@@ -3,32 +3,13 @@
 use crate::session::normalize_value;
 use oxalchemy_core::{SqlType, Value};
 
-/// One key value in a hashable, canonical form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum KeyPart {
-    Bool(bool),
-    Int(i64),
-    Text(String),
-    Bytes(Vec<u8>),
-    Uuid(uuid::Uuid),
-    /// Floats by bit pattern, everything else by its text.
-    Other(&'static str, String),
-}
+pub(crate) use crate::key_part::KeyPart;
 
 /// A key: the values of one or more columns.
 pub(crate) type Key = Vec<KeyPart>;
 
 fn part(v: &Value) -> KeyPart {
-    match v {
-        Value::Bool(b) => KeyPart::Bool(*b),
-        Value::Int(i) => KeyPart::Int(*i),
-        Value::Text(s) => KeyPart::Text(s.clone()),
-        Value::Bytes(b) => KeyPart::Bytes(b.clone()),
-        Value::Uuid(u) => KeyPart::Uuid(*u),
-        Value::Float(f) => KeyPart::Other("float", f.to_bits().to_string()),
-        Value::Decimal(d) => KeyPart::Other("decimal", d.normalize().to_string()),
-        other => KeyPart::Other(other.kind_name(), other.to_string()),
-    }
+    KeyPart::of(v)
 }
 
 /// The key of canonical values (a model's `to_values`); `None` when one is NULL.
@@ -55,9 +36,6 @@ pub(crate) fn key_of_raw(values: &[(&Value, &SqlType)]) -> Option<Key> {
 }
 
 /// A key of any values (for de-duplicating rows); NULL is a value here.
-pub(crate) fn row_key(values: &[Value]) -> Vec<Option<KeyPart>> {
-    values
-        .iter()
-        .map(|v| (!v.is_null()).then(|| part(v)))
-        .collect()
+pub(crate) fn row_key(values: &[Value]) -> Vec<KeyPart> {
+    values.iter().map(KeyPart::of).collect()
 }

@@ -4,6 +4,7 @@
 
 use crate::mapper::{Mapper, RelationshipMapping};
 use crate::model::Model;
+use crate::relationship_options::Lazy;
 use crate::relationship_ref::Rel;
 use oxalchemy_core::Select;
 use std::fmt;
@@ -32,15 +33,14 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    /// The strategy of a `lazy = ".."` setting (`None` for `"select"` and
-    /// unknown values: not loaded).
-    pub fn from_lazy(lazy: &str) -> Option<Strategy> {
+    /// The strategy of a `lazy = ".."` setting (`None` for `select`: not loaded).
+    pub fn from_lazy(lazy: Lazy) -> Option<Strategy> {
         match lazy {
-            "selectin" => Some(Strategy::Selectin),
-            "joined" => Some(Strategy::Joined),
-            "subquery" => Some(Strategy::Subquery),
-            "raise" | "raise_on_sql" => Some(Strategy::Raise),
-            _ => None,
+            Lazy::Select => None,
+            Lazy::Selectin => Some(Strategy::Selectin),
+            Lazy::Joined => Some(Strategy::Joined),
+            Lazy::Subquery => Some(Strategy::Subquery),
+            Lazy::Raise => Some(Strategy::Raise),
         }
     }
 

@@ -3,11 +3,10 @@
 
 use super::keys::{Key, key_of, key_of_raw};
 use crate::any_model::AnyModel;
-use crate::join_condition::{Direction, ResolvedRelationship, resolve};
-use crate::mapper::{Mapper, RelationshipMapping};
+use crate::resolved_relationship::ResolvedRelationship;
 use oxalchemy_core::expr::{Node, Source};
 use oxalchemy_core::stmt::{JoinClause, JoinKind, SelectCore, SelectStmt};
-use oxalchemy_core::{Result, SqlType, Table, Value};
+use oxalchemy_core::{SqlType, Value};
 use std::borrow::Cow;
 
 /// A column of a FROM item as an AST node.
@@ -58,67 +57,21 @@ pub(crate) fn in_select(link: Vec<Node>, select: SelectStmt) -> Node {
     }
 }
 
-/// The SQL type of a column of `table` (Text when unknown).
-fn column_type(table: &Table, name: &str) -> SqlType {
-    table
-        .column_def(name)
-        .map(|c| c.sql_type().clone())
-        .unwrap_or(SqlType::Text)
-}
-
-/// A relationship with its join condition worked out, for loading.
-#[derive(Debug)]
-pub(crate) struct RelInfo {
-    pub(crate) owner: &'static Mapper,
-    pub(crate) rel: &'static RelationshipMapping,
-    pub(crate) target: &'static Mapper,
-    pub(crate) resolved: ResolvedRelationship,
-}
-
-impl RelInfo {
-    pub(crate) fn new(
-        owner: &'static Mapper,
-        rel: &'static RelationshipMapping,
-    ) -> Result<RelInfo> {
-        Ok(RelInfo {
-            owner,
-            rel,
-            target: (rel.target)(),
-            resolved: resolve(owner, rel)?,
-        })
-    }
-
+/// What the loaders, joins and `any()` / `has()` build from a resolved relationship.
+impl ResolvedRelationship {
     /// The owner's columns whose values pick the children.
     pub(crate) fn owner_cols(&self) -> Vec<&str> {
-        match &self.resolved.secondary {
+        match &self.secondary {
             Some(s) => s.owner_pairs.iter().map(|(o, _)| o.as_str()).collect(),
-            None => self
-                .resolved
-                .pairs
-                .iter()
-                .map(|(o, _)| o.as_str())
-                .collect(),
+            None => self.pairs.iter().map(|(o, _)| o.as_str()).collect(),
         }
     }
 
-    /// The table holding the link columns: the target's, or the association table.
-    pub(crate) fn link_table(&self) -> Table {
-        match &self.resolved.secondary {
-            Some(s) => s.table.clone(),
-            None => (self.target.table_fn)().clone(),
-        }
-    }
-
-    /// The columns (of [`link_table`](Self::link_table)) equal to the owner's columns.
+    /// The columns (of the target's table, or the association table) equal to the owner's columns.
     pub(crate) fn link_cols(&self) -> Vec<&str> {
-        match &self.resolved.secondary {
+        match &self.secondary {
             Some(s) => s.owner_pairs.iter().map(|(_, a)| a.as_str()).collect(),
-            None => self
-                .resolved
-                .pairs
-                .iter()
-                .map(|(_, t)| t.as_str())
-                .collect(),
+            None => self.pairs.iter().map(|(_, t)| t.as_str()).collect(),
         }
     }
 
@@ -126,14 +79,9 @@ impl RelInfo {
     pub(crate) fn owner_key(&self, obj: &dyn AnyModel) -> Option<(Key, Vec<Value>)> {
         let values = obj.to_values();
         let picked: Vec<&Value> = self
-            .owner_cols()
+            .owner_positions()
             .iter()
-            .map(|c| {
-                self.owner
-                    .column_position(c)
-                    .and_then(|i| values.get(i))
-                    .unwrap_or(&Value::Null)
-            })
+            .map(|&i| values.get(i).unwrap_or(&Value::Null))
             .collect();
         let key = key_of(&picked)?;
         Some((key, picked.into_iter().cloned().collect()))
@@ -141,19 +89,8 @@ impl RelInfo {
 
     /// The key of a child row's link values (as read from the database).
     pub(crate) fn link_key(&self, link: &[Value]) -> Option<Key> {
-        let table = self.link_table();
-        let typed: Vec<SqlType> = self
-            .link_cols()
-            .iter()
-            .map(|c| column_type(&table, c))
-            .collect();
-        let pairs: Vec<(&Value, &SqlType)> = link.iter().zip(typed.iter()).collect();
+        let pairs: Vec<(&Value, &SqlType)> = link.iter().zip(self.link_types.iter()).collect();
         key_of_raw(&pairs)
-    }
-
-    /// True for a collection (`Related<Vec<T>>`).
-    pub(crate) fn is_collection(&self) -> bool {
-        self.rel.uselist
     }
 
     /// The JOINs from `owner` (a FROM item of the query) to `target`
@@ -165,7 +102,7 @@ impl RelInfo {
         target: &Source,
         secondary: Option<&Source>,
     ) -> Vec<JoinClause> {
-        match (&self.resolved.secondary, secondary) {
+        match (&self.secondary, secondary) {
             (Some(s), Some(sec)) => vec![
                 JoinClause {
                     kind,
@@ -197,8 +134,7 @@ impl RelInfo {
     /// `owner.col = target.col AND ..` (not for many-to-many).
     pub(crate) fn condition(&self, owner: &Source, target: &Source) -> Node {
         all_equal(
-            self.resolved
-                .pairs
+            self.pairs
                 .iter()
                 .map(|(o, t)| (col(owner, o), col(target, t))),
         )
@@ -215,7 +151,7 @@ impl RelInfo {
             .iter()
             .map(|c| col(&target, c.name))
             .collect();
-        let (link_source, joins) = match &self.resolved.secondary {
+        let (link_source, joins) = match &self.secondary {
             Some(s) => {
                 let sec = Source::Table(s.table.clone());
                 let on = all_equal(
@@ -255,29 +191,16 @@ impl RelInfo {
         self.target.columns.len() + self.link_cols().len()
     }
 
-    /// ORDER BY terms of the relationship's `order_by` (`"col"`, `"col desc"`,
-    /// `"table.col asc, other"`), on `target`.
+    /// ORDER BY terms of the relationship's `order_by`, on `target`.
     pub(crate) fn order_by(&self, target: &Source) -> Vec<Node> {
-        let Some(spec) = self.rel.order_by else {
-            return Vec::new();
-        };
-        spec.split(',')
-            .filter_map(|term| {
-                let mut words = term.split_whitespace();
-                let name = words.next()?;
-                let name = name.rsplit_once('.').map_or(name, |(_, c)| c);
-                let desc = words.next().is_some_and(|w| w.eq_ignore_ascii_case("desc"));
-                Some(Node::Order {
-                    operand: Box::new(col(target, name)),
-                    desc,
-                    nulls: None,
-                })
+        self.mapping
+            .order_by
+            .iter()
+            .map(|term| Node::Order {
+                operand: Box::new(col(target, term.column)),
+                desc: term.desc,
+                nulls: None,
             })
             .collect()
-    }
-
-    /// True when the owner holds the foreign key.
-    pub(crate) fn is_many_to_one(&self) -> bool {
-        self.resolved.direction == Direction::ManyToOne
     }
 }

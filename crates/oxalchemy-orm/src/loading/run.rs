@@ -4,7 +4,7 @@
 use super::apply::{Ctx, ParentQuery, load_level};
 use super::joined::{JoinPlanner, limit_parents, process_rows, roots, top_offset};
 use super::options::{Load, LoaderOption, LoaderOptions, PopulateExisting, RelTarget, Strategy};
-use super::tree::LoadTree;
+use super::tree::{LoadTree, decide};
 use crate::any_model::AnyModel;
 use crate::mapper::Mapper;
 use crate::model::Model;
@@ -90,6 +90,17 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
         let rows = cut(session.query_rows(stmt, populate).await?, expect)?;
         return rows.into_iter().map(decode).collect();
+    }
+
+    // The relationships loaded from the roots must resolve, rows or not: a
+    // configuration error is reported by the first query that needs it.
+    for root in &roots {
+        let state = root.mapper.configured()?;
+        for rel in root.mapper.relationships {
+            if decide(root.mapper, tree.root(root.mapper), rel, &[]).is_some() {
+                state.resolved(rel)?;
+            }
+        }
     }
 
     // Joined eager loading: the statement gets the joins and their columns.

@@ -28,145 +28,9 @@ use super::unit_of_work::{
     CollectionState, Link, OpKind, Registered, SaveRequest, Ticket, UnitOfWork,
 };
 use crate::any_model::AnyModel;
-use crate::join_condition::{Direction, resolve};
-use crate::mapper::{Mapper, RelationshipMapping};
-use oxalchemy_core::{Error, Result, Table, Value};
-use parking_lot::Mutex;
+use crate::join_condition::Direction;
+use oxalchemy_core::{Result, Value};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
-
-/// The cascades of one relationship (`cascade = ".."`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Cascade {
-    pub(crate) save_update: bool,
-    pub(crate) delete: bool,
-    pub(crate) delete_orphan: bool,
-}
-
-impl Cascade {
-    /// Parse a cascade list: `"all"` is save-update, merge, delete,
-    /// refresh-expire and expunge (merge, refresh-expire and expunge have no
-    /// effect on persistence).
-    pub(crate) fn parse(text: &str) -> Cascade {
-        let mut c = Cascade::default();
-        for item in text.split(',').map(str::trim) {
-            match item {
-                "all" => {
-                    c.save_update = true;
-                    c.delete = true;
-                }
-                "save-update" => c.save_update = true,
-                "delete" => c.delete = true,
-                "delete-orphan" => c.delete_orphan = true,
-                _ => {}
-            }
-        }
-        c
-    }
-
-    /// The cascades of `rel`.
-    pub(crate) fn of(rel: &RelationshipMapping) -> Cascade {
-        Cascade::parse(rel.cascade)
-    }
-}
-
-/// An association table of a many-to-many relationship, by column position.
-#[derive(Debug)]
-pub(crate) struct SecondaryColumns {
-    pub(crate) table: Table,
-    /// (owner position, association column).
-    pub(crate) owner: Vec<(usize, String)>,
-    /// (target position, association column).
-    pub(crate) target: Vec<(usize, String)>,
-}
-
-/// A relationship with its join condition worked out, by column position.
-#[derive(Debug)]
-pub(crate) struct Relation {
-    /// `"User.addresses"`.
-    pub(crate) name: String,
-    pub(crate) direction: Direction,
-    pub(crate) target: ModelInfo,
-    /// (owner position, target position) pairs (one-to-many, many-to-one).
-    pub(crate) pairs: Vec<(usize, usize)>,
-    pub(crate) secondary: Option<SecondaryColumns>,
-    /// `passive_deletes`: the database's ON DELETE rules handle the related rows.
-    pub(crate) passive_deletes: bool,
-}
-
-type RelationCache = Mutex<HashMap<(usize, &'static str), Result<Arc<Relation>, String>>>;
-
-fn position(info: ModelInfo, column: &str, rel: &str) -> Result<usize, String> {
-    info.mapper.column_position(column).ok_or_else(|| {
-        format!(
-            "{rel}: the join column {}.{column} is not a mapped column of {}",
-            info.mapper.table, info.mapper.model
-        )
-    })
-}
-
-fn build_relation(
-    owner: &'static Mapper,
-    rel: &'static RelationshipMapping,
-) -> Result<Relation, String> {
-    let name = format!("{}.{}", owner.model, rel.field);
-    let resolved = resolve(owner, rel).map_err(|e| match e {
-        Error::ArgumentError(m) => m,
-        other => other.to_string(),
-    })?;
-    let owner_info = ModelInfo::of_mapper(owner);
-    let target_info = ModelInfo::of_mapper((rel.target)());
-    let pairs = resolved
-        .pairs
-        .iter()
-        .map(|(o, t)| {
-            Ok((
-                position(owner_info, o, &name)?,
-                position(target_info, t, &name)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let secondary = match resolved.secondary {
-        Some(s) => Some(SecondaryColumns {
-            owner: s
-                .owner_pairs
-                .iter()
-                .map(|(o, a)| Ok((position(owner_info, o, &name)?, a.clone())))
-                .collect::<Result<Vec<_>, String>>()?,
-            target: s
-                .target_pairs
-                .iter()
-                .map(|(t, a)| Ok((position(target_info, t, &name)?, a.clone())))
-                .collect::<Result<Vec<_>, String>>()?,
-            table: s.table,
-        }),
-        None => None,
-    };
-    Ok(Relation {
-        name,
-        direction: resolved.direction,
-        target: target_info,
-        pairs,
-        secondary,
-        passive_deletes: rel.passive_deletes,
-    })
-}
-
-/// The relationship `rel` of `owner`, resolved once per process.
-pub(crate) fn relation(
-    owner: &'static Mapper,
-    rel: &'static RelationshipMapping,
-) -> Result<Arc<Relation>> {
-    static CACHE: OnceLock<RelationCache> = OnceLock::new();
-    let key = (std::ptr::from_ref(owner) as usize, rel.field);
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().get(&key) {
-        return found.clone().map_err(Error::argument);
-    }
-    let built = build_relation(owner, rel).map(Arc::new);
-    cache.lock().insert(key, built.clone());
-    built.map_err(Error::argument)
-}
 
 /// Where one `add` put an object and the loaded objects of its
 /// relationships, so `save` can write the persisted values back.
@@ -272,6 +136,7 @@ impl<'a> Cascader<'a> {
     /// reached): the last value is the truth, so a new child it no longer
     /// holds is not inserted, and one it still holds is inserted once.
     pub(crate) fn save(&mut self, obj: &dyn AnyModel) -> Result<SaveNode> {
+        obj.mapper().configured()?;
         let info = ModelInfo::of_mapper(obj.mapper());
         let values = obj.to_values();
         if !info.key_is_unset(&values)
@@ -372,17 +237,17 @@ impl<'a> Cascader<'a> {
         for (ri, rel) in mapper.relationships.iter().enumerate() {
             if Some(rel.field) == from.back
                 || rel.uselist
-                || !Cascade::of(rel).save_update
+                || !rel.cascade.save_update
                 || !(rel.access.is_loaded)(obj.as_any())
             {
                 continue;
             }
-            let r = relation(mapper, rel)?;
+            let r = info.state.relationship_at(ri)?;
             if r.direction != Direction::ManyToOne {
                 continue;
             }
             let pairs: Vec<(usize, usize)> = r
-                .pairs
+                .positions
                 .iter()
                 .filter(|(o, _)| !inbound.contains(o))
                 .copied()
@@ -467,17 +332,17 @@ impl<'a> Cascader<'a> {
         // add gave, whatever the add order.
         let mut pushed = Vec::new();
         for (ri, rel) in mapper.relationships.iter().enumerate() {
-            if Some(rel.field) == from.back || !Cascade::of(rel).save_update {
+            if Some(rel.field) == from.back || !rel.cascade.save_update {
                 continue;
             }
             let loaded = (rel.access.is_loaded)(obj.as_any());
             if !loaded && (rel.access.pending)(obj.as_any()).is_empty() {
                 continue;
             }
-            let r = relation(mapper, rel)?;
+            let r = info.state.relationship_at(ri)?;
             let fk = match r.direction {
                 Direction::ManyToOne => continue,
-                Direction::OneToMany => Some(r.pairs.iter().map(|&(o, t)| (t, o)).collect()),
+                Direction::OneToMany => Some(r.positions.iter().map(|&(o, t)| (t, o)).collect()),
                 Direction::ManyToMany => None,
             };
             let items = (rel.access.loaded)(obj.as_any());
@@ -541,6 +406,7 @@ impl<'a> Cascader<'a> {
     /// `delete(obj)`: register its deletion and, through delete cascades,
     /// the deletion of the objects of its loaded relationships.
     pub(crate) fn delete(&mut self, obj: &dyn AnyModel) -> Result<()> {
+        obj.mapper().configured()?;
         self.delete_inner(obj, true, None)
     }
 
@@ -560,12 +426,12 @@ impl<'a> Cascader<'a> {
         let mut cascaded = Vec::new();
         for rel in mapper.relationships {
             if Some(rel.field) == back
-                || !Cascade::of(rel).delete
+                || !rel.cascade.delete
                 || !(rel.access.is_loaded)(obj.as_any())
             {
                 continue;
             }
-            relation(mapper, rel)?;
+            info.state.resolved(rel)?;
             for item in (rel.access.loaded)(obj.as_any()) {
                 self.delete_inner(item, false, rel.back_populates)?;
             }
@@ -573,20 +439,5 @@ impl<'a> Cascader<'a> {
         }
         self.uow.register_delete(info, values, direct, cascaded);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Cascade;
-
-    #[test]
-    fn cascade_lists() {
-        let d = Cascade::parse("save-update, merge");
-        assert!(d.save_update && !d.delete && !d.delete_orphan);
-        let all = Cascade::parse("all, delete-orphan");
-        assert!(all.save_update && all.delete && all.delete_orphan);
-        let none = Cascade::parse("");
-        assert_eq!(none, Cascade::default());
     }
 }

@@ -10,7 +10,6 @@
 //! before sending anything, naming the relationship and the cascade to add.
 //! `passive_deletes` leaves the children to the database's ON DELETE rule.
 
-use super::cascade::{Cascade, relation};
 use super::exec::Exec;
 use super::flush::match_tuples;
 use super::identity_map::{IdentityKey, IdentityMap, KeyPart};
@@ -59,20 +58,24 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<(Vec<NullFks>
     let mut new_by_fk: NewRowsByFk<'_> = HashMap::new();
     for op in ops.iter().filter(|op| op.kind == OpKind::Delete) {
         for rel in op.info.mapper.relationships {
-            if Cascade::of(rel).delete || rel.passive_deletes {
+            if rel.cascade.delete || rel.passive_deletes {
                 continue;
             }
-            let r = relation(op.info.mapper, rel)?;
+            let r = op.info.state.resolved(rel)?;
             if r.direction != Direction::OneToMany {
                 continue;
             }
-            let parent: Vec<Value> = r.pairs.iter().map(|&(o, _)| op.values[o].clone()).collect();
+            let parent: Vec<Value> = r
+                .positions
+                .iter()
+                .map(|&(o, _)| op.values[o].clone())
+                .collect();
             if parent.iter().any(Value::is_null) {
                 continue;
             }
             let parent_parts: Vec<KeyPart> = parent.iter().map(KeyPart::of).collect();
-            let fk: Vec<usize> = r.pairs.iter().map(|&(_, t)| t).collect();
-            let target = r.target;
+            let fk: Vec<usize> = r.positions.iter().map(|&(_, t)| t).collect();
+            let target = r.target_info();
             // The children the session knows that still point at the parent.
             let mut known: Vec<(Option<IdentityKey>, Vec<Value>)> = Vec::new();
             for key in index.children(map, target, &fk, &parent_parts) {

@@ -5,35 +5,7 @@ use oxalchemy_core::Value;
 use std::collections::HashMap;
 use std::fmt;
 
-/// One primary-key value in a hashable, canonical form (`Value` holds floats
-/// and is not `Eq`; keys compare by what the database would compare).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum KeyPart {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Text(String),
-    Bytes(Vec<u8>),
-    Uuid(uuid::Uuid),
-    /// Floats by bit pattern, decimals normalized, dates and JSON by their text.
-    Other(&'static str, String),
-}
-
-impl KeyPart {
-    pub(crate) fn of(v: &Value) -> KeyPart {
-        match v {
-            Value::Null => KeyPart::Null,
-            Value::Bool(b) => KeyPart::Bool(*b),
-            Value::Int(i) => KeyPart::Int(*i),
-            Value::Text(s) => KeyPart::Text(s.clone()),
-            Value::Bytes(b) => KeyPart::Bytes(b.clone()),
-            Value::Uuid(u) => KeyPart::Uuid(*u),
-            Value::Float(f) => KeyPart::Other("float", f.to_bits().to_string()),
-            Value::Decimal(d) => KeyPart::Other("decimal", d.normalize().to_string()),
-            other => KeyPart::Other(other.kind_name(), other.to_string()),
-        }
-    }
-}
+pub(crate) use crate::key_part::KeyPart;
 
 /// A map keyed by identity. Identity maps are looked up for every row the
 /// session loads or flushes: foldhash (seeded per map) hashes a key several

@@ -14,19 +14,16 @@
 //! Each kind is one statement per association table (multi-row VALUES, and
 //! `IN` / `OR` conditions).
 
-use super::cascade::{Relation, relation};
 use super::exec::Exec;
 use super::flush::{Persisted, match_tuples};
 use super::identity_map::KeyPart;
 use super::insert_batch::{MAX_PARAMS, MAX_ROWS};
 use super::orphans::{ExistingLinks, rel_id};
 use super::unit_of_work::{CollectionState, OpKind, PendingOp, Ticket};
-use crate::registry::ModelRegistration;
 use oxalchemy_core::stmt::ValueList;
 use oxalchemy_core::{Error, Expr, Node, Result, Table, Value, delete, insert};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// A value of a link row: known when planned, or taken from a row the same
 /// flush inserts.
@@ -118,11 +115,15 @@ pub(crate) fn plan_collections(
         if owner.kind == OpKind::Delete {
             continue;
         }
-        let r = relation(owner.info.mapper, state.rel)?;
+        let r = owner.info.state.resolved(state.rel)?;
         let Some(sec) = &r.secondary else {
             continue;
         };
-        let owner_src: Vec<Source> = sec.owner.iter().map(|(p, _)| source(owner, *p)).collect();
+        let owner_src: Vec<Source> = sec
+            .owner_positions
+            .iter()
+            .map(|&p| source(owner, p))
+            .collect();
         let current: &[Vec<Value>] = match values_of(&owner_src) {
             Some(v) if owner.kind != OpKind::Insert => existing
                 .get(&(rel_id(state.rel), parts(&v)))
@@ -133,9 +134,9 @@ pub(crate) fn plan_collections(
         let linked: HashSet<Vec<KeyPart>> = current.iter().map(|t| parts(t)).collect();
         let mut members: HashSet<Vec<KeyPart>> = HashSet::new();
         let columns: Vec<String> = sec
-            .owner
+            .owner_pairs
             .iter()
-            .chain(&sec.target)
+            .chain(&sec.target_pairs)
             .map(|(_, c)| c.clone())
             .collect();
         let mut rows: Vec<Vec<Source>> = Vec::new();
@@ -146,8 +147,11 @@ pub(crate) fn plan_collections(
             if member.kind == OpKind::Delete {
                 continue;
             }
-            let target_src: Vec<Source> =
-                sec.target.iter().map(|(p, _)| source(member, *p)).collect();
+            let target_src: Vec<Source> = sec
+                .target_positions
+                .iter()
+                .map(|&p| source(member, p))
+                .collect();
             if let Some(v) = values_of(&target_src) {
                 let key = parts(&v);
                 let new = members.insert(key.clone());
@@ -223,60 +227,18 @@ fn push_delete(
     }
 }
 
-/// The many-to-many relationships an object of `mapper` takes part in:
-/// its own (as owner), and those of other models that target it. Each as
-/// (relation, true when `mapper` is the owner side). Worked out once per model.
-fn associations(mapper: &'static crate::Mapper) -> Result<Arc<Associations>> {
-    type Cache = parking_lot::Mutex<HashMap<usize, Arc<Associations>>>;
-    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    let key = std::ptr::from_ref(mapper) as usize;
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().get(&key) {
-        return Ok(found.clone());
-    }
-    let found = Arc::new(find_associations(mapper)?);
-    cache.lock().insert(key, found.clone());
-    Ok(found)
-}
-
-/// Many-to-many relationships, each with true when the model is the owner side.
-type Associations = Vec<(Arc<Relation>, bool)>;
-
-fn find_associations(mapper: &'static crate::Mapper) -> Result<Associations> {
-    let mut out = Vec::new();
-    for rel in mapper
-        .relationships
-        .iter()
-        .filter(|r| r.secondary.is_some())
-    {
-        out.push((relation(mapper, rel)?, true));
-    }
-    for reg in inventory::iter::<ModelRegistration> {
-        let other = (reg.mapper)();
-        for rel in other.relationships.iter().filter(|r| r.secondary.is_some()) {
-            if std::ptr::eq((rel.target)(), mapper) {
-                out.push((relation(other, rel)?, false));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// DELETEs of the link rows of deleted objects (either side).
 pub(crate) fn plan_deleted(ops: &[PendingOp]) -> Result<Vec<RowsDelete>> {
     let mut deletes: Vec<RowsDelete> = Vec::new();
     for op in ops.iter().filter(|op| op.kind == OpKind::Delete) {
-        let assoc = associations(op.info.mapper)?;
+        let assoc = op.info.state.associations()?;
         // Association columns this object's own passive relationships leave to the database.
         let passive: Vec<(String, Vec<String>)> = assoc
             .iter()
-            .filter(|(r, own)| *own && r.passive_deletes)
+            .filter(|(r, own)| *own && r.mapping.passive_deletes)
             .filter_map(|(r, _)| {
                 let sec = r.secondary.as_ref()?;
-                Some(table_key(
-                    &sec.table,
-                    &sec.owner.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>(),
-                ))
+                Some(table_key(&sec.table, &sec.owner_columns()))
             })
             .collect();
         // Both sides of a relationship with back_populates name the same columns.
@@ -285,14 +247,17 @@ pub(crate) fn plan_deleted(ops: &[PendingOp]) -> Result<Vec<RowsDelete>> {
             let Some(sec) = &r.secondary else {
                 continue;
             };
-            let side = if *own { &sec.owner } else { &sec.target };
-            let columns: Vec<String> = side.iter().map(|(_, c)| c.clone()).collect();
+            let (positions, columns) = if *own {
+                (&sec.owner_positions, sec.owner_columns())
+            } else {
+                (&sec.target_positions, sec.target_columns())
+            };
             let key = table_key(&sec.table, &columns);
             if done.contains(&key) {
                 continue;
             }
             done.push(key);
-            let row: Vec<Value> = side.iter().map(|(p, _)| op.values[*p].clone()).collect();
+            let row: Vec<Value> = positions.iter().map(|&p| op.values[p].clone()).collect();
             if row.iter().any(Value::is_null) {
                 continue;
             }

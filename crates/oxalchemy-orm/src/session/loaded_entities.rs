@@ -33,10 +33,7 @@ fn candidates(table: &Table, known: &[ModelInfo]) -> Vec<ModelInfo> {
         if same_table(table, mapper.schema, mapper.table)
             && !out.iter().any(|i| std::ptr::eq(i.mapper, mapper))
         {
-            out.push(ModelInfo {
-                mapper,
-                table: (reg.table)(),
-            });
+            out.push(ModelInfo::of_mapper(mapper));
         }
     }
     out

@@ -8,7 +8,6 @@
 //! registers the value as `add` does, so the flush writes the columns that
 //! differ from the row. A value whose row does not exist is inserted.
 
-use super::cascade::{Cascade, relation};
 use super::flush::keys_condition;
 use super::identity_map::IdentityKey;
 use super::model_info::ModelInfo;
@@ -39,12 +38,12 @@ fn collect(obj: &dyn AnyModel, back: Option<&'static str>, out: &mut Vec<Member>
     });
     for rel in mapper.relationships {
         if Some(rel.field) == back
-            || !Cascade::of(rel).save_update
+            || !rel.cascade.save_update
             || !(rel.access.is_loaded)(obj.as_any())
         {
             continue;
         }
-        relation(mapper, rel)?;
+        mapper.state().resolved(rel)?;
         for item in (rel.access.loaded)(obj.as_any()) {
             collect(item, rel.back_populates, out)?;
         }

@@ -2,18 +2,18 @@
 //! session (which is not generic) can hold objects of every model.
 
 use crate::mapper::Mapper;
+use crate::mapper_state::MapperState;
 use crate::model::Model;
 use oxalchemy_core::{Table, Value};
-use std::cell::Cell;
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{LazyLock, RwLock};
 
-/// The static description of one model, type-erased.
+/// The static description of one model, type-erased: its mapper and the
+/// mapper's configured state (one `OnceLock::get` to make).
 #[derive(Clone, Copy)]
 pub(crate) struct ModelInfo {
     pub(crate) mapper: &'static Mapper,
     pub(crate) table: &'static Table,
+    pub(crate) state: &'static MapperState,
 }
 
 impl fmt::Debug for ModelInfo {
@@ -24,17 +24,17 @@ impl fmt::Debug for ModelInfo {
 
 impl ModelInfo {
     pub(crate) fn of<M: Model>() -> ModelInfo {
-        ModelInfo {
-            mapper: M::mapper(),
-            table: M::table(),
-        }
+        ModelInfo::of_mapper(M::mapper())
     }
 
     /// The model of `mapper`.
+    #[inline]
     pub(crate) fn of_mapper(mapper: &'static Mapper) -> ModelInfo {
+        let state = mapper.state();
         ModelInfo {
             mapper,
-            table: (mapper.table_fn)(),
+            table: state.table(),
+            state,
         }
     }
 
@@ -44,11 +44,10 @@ impl ModelInfo {
     /// holding `None`). An explicit value, whatever it is, is written as held.
     pub(crate) fn generated_at_insert(&self, values: &[Value], pos: usize) -> bool {
         let v = values.get(pos).unwrap_or(&Value::Null);
-        let facts = self.facts();
-        if Some(pos) == facts.autoincrement {
+        if Some(pos) == self.state.autoincrement() {
             return matches!(v, Value::Null | Value::Int(0));
         }
-        v.is_null() && facts.has_default.get(pos).copied().unwrap_or(false)
+        v.is_null() && self.state.has_default(pos)
     }
 
     /// Every mapped column of the table, in mapper order (what a SELECT of
@@ -76,54 +75,17 @@ impl ModelInfo {
 
     /// Positions of the primary-key columns (in mapper order).
     pub(crate) fn pk_positions(&self) -> &'static [usize] {
-        &self.facts().pk
+        self.mapper.primary_key
     }
 
     /// Position of the column the database generates (SQLAlchemy's autoincrement rule).
     pub(crate) fn autoincrement_position(&self) -> Option<usize> {
-        self.facts().autoincrement
-    }
-
-    /// The derived facts of this model, computed once per mapper: the session
-    /// asks for them for every row it registers and flushes.
-    fn facts(&self) -> &'static Facts {
-        static CACHE: LazyLock<RwLock<HashMap<usize, &'static Facts>>> =
-            LazyLock::new(Default::default);
-        thread_local! {
-            // The last mapper asked about on this thread: rows come in runs of one model.
-            static LAST: Cell<(usize, Option<&'static Facts>)> = const { Cell::new((0, None)) };
-        }
-        let key = std::ptr::from_ref(self.mapper) as usize;
-        if let (k, Some(f)) = LAST.get()
-            && k == key
-        {
-            return f;
-        }
-        let cached = CACHE
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-            .copied();
-        let f = match cached {
-            Some(f) => f,
-            None => {
-                let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
-                // One leaked `Facts` per mapper: mappers are statics, so this is bounded.
-                *cache
-                    .entry(key)
-                    .or_insert_with(|| Box::leak(Box::new(Facts::of(self))))
-            }
-        };
-        LAST.set((key, Some(f)));
-        f
+        self.state.autoincrement()
     }
 
     /// Position of the version counter column (`version_id`), by column or field name.
     pub(crate) fn version_position(&self) -> Option<usize> {
-        let v = self.mapper.version_id?;
-        self.mapper
-            .column_position(v)
-            .or_else(|| self.mapper.field_position(v))
+        self.state.version_position()
     }
 
     /// "User with id = 5" / "Link with a = 1, b = 2", for messages.
@@ -153,33 +115,10 @@ impl ModelInfo {
     }
 }
 
-/// What [`ModelInfo`] derives once from a mapper and its table.
-struct Facts {
-    pk: Vec<usize>,
-    autoincrement: Option<usize>,
-    /// Per column (mapper order): it has a server or client-side default.
-    has_default: Vec<bool>,
-}
-
-impl Facts {
-    fn of(info: &ModelInfo) -> Facts {
-        Facts {
-            pk: info.mapper.primary_key_positions(),
-            autoincrement: info
-                .table
-                .autoincrement_column()
-                .and_then(|col| info.mapper.column_position(col.name())),
-            has_default: info
-                .mapper
-                .columns
-                .iter()
-                .map(|c| {
-                    info.table
-                        .column_def(c.name)
-                        .is_some_and(|d| d.server_default().is_some() || d.default().is_some())
-                })
-                .collect(),
-        }
+impl crate::resolved_relationship::ResolvedRelationship {
+    /// The target model, for the session.
+    pub(crate) fn target_info(&self) -> ModelInfo {
+        ModelInfo::of_mapper(self.target)
     }
 }
 

@@ -17,7 +17,6 @@
 //! flush plans from ([`FlushOps`]), and a failed flush keeps the unit of work
 //! as it was.
 
-use super::cascade::{Cascade, Relation, relation};
 use super::exec::Reader;
 use super::flush::match_tuples;
 use super::identity_map::{IdentityKey, IdentityMap, KeyPart};
@@ -26,9 +25,10 @@ use super::normalize::{column_types, normalize_row_typed};
 use super::removed_members::{self, ReadRows};
 use super::unit_of_work::{CollectionState, OpKind, PendingOp, Ticket, UnitOfWork};
 use crate::join_condition::Direction;
+use crate::mapper::RelKey;
+use crate::resolved_relationship::ResolvedRelationship;
 use oxalchemy_core::{Column, Expr, Result, Select, Value, select};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// Keys per IN list of the SELECTs a flush sends (as selectin loading).
 const LOAD_CHUNK: usize = 500;
@@ -36,11 +36,11 @@ const LOAD_CHUNK: usize = 500;
 /// The current link rows of many-to-many collections: (relationship, the
 /// owner's values of the association's owner columns) -> the values of the
 /// association's target columns of each link row.
-pub(crate) type ExistingLinks = HashMap<(usize, Vec<KeyPart>), Vec<Vec<Value>>>;
+pub(crate) type ExistingLinks = HashMap<(RelKey, Vec<KeyPart>), Vec<Vec<Value>>>;
 
 /// The key of a relationship in [`ExistingLinks`].
-pub(crate) fn rel_id(rel: &'static crate::mapper::RelationshipMapping) -> usize {
-    std::ptr::from_ref(rel) as usize
+pub(crate) fn rel_id(rel: &'static crate::mapper::RelationshipMapping) -> RelKey {
+    RelKey(rel)
 }
 
 /// The changes a flush plans from: the unit of work's, and those the flush
@@ -230,7 +230,7 @@ pub(crate) async fn select_matching(
 
 /// The rows one relationship must read for the deleted objects.
 struct Needed {
-    rel: Arc<Relation>,
+    rel: &'static ResolvedRelationship,
     /// The deleted owners' values of the joined columns.
     tuples: Vec<Vec<Value>>,
     seen: HashSet<Vec<KeyPart>>,
@@ -255,22 +255,16 @@ async fn cascade_deletes(ops: &mut FlushOps, reader: &mut Reader<'_>) -> Result<
                 continue;
             };
             for rel in op.info.mapper.relationships {
-                if !Cascade::of(rel).delete
-                    || rel.passive_deletes
-                    || op.cascaded.contains(&rel.field)
-                {
+                if !rel.cascade.delete || rel.passive_deletes || op.cascaded.contains(&rel.field) {
                     continue;
                 }
-                let r = relation(op.info.mapper, rel)?;
-                let owner_pos: Vec<usize> = match &r.secondary {
-                    Some(sec) => sec.owner.iter().map(|(p, _)| *p).collect(),
-                    None => r.pairs.iter().map(|&(o, _)| o).collect(),
-                };
+                let r = op.info.state.resolved(rel)?;
+                let owner_pos = r.owner_positions();
                 let tuple: Vec<Value> = owner_pos.iter().map(|&p| op.values[p].clone()).collect();
                 if tuple.iter().any(Value::is_null) {
                     continue;
                 }
-                let i = match needed.iter().position(|n| Arc::ptr_eq(&n.rel, &r)) {
+                let i = match needed.iter().position(|n| std::ptr::eq(n.rel, r)) {
                     Some(i) => i,
                     None => {
                         needed.push(Needed {
@@ -295,9 +289,12 @@ async fn cascade_deletes(ops: &mut FlushOps, reader: &mut Reader<'_>) -> Result<
                 match &r.secondary {
                     Some(sec) => {
                         let owner_cols: Vec<&str> =
-                            sec.owner.iter().map(|(_, c)| c.as_str()).collect();
-                        let columns: Vec<Column> =
-                            sec.target.iter().map(|(_, c)| sec.table.c(c)).collect();
+                            sec.owner_pairs.iter().map(|(_, c)| c.as_str()).collect();
+                        let columns: Vec<Column> = sec
+                            .target_pairs
+                            .iter()
+                            .map(|(_, c)| sec.table.c(c))
+                            .collect();
                         let stmt: Select = select(columns).filter(Expr::<bool>::new(match_tuples(
                             &sec.table,
                             &owner_cols,
@@ -310,33 +307,35 @@ async fn cascade_deletes(ops: &mut FlushOps, reader: &mut Reader<'_>) -> Result<
                             .into_iter()
                             .filter(|t| seen.insert(t.iter().map(KeyPart::of).collect::<Vec<_>>()))
                             .collect();
-                        let target_pos: Vec<usize> = sec.target.iter().map(|(p, _)| *p).collect();
+                        let target_pos: Vec<usize> = sec.target_positions.clone();
                         for tchunk in targets.chunks(LOAD_CHUNK) {
-                            for row in
-                                select_matching(reader, r.target, &target_pos, tchunk).await?
+                            for row in select_matching(reader, r.target_info(), &target_pos, tchunk)
+                                .await?
                             {
-                                if r.target.key_is_unset(&row) {
+                                if r.target_info().key_is_unset(&row) {
                                     continue;
                                 }
-                                let key = IdentityKey::of_row(r.target, &row);
+                                let key = IdentityKey::of_row(r.target_info(), &row);
                                 if ops.by_key(&key).is_some_and(|op| op.kind == OpKind::Delete) {
                                     continue;
                                 }
-                                next.push(ops.put(OpKind::Delete, r.target, row, key));
+                                next.push(ops.put(OpKind::Delete, r.target_info(), row, key));
                             }
                         }
                     }
                     None => {
-                        let target_pos: Vec<usize> = r.pairs.iter().map(|&(_, t)| t).collect();
+                        let target_pos: Vec<usize> = r.positions.iter().map(|&(_, t)| t).collect();
                         let parents: HashSet<Vec<KeyPart>> = chunk
                             .iter()
                             .map(|t| t.iter().map(KeyPart::of).collect())
                             .collect();
-                        for row in select_matching(reader, r.target, &target_pos, chunk).await? {
-                            if r.target.key_is_unset(&row) {
+                        for row in
+                            select_matching(reader, r.target_info(), &target_pos, chunk).await?
+                        {
+                            if r.target_info().key_is_unset(&row) {
                                 continue;
                             }
-                            let key = IdentityKey::of_row(r.target, &row);
+                            let key = IdentityKey::of_row(r.target_info(), &row);
                             match ops.by_key(&key) {
                                 Some(op) if op.kind == OpKind::Delete => continue,
                                 // A pending change moved the child to another parent.
@@ -348,7 +347,7 @@ async fn cascade_deletes(ops: &mut FlushOps, reader: &mut Reader<'_>) -> Result<
                                 }
                                 _ => {}
                             }
-                            next.push(ops.put(OpKind::Delete, r.target, row, key));
+                            next.push(ops.put(OpKind::Delete, r.target_info(), row, key));
                         }
                     }
                 }
@@ -366,7 +365,7 @@ async fn existing_links(
     reader: &mut Reader<'_>,
 ) -> Result<ExistingLinks> {
     let mut out = ExistingLinks::new();
-    let mut needed: Vec<(Arc<Relation>, usize, Vec<Vec<Value>>)> = Vec::new();
+    let mut needed: Vec<(&'static ResolvedRelationship, RelKey, Vec<Vec<Value>>)> = Vec::new();
     // The owner tuples already listed, per relationship (index in `needed`).
     let mut listed: HashSet<(usize, Vec<KeyPart>)> = HashSet::new();
     for state in states {
@@ -376,17 +375,17 @@ async fn existing_links(
         if owner.kind != OpKind::Update {
             continue;
         }
-        let r = relation(owner.info.mapper, state.rel)?;
+        let r = owner.info.state.resolved(state.rel)?;
         let Some(sec) = &r.secondary else {
             continue;
         };
         let tuple: Vec<Value> = sec
-            .owner
+            .owner_positions
             .iter()
-            .map(|(p, _)| owner.values[*p].clone())
+            .map(|&p| owner.values[p].clone())
             .collect();
         let parts: Vec<KeyPart> = tuple.iter().map(KeyPart::of).collect();
-        match needed.iter().position(|(n, _, _)| Arc::ptr_eq(n, &r)) {
+        match needed.iter().position(|(n, _, _)| std::ptr::eq(*n, r)) {
             Some(i) => {
                 if listed.insert((i, parts)) {
                     needed[i].2.push(tuple);
@@ -402,14 +401,14 @@ async fn existing_links(
         let Some(sec) = &r.secondary else {
             continue;
         };
-        let owner_cols: Vec<&str> = sec.owner.iter().map(|(_, c)| c.as_str()).collect();
+        let owner_cols: Vec<&str> = sec.owner_pairs.iter().map(|(_, c)| c.as_str()).collect();
         let columns: Vec<Column> = sec
-            .owner
+            .owner_pairs
             .iter()
-            .chain(&sec.target)
+            .chain(&sec.target_pairs)
             .map(|(_, c)| sec.table.c(c))
             .collect();
-        let n = sec.owner.len();
+        let n = sec.owner_pairs.len();
         for chunk in tuples.chunks(LOAD_CHUNK) {
             for tuple in chunk {
                 out.entry((id, tuple.iter().map(KeyPart::of).collect()))

@@ -17,20 +17,20 @@
 //! NULL). A row the relationship never held is never touched, so a
 //! collection loaded partially (`contains_eager` with a filter) is safe.
 
-use super::cascade::{Cascade, Relation, relation};
 use super::exec::Reader;
 use super::identity_map::{IdentityKey, IdentityMap, KeyMap, KeyPart};
 use super::model_info::ModelInfo;
 use super::orphans::{FlushOps, project, select_matching};
 use super::unit_of_work::{CollectionState, OpKind};
 use crate::join_condition::Direction;
+use crate::relationship_options::Cascade;
+use crate::resolved_relationship::ResolvedRelationship;
 use oxalchemy_core::{Error, Result, Value};
 use std::collections::HashSet;
-use std::sync::Arc;
 
 /// One relationship value given to `add` whose removed members are looked for.
 struct Examined {
-    rel: Arc<Relation>,
+    rel: &'static ResolvedRelationship,
     cascade: Cascade,
     /// The owner's values of the joined columns.
     parent: Vec<Value>,
@@ -72,11 +72,11 @@ pub(crate) async fn apply(
         if owner.kind != OpKind::Update {
             continue;
         }
-        let r = relation(owner.info.mapper, state.rel)?;
+        let r = owner.info.state.resolved(state.rel)?;
         if r.direction != Direction::OneToMany {
             continue;
         }
-        let owner_pos: Vec<usize> = r.pairs.iter().map(|&(o, _)| o).collect();
+        let owner_pos: Vec<usize> = r.positions.iter().map(|&(o, _)| o).collect();
         let parent: Vec<Value> = owner_pos.iter().map(|&p| owner.values[p].clone()).collect();
         if parent.iter().any(Value::is_null) {
             continue;
@@ -87,11 +87,11 @@ pub(crate) async fn apply(
             .filter_map(|t| ops.by_ticket(*t)?.key.clone())
             .collect();
         let examined = Examined {
-            fk: r.pairs.iter().map(|&(_, t)| t).collect(),
+            fk: r.positions.iter().map(|&(_, t)| t).collect(),
             parent_parts: parent.iter().map(KeyPart::of).collect(),
             parent,
             owner_desc: owner.info.describe(&owner.values),
-            cascade: Cascade::of(state.rel),
+            cascade: state.rel.cascade,
             rel: r,
             members,
         };
@@ -99,7 +99,12 @@ pub(crate) async fn apply(
             Some(h) => {
                 let removed: Removed = h
                     .keys()
-                    .map(|pk| (IdentityKey::of_key(examined.rel.target, pk), pk.to_vec()))
+                    .map(|pk| {
+                        (
+                            IdentityKey::of_key(examined.rel.target_info(), pk),
+                            pk.to_vec(),
+                        )
+                    })
                     .filter(|(k, _)| !examined.members.contains(k))
                     .collect();
                 if !removed.is_empty() {
@@ -118,7 +123,7 @@ pub(crate) async fn apply(
     for (e, removed) in &with_history {
         for (key, pk) in removed {
             if ops.by_key(key).is_none() && !map.contains(key) {
-                missing.push((e.rel.target, key, pk));
+                missing.push((e.rel.target_info(), key, pk));
             }
         }
     }
@@ -130,7 +135,7 @@ pub(crate) async fn apply(
     for (i, rows) in assigned_rows.into_iter().enumerate() {
         let e = &assigned[i];
         for row in rows {
-            let key = IdentityKey::of_row(e.rel.target, &row);
+            let key = IdentityKey::of_row(e.rel.target_info(), &row);
             if e.members.contains(&key) {
                 continue;
             }
@@ -180,7 +185,7 @@ pub(crate) async fn apply(
         if project(&values, &e.fk) != e.parent_parts {
             continue;
         }
-        let target = e.rel.target;
+        let target = e.rel.target_info();
         if e.cascade.delete_orphan {
             ops.put(OpKind::Delete, target, values, key);
             continue;
@@ -256,7 +261,7 @@ async fn read_assigned(
         let rel = &assigned[i].rel;
         // Every owner of the same relationship, read together.
         let group: Vec<usize> = (i..assigned.len())
-            .filter(|&j| Arc::ptr_eq(&assigned[j].rel, rel))
+            .filter(|&j| std::ptr::eq(assigned[j].rel, *rel))
             .collect();
         let mut seen = HashSet::new();
         let tuples: Vec<Vec<Value>> = group
@@ -265,8 +270,8 @@ async fn read_assigned(
             .map(|&j| assigned[j].parent.clone())
             .collect();
         let fk = &assigned[i].fk;
-        for row in select_matching(reader, rel.target, fk, &tuples).await? {
-            if rel.target.key_is_unset(&row) {
+        for row in select_matching(reader, rel.target_info(), fk, &tuples).await? {
+            if rel.target_info().key_is_unset(&row) {
                 continue;
             }
             let parts = project(&row, fk);

@@ -56,6 +56,9 @@ impl Model for Parent {
             base_metadata: crate::registry::metadata_for::<()>,
             from_values_boxed: crate::any_model::boxed_from_values::<Parent>,
             version_id: Some("version"),
+            primary_key: &[0],
+            autoincrement: Some(0),
+            state: OnceLock::new(),
         };
         &MAPPER
     }
@@ -124,6 +127,9 @@ impl Model for Child {
             base_metadata: crate::registry::metadata_for::<()>,
             from_values_boxed: crate::any_model::boxed_from_values::<Child>,
             version_id: None,
+            primary_key: &[0],
+            autoincrement: Some(0),
+            state: OnceLock::new(),
         };
         &MAPPER
     }

@@ -16,7 +16,7 @@
 
 use super::identity_map::{IdentityKey, KeyMap, KeySet};
 use super::model_info::ModelInfo;
-use crate::mapper::RelationshipMapping;
+use crate::mapper::{RelKey, RelationshipMapping};
 use oxalchemy_core::{Error, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -141,7 +141,7 @@ pub(crate) struct UnitOfWork {
     /// Collection states in recording order (a replaced one leaves a hole).
     collections: Vec<Option<CollectionState>>,
     /// (owner, relationship) -> index in `collections`.
-    collection_index: HashMap<(Ticket, usize), usize>,
+    collection_index: HashMap<(Ticket, RelKey), usize>,
     /// An error met by `add` / `delete` (which return nothing), reported by
     /// the next flush.
     error: Option<Error>,
@@ -152,8 +152,8 @@ pub(crate) struct UnitOfWork {
     reached_by: HashMap<Ticket, u32>,
 }
 
-fn rel_key(rel: &'static RelationshipMapping) -> usize {
-    std::ptr::from_ref(rel) as usize
+fn rel_key(rel: &'static RelationshipMapping) -> RelKey {
+    RelKey(rel)
 }
 
 impl UnitOfWork {
