@@ -16,7 +16,11 @@ pub struct Rel<M, T> {
 }
 
 impl<M, T> Rel<M, T> {
-    /// The relationship named `field` (usable in `const` items).
+    /// The relationship named `field` (usable in `const` items). For the
+    /// derive, which defines one constant per `Related<T>` field, so `field`
+    /// always names a relationship of `M`; hidden because a hand-made `Rel`
+    /// naming no relationship could only fail where it is used.
+    #[doc(hidden)]
     pub const fn new(field: &'static str) -> Self {
         Rel {
             field,
@@ -31,7 +35,8 @@ impl<M, T> Rel<M, T> {
 }
 
 impl<M: Model, T> Rel<M, T> {
-    /// The relationship's mapping.
+    /// The relationship's mapping (always found for the derive's constants:
+    /// see [`Rel::new`]).
     pub fn mapping(&self) -> &'static RelationshipMapping {
         M::mapper()
             .relationship(self.field)
