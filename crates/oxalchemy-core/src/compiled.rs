@@ -3,23 +3,38 @@
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::sql_type::SqlType;
+use crate::statement::{Statement, StatementKind};
 use crate::value::Value;
 use std::sync::Arc;
 
-/// A statement compiled for one dialect: SQL text and its parameters in order.
+/// A statement compiled for one dialect: SQL text, its parameters in order,
+/// and its [`StatementKind`] (set by the compiler, or read from the text's
+/// leading keyword by [`Compiled::new`]).
 ///
 /// ```
-/// use oxalchemy_core::Compiled;
+/// use oxalchemy_core::{Compiled, StatementKind};
 /// let c = Compiled::new("SELECT 1", vec![]);
 /// assert_eq!(c.sql(), "SELECT 1");
 /// assert!(c.params().is_empty());
+/// assert_eq!(c.kind(), StatementKind::Query);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     sql: Arc<str>,
     params: Vec<Value>,
+    kind: StatementKind,
     fetch_after: Option<FetchAfterInsert>,
     column_types: Vec<Option<SqlType>>,
+}
+
+/// What the engine keeps of a [`Compiled`] while its [`Statement`] is in the
+/// driver: the RETURNING emulation to run after it and the result column types.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompiledExtras {
+    /// See [`Compiled::fetch_after`].
+    pub fetch_after: Option<FetchAfterInsert>,
+    /// See [`Compiled::column_types`].
+    pub column_types: Vec<Option<SqlType>>,
 }
 
 /// How to emulate `INSERT .. RETURNING` on a backend without it (MySQL): after
@@ -39,14 +54,28 @@ pub struct FetchAfterInsert {
 }
 
 impl Compiled {
-    /// Wrap SQL text and its parameters.
+    /// Wrap SQL text and its parameters; the kind is read from the text's
+    /// leading keyword ([`StatementKind::of_sql`]).
     pub fn new(sql: impl Into<Arc<str>>, params: Vec<Value>) -> Self {
+        let sql = sql.into();
+        let kind = StatementKind::of_sql(&sql);
+        Compiled::with_kind(sql, params, kind)
+    }
+
+    /// Wrap SQL text and its parameters, of a kind already known.
+    pub fn with_kind(sql: impl Into<Arc<str>>, params: Vec<Value>, kind: StatementKind) -> Self {
         Compiled {
             sql: sql.into(),
             params,
+            kind,
             fetch_after: None,
             column_types: Vec::new(),
         }
+    }
+
+    /// What sort of statement this is.
+    pub fn kind(&self) -> StatementKind {
+        self.kind
     }
 
     /// Attach the SQL type of each result column (see [`column_types`](Self::column_types)).
@@ -106,6 +135,18 @@ impl Compiled {
     /// The RETURNING emulation to run after this INSERT, if any.
     pub fn fetch_after(&self) -> Option<&FetchAfterInsert> {
         self.fetch_after.as_ref()
+    }
+
+    /// Split into the [`Statement`] a driver runs (SQL, parameters and kind,
+    /// moved, not copied) and what the engine needs after it.
+    pub fn into_statement(self) -> (Statement, CompiledExtras) {
+        (
+            Statement::with_kind(self.sql, self.params, self.kind),
+            CompiledExtras {
+                fetch_after: self.fetch_after,
+                column_types: self.column_types,
+            },
+        )
     }
 }
 
