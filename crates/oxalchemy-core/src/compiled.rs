@@ -199,3 +199,82 @@ impl<E: Executable + ?Sized> Executable for &E {
         (**self).split_for(dialect, max_params, params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::GenericDialect;
+    use crate::sql_type::Integer;
+    use crate::{
+        CompileCache, Compiled, CreateTable, DropIndex, DropTable, Executable, ExprLike, MetaData,
+        StatementKind, delete, insert, select, text, union, update,
+    };
+
+    /// The compiler sets the kind from the statement it compiles; text is
+    /// classified once, where it is built; the compile cache keeps the kind.
+    #[test]
+    fn the_compiler_decides_the_statement_kind() {
+        let md = MetaData::new();
+        let t = md.table("t", |t| {
+            t.column("id", Integer).primary_key();
+            t.column("x", Integer);
+        });
+        let d = &GenericDialect;
+        let kind = |c: crate::Result<Compiled>| c.unwrap().kind();
+        assert_eq!(kind(select(t.c("x")).compile_for(d)), StatementKind::Query);
+        assert_eq!(
+            kind(union(select(t.c("x")), select(t.c("id"))).compile_for(d)),
+            StatementKind::Query
+        );
+        assert_eq!(
+            kind(insert(&t).values([("x", 1)]).compile_for(d)),
+            StatementKind::Insert
+        );
+        assert_eq!(
+            kind(update(&t).values([("x", 2)]).compile_for(d)),
+            StatementKind::Dml
+        );
+        assert_eq!(
+            kind(delete(&t).filter(t.c("x").eq(1)).compile_for(d)),
+            StatementKind::Dml
+        );
+        assert_eq!(
+            kind(CreateTable::new(&t).compile_for(d)),
+            StatementKind::Ddl
+        );
+        assert_eq!(kind(DropTable::new(&t).compile_for(d)), StatementKind::Ddl);
+        assert_eq!(
+            kind(DropIndex::new(&t, "ix_t_x").compile_for(d)),
+            StatementKind::Ddl
+        );
+        assert_eq!(
+            kind(text("pragma foreign_keys = off").compile_for(d)),
+            StatementKind::Session
+        );
+        assert_eq!(
+            kind(text("SAVEPOINT s").compile_for(d)),
+            StatementKind::TransactionControl
+        );
+        assert_eq!(
+            Compiled::new("  DELETE FROM t", vec![]).kind(),
+            StatementKind::Dml
+        );
+
+        let cache = CompileCache::new(10);
+        for x in 0..2 {
+            let c = cache.compile(&update(&t).values([("x", x)]), d).unwrap();
+            assert_eq!(c.kind(), StatementKind::Dml);
+        }
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn into_statement_moves_sql_params_and_kind() {
+        let c = Compiled::new("INSERT INTO t VALUES (?)", vec![crate::Value::Int(1)]);
+        let sql = c.sql_arc().clone();
+        let (stmt, extras) = c.into_statement();
+        assert!(std::sync::Arc::ptr_eq(stmt.sql_arc(), &sql));
+        assert_eq!(stmt.params(), [crate::Value::Int(1)]);
+        assert_eq!(stmt.kind(), StatementKind::Insert);
+        assert!(extras.fetch_after.is_none());
+    }
+}

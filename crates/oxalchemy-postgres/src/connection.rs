@@ -414,7 +414,7 @@ impl DriverConnection for PostgresConnection {
     }
 
     /// The first set runs alone (it prepares the statement and sends a
-    /// held-back BEGIN); the others are pipelined, up to [`PIPELINE_DEPTH`]
+    /// held-back BEGIN); the others are pipelined, up to `PIPELINE_DEPTH` (1000)
     /// in flight: their requests are written before the answers are awaited,
     /// so N statements cost about one round trip instead of N (as psycopg's
     /// pipelined executemany). The first failure in order is returned, with
