@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// assert_eq!(StatementKind::of_sql("pragma foreign_keys = off"), StatementKind::Session);
 /// assert_eq!(StatementKind::of_sql("BEGIN IMMEDIATE"), StatementKind::Begin);
 /// assert_eq!(StatementKind::of_sql("BEGIN NOT ATOMIC SELECT 1; END"), StatementKind::Other);
-/// assert_eq!(StatementKind::of_sql("rollback"), StatementKind::EndTransaction);
+/// assert_eq!(StatementKind::of_sql("rollback"), StatementKind::EndTransaction { commit: false });
 /// assert_eq!(StatementKind::of_sql("ROLLBACK TO SAVEPOINT sp1"), StatementKind::TransactionControl);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -46,8 +46,11 @@ pub enum StatementKind {
     /// [`DriverConnection::begin`](crate::DriverConnection::begin)).
     Begin,
     /// Transaction control written as text that ends the transaction:
-    /// `COMMIT`, `ROLLBACK`, `END`, `ABORT` (not `ROLLBACK TO ..`).
-    EndTransaction,
+    /// `COMMIT` / `END` (`commit`), `ROLLBACK` / `ABORT` (not `ROLLBACK TO ..`).
+    EndTransaction {
+        /// True for `COMMIT` / `END`, false for `ROLLBACK` / `ABORT`.
+        commit: bool,
+    },
     /// Other transaction control written as text: `SAVEPOINT`, `RELEASE`,
     /// `ROLLBACK TO`, `SET TRANSACTION`.
     TransactionControl,
@@ -99,7 +102,9 @@ impl StatementKind {
                 }
                 previous = word;
             }
-            StatementKind::EndTransaction
+            StatementKind::EndTransaction {
+                commit: is("COMMIT") || is("END"),
+            }
         } else if is("SAVEPOINT") || is("RELEASE") {
             StatementKind::TransactionControl
         } else if is("SET") {
@@ -120,7 +125,7 @@ impl StatementKind {
         matches!(
             self,
             StatementKind::Begin
-                | StatementKind::EndTransaction
+                | StatementKind::EndTransaction { .. }
                 | StatementKind::TransactionControl
         )
     }
@@ -236,10 +241,14 @@ mod tests {
             ("BEGIN DEFERRED TRANSACTION", Begin),
             ("start transaction read only", Begin),
             ("START SLAVE", Other),
-            ("COMMIT", EndTransaction),
-            ("end transaction", EndTransaction),
-            ("rollback work", EndTransaction),
-            ("ROLLBACK AND NO CHAIN RELEASE", EndTransaction),
+            ("COMMIT", EndTransaction { commit: true }),
+            ("end transaction", EndTransaction { commit: true }),
+            ("rollback work", EndTransaction { commit: false }),
+            ("abort", EndTransaction { commit: false }),
+            (
+                "ROLLBACK AND NO CHAIN RELEASE",
+                EndTransaction { commit: false },
+            ),
             ("COMMIT AND CHAIN", Begin),
             ("ROLLBACK TO SAVEPOINT sp1", TransactionControl),
             ("rollback work to sa_1", TransactionControl),

@@ -237,6 +237,11 @@ impl MysqlConnection {
         params: &[Value],
         kind: StatementKind,
     ) -> Result<QueryResult> {
+        if kind == (StatementKind::EndTransaction { commit: true }) && self.rolled_back {
+            // A COMMIT written as text after the server rolled the transaction
+            // back (a deadlock) fails as the explicit commit does.
+            self.end_tx(true).await?;
+        }
         let outcome = self.run_statement(sql, params, kind).await;
         if kind.is_transaction_control() {
             // Transaction control written as text, sent as written (`START
@@ -248,7 +253,7 @@ impl MysqlConnection {
                     self.in_tx = true;
                     self.end_needed = true;
                 }
-                (StatementKind::EndTransaction, Ok(_)) => {
+                (StatementKind::EndTransaction { .. }, Ok(_)) => {
                     self.in_tx = false;
                     self.end_needed = false;
                     self.rolled_back = false;

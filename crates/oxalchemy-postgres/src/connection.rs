@@ -112,7 +112,7 @@ impl PostgresConnection {
                 self.cache.schema_changed();
                 self.ddl_in_tx = true;
             }
-            StatementKind::EndTransaction => self.transaction_ended(),
+            StatementKind::EndTransaction { .. } => self.transaction_ended(),
             _ if self.ddl_in_tx && kind.is_transaction_control() => self.cache.schema_changed(),
             _ => {}
         }

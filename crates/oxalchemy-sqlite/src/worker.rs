@@ -68,13 +68,26 @@ impl Worker {
     /// `DETACH`) or that open one themselves (`BEGIN IMMEDIATE` written as
     /// text); always for other transaction control written as text
     /// (`SAVEPOINT x` belongs inside the transaction); otherwise when the
-    /// statement writes.
+    /// statement writes. A `COMMIT` / `ROLLBACK` written as text is the
+    /// explicit commit / rollback (a deferred BEGIN that never reached
+    /// SQLite ends without a trip, a transaction SQLite rolled back fails to
+    /// commit), as before the seam had explicit transaction methods.
     pub(crate) fn execute(
         &mut self,
         sql: &str,
         params: &[Value],
         kind: StatementKind,
     ) -> Result<QueryResult> {
+        if let StatementKind::EndTransaction { commit } = kind
+            && params.is_empty()
+        {
+            let ended = if commit {
+                self.commit()
+            } else {
+                self.rollback()
+            };
+            return ended.map(|()| QueryResult::default());
+        }
         if sql.trim().is_empty() {
             return Err(Error::ProgrammingError {
                 message: "the SQL is empty: there is no statement to execute".into(),
@@ -87,7 +100,7 @@ impl Worker {
             .map_err(|e| map_error(e, Some(sql)))?;
         let begins = match kind {
             StatementKind::Session | StatementKind::Begin => false,
-            StatementKind::EndTransaction | StatementKind::TransactionControl => true,
+            StatementKind::EndTransaction { .. } | StatementKind::TransactionControl => true,
             _ => !stmt.readonly(),
         };
         if self.begin_pending && begins {

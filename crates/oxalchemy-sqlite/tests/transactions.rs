@@ -273,3 +273,81 @@ async fn deferred_transaction_control_keeps_its_meaning() {
     assert!(err.to_string().contains("within a transaction"), "{err}");
     a.rollback().await.unwrap();
 }
+
+/// `COMMIT` / `ROLLBACK` written as text are the explicit commit / rollback:
+/// after SQLite rolled the transaction back (INSERT OR ROLLBACK), a COMMIT
+/// in text fails just as `commit()` does, and nothing after the failure is kept.
+#[tokio::test]
+async fn commit_written_as_text_after_sqlites_rollback_fails() {
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    setup(&driver).await;
+    let mut c = driver.connect().await.unwrap();
+    run(&mut c, "INSERT INTO t (id, x) VALUES (1, 1)", &[]).await;
+    c.begin(TxOptions::default()).await.unwrap();
+    run(&mut c, "INSERT INTO t (id, x) VALUES (2, 2)", &[]).await;
+    let e = c
+        .execute(Statement::new(
+            "INSERT OR ROLLBACK INTO t (id, x) VALUES (1, 9)",
+            vec![],
+        ))
+        .await;
+    assert!(e.is_err());
+    run(&mut c, "INSERT INTO t (id, x) VALUES (3, 3)", &[]).await;
+    let e = c
+        .execute(Statement::new("COMMIT", vec![]))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("nothing was committed"), "{e}");
+    run(&mut c, "ROLLBACK", &[]).await;
+    assert_eq!(
+        scalar(&mut c, "SELECT count(*) FROM t", &[]).await,
+        Value::Int(1)
+    );
+}
+
+/// Read only switches `PRAGMA query_only` on for the transaction; SERIALIZABLE
+/// (what SQLite always gives) begins at once; other levels are refused by name.
+#[tokio::test]
+async fn begin_options_read_only_and_isolation() {
+    use oxalchemy_core::IsolationLevel;
+    let driver = SqliteDriver::from_url("sqlite://").unwrap();
+    setup(&driver).await;
+    let mut c = driver.connect().await.unwrap();
+    c.begin(TxOptions::default().read_only(true)).await.unwrap();
+    assert_eq!(
+        scalar(&mut c, "PRAGMA query_only", &[]).await,
+        Value::Int(1)
+    );
+    let e = c
+        .execute(Statement::new("INSERT INTO t (x) VALUES (1)", vec![]))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("readonly"), "{e}");
+    c.commit().await.unwrap();
+    assert_eq!(
+        scalar(&mut c, "PRAGMA query_only", &[]).await,
+        Value::Int(0)
+    );
+
+    // SERIALIZABLE (SQLite's only level) is taken and rolls back as usual.
+    c.begin(TxOptions::default().isolation(IsolationLevel::Serializable))
+        .await
+        .unwrap();
+    run(&mut c, "INSERT INTO t (x) VALUES (2)", &[]).await;
+    c.rollback().await.unwrap();
+    assert_eq!(
+        scalar(&mut c, "SELECT count(*) FROM t", &[]).await,
+        Value::Int(0)
+    );
+    let e = c
+        .begin(TxOptions::default().isolation(IsolationLevel::ReadUncommitted))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Unsupported { .. }) && e.to_string().contains("READ UNCOMMITTED"),
+        "{e}"
+    );
+    // Nothing was begun: a plain begin works.
+    c.begin(TxOptions::default()).await.unwrap();
+    c.rollback().await.unwrap();
+}
