@@ -188,8 +188,16 @@ impl Statement {
     }
 
     /// A statement whose kind is already known (the compiler's).
-    pub fn with_kind(sql: Arc<str>, params: Vec<Value>, kind: StatementKind) -> Statement {
-        Statement { sql, params, kind }
+    pub fn with_kind(
+        sql: impl Into<Arc<str>>,
+        params: Vec<Value>,
+        kind: StatementKind,
+    ) -> Statement {
+        Statement {
+            sql: sql.into(),
+            params,
+            kind,
+        }
     }
 
     /// The SQL text.

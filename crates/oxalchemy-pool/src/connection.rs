@@ -536,11 +536,7 @@ impl Connection {
             .pooled
             .as_mut()
             .ok_or_else(|| lost_tx_error("use this connection"))?;
-        let select = Statement::with_kind(
-            fetch.select_sql.as_str().into(),
-            params,
-            StatementKind::Query,
-        );
+        let select = Statement::with_kind(fetch.select_sql.as_str(), params, StatementKind::Query);
         let rows = match pooled.query(select).await {
             Ok(r) => r,
             Err(e) => return Err(self.handle_error(e, &fetch.select_sql)),

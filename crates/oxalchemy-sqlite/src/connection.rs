@@ -256,7 +256,7 @@ impl DriverConnection for SqliteConnection {
     fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
             self.call(|reply| Job::Execute {
-                stmt: Statement::with_kind("SELECT 1".into(), Vec::new(), StatementKind::Query),
+                stmt: Statement::with_kind("SELECT 1", Vec::new(), StatementKind::Query),
                 reply,
             })
             .await
