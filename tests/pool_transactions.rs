@@ -388,3 +388,42 @@ fn handles_are_send_and_sync_where_expected() {
     send::<oxalchemy_pool::Transaction>();
     send::<oxalchemy_pool::Savepoint<'static>>();
 }
+
+/// `begin_with` hands the options to the driver; the `Begin` event and the
+/// driver see `BEGIN ISOLATION LEVEL .. READ ONLY`, a plain begin stays `BEGIN`.
+#[tokio::test]
+async fn begin_with_options_reaches_the_driver_and_the_begin_event() {
+    use oxalchemy_core::{IsolationLevel, TxOptions};
+    use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
+    use std::sync::{Arc, Mutex};
+
+    let (engine, state) = mock_engine(small_pool(1, 0));
+    let begins = Arc::new(Mutex::new(Vec::<String>::new()));
+    let b2 = begins.clone();
+    event::listen(&engine, EngineEvent::Begin, move |ctx: &ExecuteContext| {
+        b2.lock().unwrap().push(ctx.statement().to_owned());
+    });
+    let options = TxOptions::default()
+        .isolation(IsolationLevel::Serializable)
+        .read_only(true);
+    let mut tx = engine.begin_with(options).await.unwrap();
+    tx.execute(sql("SELECT 1")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = engine.begin().await.unwrap();
+    tx.execute(sql("SELECT 2")).await.unwrap();
+    tx.rollback().await.unwrap();
+    let expected = "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY";
+    assert_eq!(
+        state.sql(),
+        [
+            expected, "SELECT 1", "COMMIT", "BEGIN", "SELECT 2", "ROLLBACK"
+        ]
+    );
+    assert_eq!(*begins.lock().unwrap(), [expected, "BEGIN"]);
+
+    // A transaction already open: begin_with is refused like begin.
+    let mut conn = engine.connect().await.unwrap();
+    conn.execute(sql("SELECT 3")).await.unwrap();
+    let e = conn.begin_with(options).await.unwrap_err();
+    assert!(matches!(e, Error::InvalidRequest(_)), "{e}");
+}

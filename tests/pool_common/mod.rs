@@ -14,7 +14,7 @@
 
 use oxalchemy_core::{
     BoxFuture, Columns, Compiled, Dialect, Driver, DriverConnection, Error, IntegrityKind,
-    QueryResult, Result, Value,
+    QueryResult, Result, Statement, TxOptions, Value,
 };
 use oxalchemy_pool::{Engine, EngineOptions};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -157,12 +157,10 @@ impl MockConn {
 }
 
 impl DriverConnection for MockConn {
-    fn execute<'a>(
-        &'a mut self,
-        sql: &'a str,
-        params: &'a [Value],
-    ) -> BoxFuture<'a, Result<QueryResult>> {
+    fn execute(&mut self, stmt: Statement) -> BoxFuture<'_, Result<QueryResult>> {
         Box::pin(async move {
+            let (sql, params, _) = stmt.into_parts();
+            let sql = &*sql;
             self.common(sql).await?;
             let mut result = QueryResult::default();
             if sql.starts_with("UNIQUE") {
@@ -195,6 +193,30 @@ impl DriverConnection for MockConn {
 
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.common(sql))
+    }
+
+    fn begin(&mut self, options: TxOptions) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move { self.common(&options.begin_sql("BEGIN")).await })
+    }
+
+    fn commit(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.common("COMMIT"))
+    }
+
+    fn rollback(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.common("ROLLBACK"))
+    }
+
+    fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move { self.common(&format!("SAVEPOINT {name}")).await })
+    }
+
+    fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move { self.common(&format!("RELEASE SAVEPOINT {name}")).await })
+    }
+
+    fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move { self.common(&format!("ROLLBACK TO SAVEPOINT {name}")).await })
     }
 
     fn ping(&mut self) -> BoxFuture<'_, Result<()>> {

@@ -10,6 +10,7 @@
 use crate::compiled::{Compiled, Executable, FetchAfterInsert};
 use crate::dialect::Dialect;
 use crate::error::Result;
+use crate::statement::StatementKind;
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 struct Entry {
     sql: Arc<str>,
+    kind: StatementKind,
     fetch_after: Option<FetchAfterInsert>,
 }
 
@@ -64,7 +66,8 @@ impl CompileCache {
         let column_types = shape.column_types().to_vec();
         let (key, params, _) = shape.into_parts();
         if let Some(hit) = self.map.read().get(&*key) {
-            let compiled = Compiled::new(hit.sql.clone(), params).with_column_types(column_types);
+            let compiled = Compiled::with_kind(hit.sql.clone(), params, hit.kind)
+                .with_column_types(column_types);
             return Ok(match &hit.fetch_after {
                 Some(f) => compiled.with_fetch_after(f.clone()),
                 None => compiled,
@@ -79,6 +82,7 @@ impl CompileCache {
             key.to_string(),
             Entry {
                 sql: compiled.sql_arc().clone(),
+                kind: compiled.kind(),
                 fetch_after: compiled.fetch_after().cloned(),
             },
         );

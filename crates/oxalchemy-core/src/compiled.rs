@@ -3,23 +3,38 @@
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::sql_type::SqlType;
+use crate::statement::{Statement, StatementKind};
 use crate::value::Value;
 use std::sync::Arc;
 
-/// A statement compiled for one dialect: SQL text and its parameters in order.
+/// A statement compiled for one dialect: SQL text, its parameters in order,
+/// and its [`StatementKind`] (set by the compiler, or read from the text's
+/// leading keyword by [`Compiled::new`]).
 ///
 /// ```
-/// use oxalchemy_core::Compiled;
+/// use oxalchemy_core::{Compiled, StatementKind};
 /// let c = Compiled::new("SELECT 1", vec![]);
 /// assert_eq!(c.sql(), "SELECT 1");
 /// assert!(c.params().is_empty());
+/// assert_eq!(c.kind(), StatementKind::Query);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     sql: Arc<str>,
     params: Vec<Value>,
+    kind: StatementKind,
     fetch_after: Option<FetchAfterInsert>,
     column_types: Vec<Option<SqlType>>,
+}
+
+/// What the engine keeps of a [`Compiled`] while its [`Statement`] is in the
+/// driver: the RETURNING emulation to run after it and the result column types.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompiledExtras {
+    /// See [`Compiled::fetch_after`].
+    pub fetch_after: Option<FetchAfterInsert>,
+    /// See [`Compiled::column_types`].
+    pub column_types: Vec<Option<SqlType>>,
 }
 
 /// How to emulate `INSERT .. RETURNING` on a backend without it (MySQL): after
@@ -39,14 +54,28 @@ pub struct FetchAfterInsert {
 }
 
 impl Compiled {
-    /// Wrap SQL text and its parameters.
+    /// Wrap SQL text and its parameters; the kind is read from the text's
+    /// leading keyword ([`StatementKind::of_sql`]).
     pub fn new(sql: impl Into<Arc<str>>, params: Vec<Value>) -> Self {
+        let sql = sql.into();
+        let kind = StatementKind::of_sql(&sql);
+        Compiled::with_kind(sql, params, kind)
+    }
+
+    /// Wrap SQL text and its parameters, of a kind already known.
+    pub fn with_kind(sql: impl Into<Arc<str>>, params: Vec<Value>, kind: StatementKind) -> Self {
         Compiled {
             sql: sql.into(),
             params,
+            kind,
             fetch_after: None,
             column_types: Vec::new(),
         }
+    }
+
+    /// What sort of statement this is.
+    pub fn kind(&self) -> StatementKind {
+        self.kind
     }
 
     /// Attach the SQL type of each result column (see [`column_types`](Self::column_types)).
@@ -107,6 +136,18 @@ impl Compiled {
     pub fn fetch_after(&self) -> Option<&FetchAfterInsert> {
         self.fetch_after.as_ref()
     }
+
+    /// Split into the [`Statement`] a driver runs (SQL, parameters and kind,
+    /// moved, not copied) and what the engine needs after it.
+    pub fn into_statement(self) -> (Statement, CompiledExtras) {
+        (
+            Statement::with_kind(self.sql, self.params, self.kind),
+            CompiledExtras {
+                fetch_after: self.fetch_after,
+                column_types: self.column_types,
+            },
+        )
+    }
 }
 
 /// Anything a connection can execute: Core statements, `text(..)`, DDL.
@@ -156,5 +197,84 @@ impl<E: Executable + ?Sized> Executable for &E {
         params: usize,
     ) -> Result<Option<Vec<Compiled>>> {
         (**self).split_for(dialect, max_params, params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::GenericDialect;
+    use crate::sql_type::Integer;
+    use crate::{
+        CompileCache, Compiled, CreateTable, DropIndex, DropTable, Executable, ExprLike, MetaData,
+        StatementKind, delete, insert, select, text, union, update,
+    };
+
+    /// The compiler sets the kind from the statement it compiles; text is
+    /// classified once, where it is built; the compile cache keeps the kind.
+    #[test]
+    fn the_compiler_decides_the_statement_kind() {
+        let md = MetaData::new();
+        let t = md.table("t", |t| {
+            t.column("id", Integer).primary_key();
+            t.column("x", Integer);
+        });
+        let d = &GenericDialect;
+        let kind = |c: crate::Result<Compiled>| c.unwrap().kind();
+        assert_eq!(kind(select(t.c("x")).compile_for(d)), StatementKind::Query);
+        assert_eq!(
+            kind(union(select(t.c("x")), select(t.c("id"))).compile_for(d)),
+            StatementKind::Query
+        );
+        assert_eq!(
+            kind(insert(&t).values([("x", 1)]).compile_for(d)),
+            StatementKind::Insert
+        );
+        assert_eq!(
+            kind(update(&t).values([("x", 2)]).compile_for(d)),
+            StatementKind::Dml
+        );
+        assert_eq!(
+            kind(delete(&t).filter(t.c("x").eq(1)).compile_for(d)),
+            StatementKind::Dml
+        );
+        assert_eq!(
+            kind(CreateTable::new(&t).compile_for(d)),
+            StatementKind::Ddl
+        );
+        assert_eq!(kind(DropTable::new(&t).compile_for(d)), StatementKind::Ddl);
+        assert_eq!(
+            kind(DropIndex::new(&t, "ix_t_x").compile_for(d)),
+            StatementKind::Ddl
+        );
+        assert_eq!(
+            kind(text("pragma foreign_keys = off").compile_for(d)),
+            StatementKind::Session
+        );
+        assert_eq!(
+            kind(text("SAVEPOINT s").compile_for(d)),
+            StatementKind::TransactionControl
+        );
+        assert_eq!(
+            Compiled::new("  DELETE FROM t", vec![]).kind(),
+            StatementKind::Dml
+        );
+
+        let cache = CompileCache::new(10);
+        for x in 0..2 {
+            let c = cache.compile(&update(&t).values([("x", x)]), d).unwrap();
+            assert_eq!(c.kind(), StatementKind::Dml);
+        }
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn into_statement_moves_sql_params_and_kind() {
+        let c = Compiled::new("INSERT INTO t VALUES (?)", vec![crate::Value::Int(1)]);
+        let sql = c.sql_arc().clone();
+        let (stmt, extras) = c.into_statement();
+        assert!(std::sync::Arc::ptr_eq(stmt.sql_arc(), &sql));
+        assert_eq!(stmt.params(), [crate::Value::Int(1)]);
+        assert_eq!(stmt.kind(), StatementKind::Insert);
+        assert!(extras.fetch_after.is_none());
     }
 }

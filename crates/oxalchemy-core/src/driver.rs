@@ -7,6 +7,8 @@
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::row::QueryResult;
+use crate::statement::{Statement, StatementKind};
+use crate::transaction_options::TxOptions;
 use crate::value::Value;
 use std::future::Future;
 use std::pin::Pin;
@@ -31,19 +33,23 @@ pub trait Driver: Send + Sync + std::fmt::Debug + 'static {
 ///
 /// Methods take `&mut self`: a connection runs one statement at a time. A
 /// driver caches prepared statements per connection, keyed by SQL text.
+///
+/// Statements arrive as one owned [`Statement`] (SQL, parameters, kind):
+/// the driver acts on its [`StatementKind`] and never scans the SQL for what
+/// it is. Transactions are explicit calls ([`begin`](Self::begin),
+/// [`commit`](Self::commit), savepoints), never SQL text to recognise: each
+/// driver speaks its own protocol (PostgreSQL holds a plain `BEGIN` back and
+/// pipelines it with the first statement, SQLite defers it to the first
+/// write, MySQL lets the server start the transaction by itself).
 pub trait DriverConnection: Send + 'static {
-    /// Run one statement with positional parameters (already in the dialect's
-    /// placeholder style) and fetch all its rows.
-    fn execute<'a>(
-        &'a mut self,
-        sql: &'a str,
-        params: &'a [Value],
-    ) -> BoxFuture<'a, Result<QueryResult>>;
+    /// Run one statement (SQL in the dialect's placeholder style, with its
+    /// positional parameters) and fetch all its rows.
+    fn execute(&mut self, stmt: Statement) -> BoxFuture<'_, Result<QueryResult>>;
 
-    /// Run one statement once per parameter set, in order, stopping at the
-    /// first error (SQLAlchemy's "executemany" at the driver level). Each
-    /// set gives its own result, so an `INSERT .. RETURNING` row by row
-    /// returns every generated key in order.
+    /// Run one statement (`sql`, of `kind`) once per parameter set, in
+    /// order, stopping at the first error (SQLAlchemy's "executemany" at the
+    /// driver level). Each set gives its own result, so an
+    /// `INSERT .. RETURNING` row by row returns every generated key in order.
     ///
     /// A failure says how far the list got: [`ExecuteManyError::completed`]
     /// holds the results of the sets before the failing one, in order, so the
@@ -52,19 +58,21 @@ pub trait DriverConnection: Send + 'static {
     /// this). A driver that sends several sets ahead (a pipeline) reports the
     /// first failure in order.
     ///
-    /// The default runs [`execute`](Self::execute) in a loop; a driver
-    /// overrides it when it can do better (SQLite runs the whole list in one
-    /// job on the connection's thread: one thread hop instead of one per row;
-    /// PostgreSQL pipelines the statements).
-    fn execute_many<'a>(
-        &'a mut self,
-        sql: &'a str,
+    /// The default runs [`execute`](Self::execute) in a loop, moving each set
+    /// into its statement; a driver overrides it when it can do better
+    /// (SQLite runs the whole list in one job on the connection's thread: one
+    /// thread hop instead of one per row; PostgreSQL pipelines the statements).
+    fn execute_many(
+        &mut self,
+        sql: Arc<str>,
+        kind: StatementKind,
         param_sets: Vec<Vec<Value>>,
-    ) -> BoxFuture<'a, Result<Vec<QueryResult>, ExecuteManyError>> {
+    ) -> BoxFuture<'_, Result<Vec<QueryResult>, ExecuteManyError>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(param_sets.len());
-            for params in &param_sets {
-                match self.execute(sql, params).await {
+            for params in param_sets {
+                let stmt = Statement::with_kind(sql.clone(), params, kind);
+                match self.execute(stmt).await {
                     Ok(result) => out.push(result),
                     Err(error) => return Err(ExecuteManyError::new(out, error)),
                 }
@@ -73,9 +81,31 @@ pub trait DriverConnection: Send + 'static {
         })
     }
 
-    /// Run SQL without parameters and without results: transaction control
-    /// (`BEGIN`, `COMMIT`, `SAVEPOINT sp1`) and session setup.
+    /// Run a script without parameters and without results (session setup,
+    /// DDL), as written, inside the transaction if one is open. Not for
+    /// transaction control: use [`begin`](Self::begin) and the methods after it.
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>>;
+
+    /// Begin a transaction with `options`. A driver may hold the begin back
+    /// until the first statement (or skip it when none runs). Options it
+    /// cannot honour are an error naming the backend and the option.
+    fn begin(&mut self, options: TxOptions) -> BoxFuture<'_, Result<()>>;
+
+    /// Commit the open transaction. A transaction the database already
+    /// rolled back (after an error) fails to commit, with an error saying so.
+    fn commit(&mut self) -> BoxFuture<'_, Result<()>>;
+
+    /// Roll the open transaction back (nothing to do when none is open).
+    fn rollback(&mut self) -> BoxFuture<'_, Result<()>>;
+
+    /// Open the savepoint `name` (`SAVEPOINT name`) in the open transaction.
+    fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>>;
+
+    /// Release the savepoint `name` (`RELEASE SAVEPOINT name`), keeping its work.
+    fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>>;
+
+    /// Undo the work since the savepoint `name` (`ROLLBACK TO SAVEPOINT name`).
+    fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>>;
 
     /// A cheap round trip proving the connection works (`pool_pre_ping`).
     fn ping(&mut self) -> BoxFuture<'_, Result<()>>;

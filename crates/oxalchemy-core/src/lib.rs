@@ -18,12 +18,14 @@ pub mod row;
 pub mod schema;
 pub mod schema_bind;
 pub mod sql_type;
+pub mod statement;
 pub mod stmt;
+pub mod transaction_options;
 pub mod url_mask;
 pub mod value;
 
 pub use compile_cache::CompileCache;
-pub use compiled::{Compiled, Executable, FetchAfterInsert};
+pub use compiled::{Compiled, CompiledExtras, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{
     AsDialect, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SentinelInsert,
@@ -43,12 +45,14 @@ pub use schema::{
 };
 pub use schema_bind::{SchemaBind, SchemaConnection};
 pub use sql_type::SqlType;
+pub use statement::{Statement, StatementKind};
 pub use stmt::{
     CompoundSelect, Correlation, CreateIndex, CreateTable, Cte, Delete, DropIndex, DropTable,
     ExprList, FromList, Insert, IntoSelectStmt, IntoValues, JoinTarget, Select, SelectItem,
     SelectList, SelectStmt, Subquery, TextClause, Update, delete, except, except_all, excluded,
     insert, intersect, intersect_all, select, text, union, union_all, update,
 };
+pub use transaction_options::{IsolationLevel, TxOptions};
 pub use url_mask::redact_url;
 pub use value::Value;
 

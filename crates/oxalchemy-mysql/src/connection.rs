@@ -1,22 +1,24 @@
 //! `MysqlConnection`: one `mysql_async::Conn` behind oxalchemy's `DriverConnection`.
 //!
-//! Statements with parameters, and parameterless `SELECT`/`INSERT`/`UPDATE`/
-//! `DELETE`/`REPLACE`/`WITH`/`VALUES`/`TABLE`, run as prepared statements
-//! (binary protocol), cached per connection by SQL text. Everything else
-//! without parameters (DDL, `SET`, `SAVEPOINT`, `SHOW`, `CALL`, ...) runs
-//! through the text protocol, so one-off statements do not fill the cache and
-//! statements MySQL cannot prepare still work.
+//! Statements with parameters, and parameterless queries, inserts and DML
+//! (by their [`StatementKind`]), run as prepared statements (binary
+//! protocol), cached per connection by SQL text. Everything else without
+//! parameters (DDL, `SET`, `SHOW`, `CALL`, transaction control written as
+//! text, ...) runs through the text protocol, so one-off statements do not
+//! fill the cache and statements MySQL cannot prepare still work.
 //!
 //! Transactions without a `BEGIN` round trip: the session runs with
 //! `autocommit = 0` (set with the rest of the session setup), as MySQLdb and
 //! PyMySQL do under SQLAlchemy, so the server starts a transaction by itself
-//! with the first statement that touches a table. A plain `BEGIN` /
-//! `START TRANSACTION` only records that a transaction was asked for; a plain
-//! `COMMIT` / `ROLLBACK` is sent only when the server may have a transaction
-//! open, which the in-transaction flag of its last OK packet says exactly
-//! (DDL, which commits implicitly, clears it). Outside a requested
-//! transaction a statement is committed right after it ran, so the
-//! connection keeps autocommit semantics for whoever uses it without `BEGIN`.
+//! with the first statement that touches a table. A plain
+//! [`begin`](DriverConnection::begin) only records that a transaction was
+//! asked for (one with options sends `SET TRANSACTION ISOLATION LEVEL ..;
+//! START TRANSACTION [READ ONLY]`); a commit / rollback is sent only when the
+//! server may have a transaction open, which the in-transaction flag of its
+//! last OK packet says exactly (DDL, which commits implicitly, clears it).
+//! Outside a requested transaction a statement is committed right after it
+//! ran, so the connection keeps autocommit semantics for whoever uses it
+//! without `begin`.
 
 use crate::affected_rows::rows_affected;
 use crate::bind::to_mysql;
@@ -27,7 +29,10 @@ use crate::server_info::ServerInfo;
 use mysql_async::consts::StatusFlags;
 use mysql_async::prelude::{Protocol, Queryable};
 use mysql_async::{Conn, DriverError, Params, Value as MyValue};
-use oxalchemy_core::{BoxFuture, Columns, DriverConnection, Error, QueryResult, Result, Value};
+use oxalchemy_core::{
+    BoxFuture, Columns, DriverConnection, Error, QueryResult, Result, Statement, StatementKind,
+    TxOptions, Value,
+};
 use std::sync::Arc;
 
 /// `ER_UNSUPPORTED_PS`: this statement cannot be prepared.
@@ -43,13 +48,13 @@ pub struct MysqlConnection {
     conn: Option<Conn>,
     broken: bool,
     server: ServerInfo,
-    /// A transaction was asked for (a plain `BEGIN` held back, or one with
+    /// A transaction was asked for (a plain begin held back, or one with
     /// options sent) and has not ended: statements are not committed one by one.
     in_tx: bool,
-    /// The next plain `COMMIT` / `ROLLBACK` must be sent even if the server's
-    /// in-transaction flag is clear: a savepoint or `SET TRANSACTION` (the
-    /// next transaction's characteristics) was sent, or a statement failed and
-    /// the server's state is not known.
+    /// The next commit / rollback must be sent even if the server's
+    /// in-transaction flag is clear: a savepoint or transaction control
+    /// written as text was sent, or a statement failed and the server's state
+    /// is not known.
     end_needed: bool,
     /// The server rolled the requested transaction back on an error (a
     /// deadlock): nothing of it can be committed, so a `COMMIT` fails until a
@@ -130,11 +135,38 @@ impl MysqlConnection {
         outcome.map_err(|e| self.fail(e, Some(sql)))
     }
 
-    /// Run transaction control (see the module docs for what is held back).
-    async fn control(&mut self, sql: &str, kind: TxControl) -> Result<()> {
-        if self.rolled_back && matches!(kind, TxControl::PlainEnd | TxControl::End { .. }) {
-            let first = sql.split_ascii_whitespace().next().unwrap_or_default();
-            if first.eq_ignore_ascii_case("COMMIT") {
+    /// Begin a transaction (see the module docs for what is held back).
+    async fn begin_tx(&mut self, options: TxOptions) -> Result<()> {
+        if options.is_default() {
+            // Held back when the next statement starts a fresh transaction
+            // by itself; otherwise (autocommit on, or a transaction may be
+            // open, which a real BEGIN commits) sent.
+            if !self.autocommit_off() || self.server_in_tx() {
+                self.send("BEGIN").await?;
+            }
+        } else {
+            let mut sql = String::new();
+            if let Some(level) = options.isolation {
+                sql.push_str("SET TRANSACTION ISOLATION LEVEL ");
+                sql.push_str(level.as_sql());
+                sql.push_str("; ");
+            }
+            sql.push_str(if options.read_only {
+                "START TRANSACTION READ ONLY"
+            } else {
+                "START TRANSACTION"
+            });
+            self.send(&sql).await?;
+        }
+        self.in_tx = true;
+        Ok(())
+    }
+
+    /// Commit or roll back the requested transaction: sent only when the
+    /// server may have one open.
+    async fn end_tx(&mut self, commit: bool) -> Result<()> {
+        if self.rolled_back {
+            if commit {
                 // Statements after the deadlock ran in a new transaction:
                 // they are rolled back too, so nothing of this one is kept.
                 self.send("ROLLBACK").await?;
@@ -148,43 +180,19 @@ impl MysqlConnection {
             }
             self.rolled_back = false;
         }
-        match kind {
-            TxControl::PlainBegin => {
-                // Held back when the next statement starts a fresh transaction
-                // by itself; otherwise (autocommit on, or a transaction may be
-                // open, which a real BEGIN commits) sent as before.
-                if !self.autocommit_off() || self.server_in_tx() {
-                    self.send(sql).await?;
-                }
-                self.in_tx = true;
-            }
-            TxControl::Begin => {
-                self.send(sql).await?;
-                self.in_tx = true;
-            }
-            TxControl::PlainEnd => {
-                self.in_tx = false;
-                if self.end_needed || self.server_in_tx() {
-                    self.send(sql).await?;
-                }
-                self.end_needed = false;
-            }
-            TxControl::End { chain } => {
-                self.in_tx = false;
-                self.send(sql).await?;
-                self.in_tx = chain;
-                self.end_needed = false;
-            }
-            TxControl::Marker => {
-                self.send(sql).await?;
-                self.end_needed = true;
-            }
-            TxControl::Other => {
-                let outcome = self.send(sql).await;
-                self.settle(outcome.is_ok()).await?;
-                outcome?;
-            }
+        self.in_tx = false;
+        if self.end_needed || self.server_in_tx() {
+            self.send(if commit { "COMMIT" } else { "ROLLBACK" })
+                .await?;
         }
+        self.end_needed = false;
+        Ok(())
+    }
+
+    /// A savepoint command: sent, and the transaction's end must be sent too.
+    async fn savepoint_command(&mut self, sql: &str) -> Result<()> {
+        self.send(sql).await?;
+        self.end_needed = true;
         Ok(())
     }
 
@@ -223,30 +231,52 @@ impl MysqlConnection {
         mapped
     }
 
-    async fn run(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
-        if params.is_empty() {
-            let kind = tx_control(sql);
-            if kind != TxControl::Other {
-                self.control(sql, kind).await?;
-                return Ok(QueryResult {
-                    columns: Arc::new(Columns::default()),
-                    rows: Vec::new(),
-                    rows_affected: 0,
-                    last_insert_id: None,
-                });
-            }
+    async fn run(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        kind: StatementKind,
+    ) -> Result<QueryResult> {
+        if kind == (StatementKind::EndTransaction { commit: true }) && self.rolled_back {
+            // A COMMIT written as text after the server rolled the transaction
+            // back (a deadlock) fails as the explicit commit does.
+            self.end_tx(true).await?;
         }
-        let outcome = self.run_statement(sql, params).await;
+        let outcome = self.run_statement(sql, params, kind).await;
+        if kind.is_transaction_control() {
+            // Transaction control written as text, sent as written (`START
+            // TRANSACTION WITH CONSISTENT SNAPSHOT`, `SAVEPOINT x`, `COMMIT`):
+            // one that begins counts as a requested transaction, one that
+            // ends closes it; after the others the end is always sent.
+            match (kind, &outcome) {
+                (StatementKind::Begin, Ok(_)) => {
+                    self.in_tx = true;
+                    self.end_needed = true;
+                }
+                (StatementKind::EndTransaction { .. }, Ok(_)) => {
+                    self.in_tx = false;
+                    self.end_needed = false;
+                    self.rolled_back = false;
+                }
+                _ => self.end_needed = true,
+            }
+            return outcome;
+        }
         self.settle(outcome.is_ok()).await?;
         outcome
     }
 
-    async fn run_statement(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+    async fn run_statement(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        kind: StatementKind,
+    ) -> Result<QueryResult> {
         let bound = bind_all(params)?;
         let cast_sql = with_decimal_casts(sql, params);
         let sent = cast_sql.as_deref().unwrap_or(sql);
         let conn = self.live()?;
-        let outcome = if bound.is_empty() && !prefers_prepared(sql) {
+        let outcome = if bound.is_empty() && !prefers_prepared(kind) {
             run_text(conn, sql).await
         } else {
             match run_prepared(conn, sent, bound).await {
@@ -278,7 +308,7 @@ impl MysqlConnection {
         // carries no row count: every returned row is an affected row.
         if result.rows_affected == 0
             && !result.columns.is_empty()
-            && matches!(first_word(sql).as_str(), "insert" | "delete" | "replace")
+            && matches!(kind, StatementKind::Insert | StatementKind::Dml)
         {
             result.rows_affected = result.rows.len() as u64;
         }
@@ -294,68 +324,11 @@ fn bind_all(params: &[Value]) -> Result<Vec<MyValue>> {
         .collect()
 }
 
-/// The first keyword of a statement, lower case.
-fn first_word(sql: &str) -> String {
-    sql.trim_start_matches(|c: char| c.is_whitespace() || c == '(')
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
-/// How a statement takes part in transaction control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TxControl {
-    /// `BEGIN [WORK]` / `START TRANSACTION` without options: held back.
-    PlainBegin,
-    /// `START TRANSACTION READ ONLY`, `.. WITH CONSISTENT SNAPSHOT`, ..: sent.
-    Begin,
-    /// `COMMIT [WORK]` / `ROLLBACK [WORK]`: sent when something may be open.
-    PlainEnd,
-    /// `COMMIT`/`ROLLBACK` with `AND [NO] CHAIN` / `[NO] RELEASE`: sent.
-    End { chain: bool },
-    /// Savepoints and `SET TRANSACTION` (the next transaction's
-    /// characteristics): sent, and the transaction's end must be sent too.
-    Marker,
-    /// Anything else, including batches of several statements.
-    Other,
-}
-
-fn tx_control(sql: &str) -> TxControl {
-    let text = sql.trim().trim_end_matches(';');
-    if text.contains(';') || text.contains("/*") || text.contains("--") || text.contains('#') {
-        return TxControl::Other;
-    }
-    let words: Vec<String> = text
-        .split_ascii_whitespace()
-        .map(str::to_ascii_uppercase)
-        .collect();
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        ["BEGIN"] | ["BEGIN", "WORK"] | ["START", "TRANSACTION"] => TxControl::PlainBegin,
-        // MariaDB's compound statement, not a transaction.
-        ["BEGIN", "NOT", ..] => TxControl::Other,
-        ["BEGIN", ..] | ["START", "TRANSACTION", ..] => TxControl::Begin,
-        ["COMMIT"] | ["COMMIT", "WORK"] | ["ROLLBACK"] | ["ROLLBACK", "WORK"] => {
-            TxControl::PlainEnd
-        }
-        ["ROLLBACK", "TO", ..]
-        | ["ROLLBACK", "WORK", "TO", ..]
-        | ["SAVEPOINT", ..]
-        | ["RELEASE", "SAVEPOINT", ..]
-        | ["SET", "TRANSACTION", ..] => TxControl::Marker,
-        ["COMMIT", rest @ ..] | ["ROLLBACK", rest @ ..] => TxControl::End {
-            chain: rest.windows(2).any(|w| w == ["AND", "CHAIN"]),
-        },
-        _ => TxControl::Other,
-    }
-}
-
 /// True for statements worth preparing even without parameters.
-fn prefers_prepared(sql: &str) -> bool {
+fn prefers_prepared(kind: StatementKind) -> bool {
     matches!(
-        first_word(sql).as_str(),
-        "select" | "insert" | "update" | "delete" | "replace" | "with" | "values" | "table"
+        kind,
+        StatementKind::Query | StatementKind::Insert | StatementKind::Dml
     )
 }
 
@@ -471,16 +444,54 @@ fn first_inexact_decimal(rows: &[Vec<Value>], columns: &[mysql_async::Column]) -
 }
 
 impl DriverConnection for MysqlConnection {
-    fn execute<'a>(
-        &'a mut self,
-        sql: &'a str,
-        params: &'a [Value],
-    ) -> BoxFuture<'a, Result<QueryResult>> {
-        Box::pin(self.run(sql, params))
+    fn execute(&mut self, stmt: Statement) -> BoxFuture<'_, Result<QueryResult>> {
+        Box::pin(async move {
+            let (sql, params, kind) = stmt.into_parts();
+            self.run(&sql, &params, kind).await
+        })
     }
 
+    /// Sent through the text protocol; outside a requested transaction what
+    /// it did is committed right after.
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.control(sql, tx_control(sql)))
+        Box::pin(async move {
+            let outcome = self.send(sql).await;
+            self.settle(outcome.is_ok()).await?;
+            outcome
+        })
+    }
+
+    /// Every isolation level and read only are honoured (`SET TRANSACTION
+    /// ISOLATION LEVEL ..; START TRANSACTION READ ONLY`); a plain begin is
+    /// held back (see the module docs).
+    fn begin(&mut self, options: TxOptions) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.begin_tx(options))
+    }
+
+    fn commit(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.end_tx(true))
+    }
+
+    fn rollback(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.end_tx(false))
+    }
+
+    fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move { self.savepoint_command(&format!("SAVEPOINT {name}")).await })
+    }
+
+    fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.savepoint_command(&format!("RELEASE SAVEPOINT {name}"))
+                .await
+        })
+    }
+
+    fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.savepoint_command(&format!("ROLLBACK TO SAVEPOINT {name}"))
+                .await
+        })
     }
 
     fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
@@ -507,57 +518,17 @@ impl DriverConnection for MysqlConnection {
 
 #[cfg(test)]
 mod tests {
-    use super::{TxControl, prefers_prepared, tx_control};
-
-    #[test]
-    fn transaction_control_is_classified() {
-        assert_eq!(tx_control("BEGIN"), TxControl::PlainBegin);
-        assert_eq!(tx_control(" begin; "), TxControl::PlainBegin);
-        assert_eq!(tx_control("START  TRANSACTION"), TxControl::PlainBegin);
-        assert_eq!(tx_control("begin work"), TxControl::PlainBegin);
-        assert_eq!(tx_control("START TRANSACTION READ ONLY"), TxControl::Begin);
-        assert_eq!(
-            tx_control("START TRANSACTION WITH CONSISTENT SNAPSHOT"),
-            TxControl::Begin
-        );
-        assert_eq!(
-            tx_control("BEGIN NOT ATOMIC SELECT 1; END"),
-            TxControl::Other
-        );
-        assert_eq!(tx_control("COMMIT"), TxControl::PlainEnd);
-        assert_eq!(tx_control("rollback work"), TxControl::PlainEnd);
-        assert_eq!(
-            tx_control("COMMIT AND CHAIN"),
-            TxControl::End { chain: true }
-        );
-        assert_eq!(
-            tx_control("ROLLBACK AND NO CHAIN RELEASE"),
-            TxControl::End { chain: false }
-        );
-        assert_eq!(tx_control("ROLLBACK TO SAVEPOINT sa_1"), TxControl::Marker);
-        assert_eq!(tx_control("rollback work to sa_1"), TxControl::Marker);
-        assert_eq!(tx_control("SAVEPOINT sa_1"), TxControl::Marker);
-        assert_eq!(tx_control("RELEASE SAVEPOINT sa_1"), TxControl::Marker);
-        assert_eq!(
-            tx_control("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"),
-            TxControl::Marker
-        );
-        assert_eq!(
-            tx_control("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"),
-            TxControl::Other
-        );
-        assert_eq!(tx_control("COMMIT; BEGIN"), TxControl::Other);
-        assert_eq!(tx_control("SELECT 1"), TxControl::Other);
-        assert_eq!(tx_control("BEGIN -- note"), TxControl::Other);
-    }
+    use super::prefers_prepared;
+    use oxalchemy_core::StatementKind;
 
     #[test]
     fn statement_routing() {
-        assert!(prefers_prepared("SELECT 1"));
-        assert!(prefers_prepared("  (select 1) union (select 2)"));
-        assert!(prefers_prepared("WITH x AS (SELECT 1) SELECT * FROM x"));
-        assert!(!prefers_prepared("CREATE TABLE t (id INTEGER)"));
-        assert!(!prefers_prepared("SAVEPOINT sa_1"));
-        assert!(!prefers_prepared("SHOW TABLES"));
+        let of = |sql| prefers_prepared(StatementKind::of_sql(sql));
+        assert!(of("SELECT 1"));
+        assert!(of("  (select 1) union (select 2)"));
+        assert!(of("WITH x AS (SELECT 1) SELECT * FROM x"));
+        assert!(!of("CREATE TABLE t (id INTEGER)"));
+        assert!(!of("SAVEPOINT sa_1"));
+        assert!(!of("SHOW TABLES"));
     }
 }

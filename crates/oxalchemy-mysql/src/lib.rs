@@ -5,13 +5,13 @@
 //! The engine normally builds the driver from a URL; used directly:
 //!
 //! ```no_run
-//! use oxalchemy_core::{Driver, DriverConnection, Value};
+//! use oxalchemy_core::{Driver, DriverConnection, Statement, Value};
 //! use oxalchemy_mysql::MysqlDriver;
 //!
 //! # async fn demo() -> oxalchemy_core::Result<()> {
 //! let driver = MysqlDriver::from_url("mysql://root@127.0.0.1:3306/test")?;
 //! let mut conn = driver.connect().await?;
-//! let result = conn.execute("SELECT ? + 1 AS n", &[Value::Int(41)]).await?;
+//! let result = conn.execute(Statement::new("SELECT ? + 1 AS n", vec![Value::Int(41)])).await?;
 //! assert_eq!(result.rows[0][0], Value::Int(42));
 //! // After the first connection the dialect knows the server:
 //! println!("RETURNING: {}", driver.dialect().supports_returning());

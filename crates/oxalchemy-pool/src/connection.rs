@@ -20,12 +20,12 @@
 use crate::echo::{log_statement, log_statement_with};
 use crate::engine::Engine;
 use crate::event::{EngineEvent, EngineEvents, ExecuteContext};
-use crate::pool::{PooledConnection, rollback_and_release};
+use crate::pool::{PooledConnection, TxCommand, rollback_and_release};
 use crate::savepoint::Savepoint;
 use crate::transaction::Transaction;
 use oxalchemy_core::{
     Compiled, CursorResult, Dialect, Error, Executable, FetchAfterInsert, QueryResult, Result,
-    Value,
+    Statement, StatementKind, TxOptions, Value,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -53,8 +53,8 @@ pub struct Connection {
     /// transaction is gone and `rollback()` must acknowledge it.
     lost_tx: bool,
     savepoint_seq: u32,
-    /// `ROLLBACK TO SAVEPOINT ..` of savepoints dropped without commit or
-    /// rollback, run before the next operation.
+    /// Savepoints dropped without commit or rollback: rolled back to
+    /// (`ROLLBACK TO SAVEPOINT name`) before the next operation.
     pending: Vec<String>,
 }
 
@@ -210,6 +210,7 @@ impl Connection {
             return Ok(out);
         }
         let sql = template.sql();
+        let shared_sql = template.sql_arc().clone();
         let events = self.engine.events().clone();
         let echo = self.engine.options().echo;
         let hide = self.engine.options().hide_parameters;
@@ -235,7 +236,9 @@ impl Connection {
         let start = after.then(Instant::now);
         // Under hide_parameters the failing set's values are taken out of its error.
         let hidden_sets = hide.then(|| param_sets.clone());
-        let result = pooled.query_many(sql, param_sets).await;
+        let result = pooled
+            .query_many(shared_sql, template.kind(), param_sets)
+            .await;
         if let Some(sets) = kept {
             let elapsed = start.map(|s| s.elapsed()).unwrap_or_default();
             let (completed, failed) = match &result {
@@ -266,7 +269,12 @@ impl Connection {
     }
 
     /// Run SQL text exactly as written, with positional parameters in the
-    /// dialect's placeholder style (SQLAlchemy's `exec_driver_sql`).
+    /// dialect's placeholder style (SQLAlchemy's `exec_driver_sql`). Its
+    /// [`StatementKind`] is read from the leading keyword. Transaction control
+    /// written this way (`BEGIN IMMEDIATE`, `SAVEPOINT x`) goes to the
+    /// database as written, inside the connection's transaction; the
+    /// connection does not track it (use [`commit`](Self::commit),
+    /// [`begin_nested`](Self::begin_nested), .. for that).
     pub async fn exec_driver_sql(&mut self, sql: &str, params: Vec<Value>) -> Result<CursorResult> {
         self.execute_compiled(Compiled::new(sql, params)).await
     }
@@ -282,7 +290,8 @@ impl Connection {
             return Ok(());
         }
         self.prepare().await?;
-        self.control("COMMIT", Some(EngineEvent::Commit)).await?;
+        self.control(TxCommand::Commit, Some(EngineEvent::Commit))
+            .await?;
         self.in_tx = false;
         Ok(())
     }
@@ -301,7 +310,9 @@ impl Connection {
         if !self.in_tx {
             return Ok(());
         }
-        let result = self.control("ROLLBACK", Some(EngineEvent::Rollback)).await;
+        let result = self
+            .control(TxCommand::Rollback, Some(EngineEvent::Rollback))
+            .await;
         self.in_tx = false;
         self.lost_tx = false;
         if result.is_err() {
@@ -314,7 +325,18 @@ impl Connection {
     /// Begin a transaction explicitly and hand the connection to a
     /// [`Transaction`] ("begin once"). Fails with `InvalidRequest` when a
     /// transaction is already open (one begins with the first statement).
-    pub async fn begin(mut self) -> Result<Transaction> {
+    pub async fn begin(self) -> Result<Transaction> {
+        self.begin_with(TxOptions::default()).await
+    }
+
+    /// [`begin`](Self::begin) with an isolation level and / or read only:
+    /// `conn.begin_with(TxOptions::default().isolation(IsolationLevel::Serializable))`.
+    /// A backend that cannot honour an option fails with an error naming it
+    /// (SQLite runs every transaction SERIALIZABLE and refuses the other levels).
+    /// The `Begin` event and echo show `BEGIN ISOLATION LEVEL .. [READ ONLY]`.
+    ///
+    /// [`IsolationLevel`]: oxalchemy_core::IsolationLevel
+    pub async fn begin_with(mut self, options: TxOptions) -> Result<Transaction> {
         if self.in_tx {
             return Err(Error::invalid_request(
                 "this connection already has a transaction in progress (it began with the first \
@@ -322,7 +344,7 @@ impl Connection {
             ));
         }
         self.prepare().await?;
-        self.ensure_transaction().await?;
+        self.begin_transaction(options).await?;
         Ok(Transaction::new(self))
     }
 
@@ -335,7 +357,7 @@ impl Connection {
         self.ensure_transaction().await?;
         self.savepoint_seq += 1;
         let name = format!("sa_savepoint_{}", self.savepoint_seq);
-        self.control(&format!("SAVEPOINT {name}"), None).await?;
+        self.control(TxCommand::Savepoint(&name), None).await?;
         Ok(Savepoint::new(self, name))
     }
 
@@ -379,8 +401,9 @@ impl Connection {
             self.pooled = Some(self.engine.checkout().await?);
         }
         while !self.pending.is_empty() {
-            let sql = self.pending.remove(0);
-            self.control(&sql, None).await?;
+            let name = self.pending.remove(0);
+            self.control(TxCommand::RollbackToSavepoint(&name), None)
+                .await?;
         }
         Ok(())
     }
@@ -389,82 +412,99 @@ impl Connection {
         if self.in_tx {
             return Ok(());
         }
-        let begin = self.engine.dialect_ref().begin_sql();
-        self.control(begin, Some(EngineEvent::Begin)).await?;
+        self.begin_transaction(TxOptions::default()).await
+    }
+
+    /// Begin a transaction with `options` (none is open).
+    async fn begin_transaction(&mut self, options: TxOptions) -> Result<()> {
+        let plain = self.engine.dialect_ref().begin_sql();
+        self.control(TxCommand::Begin(options, plain), Some(EngineEvent::Begin))
+            .await?;
         self.in_tx = true;
         Ok(())
     }
 
     /// Run a savepoint command (RELEASE / ROLLBACK TO) for a [`Savepoint`].
-    pub(crate) async fn savepoint_command(&mut self, sql: &str) -> Result<()> {
+    pub(crate) async fn savepoint_command(&mut self, command: TxCommand<'_>) -> Result<()> {
         self.prepare().await?;
         if !self.in_tx {
             return Err(Error::invalid_request(
                 "the savepoint's transaction has already ended",
             ));
         }
-        self.control(sql, None).await
+        self.control(command, None).await
     }
 
     /// A savepoint was dropped without commit or rollback: roll back to it
     /// before the next operation.
     pub(crate) fn defer_savepoint_rollback(&mut self, name: &str) {
         if self.in_tx && !self.lost_tx {
-            self.pending.push(format!("ROLLBACK TO SAVEPOINT {name}"));
+            self.pending.push(name.to_owned());
         }
     }
 
-    /// Run transaction-control SQL, firing `event` first.
-    async fn control(&mut self, sql: &str, event: Option<EngineEvent>) -> Result<()> {
+    /// Run a transaction command, firing `event` first (with the command's SQL text).
+    async fn control(&mut self, command: TxCommand<'_>, event: Option<EngineEvent>) -> Result<()> {
         if let Some(event) = event {
-            self.engine.events().fire_simple(event, sql);
+            self.engine.events().fire_simple(event, &command.sql());
         }
         if self.engine.options().echo {
-            log_statement(sql, &[]);
+            log_statement(&command.sql(), &[]);
         }
         let pooled = self
             .pooled
             .as_mut()
             .ok_or_else(|| lost_tx_error("use this connection"))?;
-        match pooled.batch(sql).await {
+        match pooled.control(&command).await {
             Ok(()) => Ok(()),
-            Err(e) => Err(self.handle_error(e, sql)),
+            Err(e) => Err(self.handle_error(e, &command.sql())),
         }
     }
 
+    /// Run one statement: its SQL, parameters and kind move into the driver.
+    /// The parameters are copied only when something needs them after the
+    /// driver has them: an `AfterExecute` listener, `hide_parameters` (to
+    /// take them out of an error) or a RETURNING emulation (the keys).
     async fn run_statement(&mut self, compiled: Compiled) -> Result<CursorResult> {
-        let column_types = compiled.column_types().to_vec();
-        let (sql, params, fetch_after) = compiled.into_parts();
+        let (stmt, extras) = compiled.into_statement();
+        let sql = stmt.sql_arc().clone();
         let events = self.engine.events().clone();
         events.fire(&ExecuteContext::new(
             EngineEvent::BeforeExecute,
             &sql,
-            &params,
+            stmt.params(),
         ));
+        let hide = self.engine.options().hide_parameters;
         if self.engine.options().echo {
-            log_statement_with(&sql, &params, self.engine.options().hide_parameters);
+            log_statement_with(&sql, stmt.params(), hide);
         }
-        let start = events.has(EngineEvent::AfterExecute).then(Instant::now);
+        let after = events.has(EngineEvent::AfterExecute);
+        let start = after.then(Instant::now);
+        let kept = (after || hide || extras.fetch_after.is_some()).then(|| stmt.params().to_vec());
         let pooled = self
             .pooled
             .as_mut()
             .ok_or_else(|| lost_tx_error("use this connection"))?;
-        let mut outcome = match pooled.query(&sql, &params).await {
+        let mut outcome = match pooled.query(stmt).await {
             Ok(r) => r,
-            Err(e) if self.engine.options().hide_parameters => {
-                return Err(self.handle_error(e.hide_parameters(&params), &sql));
+            Err(e) => {
+                let e = match &kept {
+                    Some(params) if hide => e.hide_parameters(params),
+                    _ => e,
+                };
+                return Err(self.handle_error(e, &sql));
             }
-            Err(e) => return Err(self.handle_error(e, &sql)),
         };
-        if let Some(fetch) = fetch_after {
-            outcome = self.fetch_after_insert(outcome, &params, &fetch).await?;
+        let params = kept.as_deref().unwrap_or_default();
+        if let Some(fetch) = &extras.fetch_after {
+            outcome = self.fetch_after_insert(outcome, params, fetch).await?;
         }
         // Values the driver gave in another form than the expression's type
         // (SQLite's REAL sums of NUMERICs, 0/1 conditions): converted.
-        outcome.decode_columns(&column_types);
+        outcome.decode_columns(&extras.column_types);
         if let Some(start) = start {
             events.fire(
-                &ExecuteContext::new(EngineEvent::AfterExecute, &sql, &params).with_outcome(
+                &ExecuteContext::new(EngineEvent::AfterExecute, &sql, params).with_outcome(
                     start.elapsed(),
                     outcome.rows_affected,
                     outcome.rows.len(),
@@ -496,7 +536,8 @@ impl Connection {
             .pooled
             .as_mut()
             .ok_or_else(|| lost_tx_error("use this connection"))?;
-        let rows = match pooled.query(&fetch.select_sql, &params).await {
+        let select = Statement::with_kind(fetch.select_sql.as_str(), params, StatementKind::Query);
+        let rows = match pooled.query(select).await {
             Ok(r) => r,
             Err(e) => return Err(self.handle_error(e, &fetch.select_sql)),
         };

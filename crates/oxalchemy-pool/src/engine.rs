@@ -7,7 +7,9 @@ use crate::pool::{OPENING, PoolShared, PooledConnection};
 use crate::status::PoolStatus;
 use crate::transaction::Transaction;
 use deadpool::managed::{PoolError, TimeoutType};
-use oxalchemy_core::{CompileCache, Compiled, Dialect, Driver, Error, Executable, Result};
+use oxalchemy_core::{
+    CompileCache, Compiled, Dialect, Driver, Error, Executable, Result, TxOptions,
+};
 use parking_lot::{Mutex, RwLock};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -148,6 +150,22 @@ impl Engine {
     /// Commit it explicitly; dropping it rolls back.
     pub async fn begin(&self) -> Result<Transaction> {
         self.connect().await?.begin().await
+    }
+
+    /// [`begin`](Self::begin) with an isolation level and / or read only (see
+    /// [`Connection::begin_with`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(engine: oxalchemy_pool::Engine) -> oxalchemy_core::Result<()> {
+    /// use oxalchemy_core::{IsolationLevel, TxOptions};
+    /// let tx = engine
+    ///     .begin_with(TxOptions::default().isolation(IsolationLevel::Serializable).read_only(true))
+    ///     .await?;
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn begin_with(&self, options: TxOptions) -> Result<Transaction> {
+        self.connect().await?.begin_with(options).await
     }
 
     pub(crate) async fn checkout(&self) -> Result<PooledConnection> {

@@ -20,9 +20,11 @@ use crate::builder::{EngineOptions, MAX_POOL_CONNECTIONS};
 use crate::event::{EngineEvent, EngineEvents};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use oxalchemy_core::{
-    Driver, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Value,
+    Driver, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Statement,
+    StatementKind, TxOptions, Value,
 };
 use parking_lot::Mutex;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -126,6 +128,40 @@ pub(crate) fn close_in_background(conn: Option<Box<dyn DriverConnection>>) {
     }
 }
 
+/// A transaction command for the driver ([`DriverConnection::begin`] and the
+/// methods after it), with the SQL text engine events, echo and errors show.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TxCommand<'a> {
+    /// Begin with these options; the text is the dialect's `begin_sql()`.
+    Begin(TxOptions, &'static str),
+    /// `COMMIT`.
+    Commit,
+    /// `ROLLBACK`.
+    Rollback,
+    /// `SAVEPOINT name`.
+    Savepoint(&'a str),
+    /// `RELEASE SAVEPOINT name`.
+    ReleaseSavepoint(&'a str),
+    /// `ROLLBACK TO SAVEPOINT name`.
+    RollbackToSavepoint(&'a str),
+}
+
+impl TxCommand<'_> {
+    /// The command as SQL text (allocates only for savepoints and begin options).
+    pub(crate) fn sql(&self) -> Cow<'static, str> {
+        match *self {
+            TxCommand::Begin(options, plain) => options.begin_sql(plain),
+            TxCommand::Commit => Cow::Borrowed("COMMIT"),
+            TxCommand::Rollback => Cow::Borrowed("ROLLBACK"),
+            TxCommand::Savepoint(name) => Cow::Owned(format!("SAVEPOINT {name}")),
+            TxCommand::ReleaseSavepoint(name) => Cow::Owned(format!("RELEASE SAVEPOINT {name}")),
+            TxCommand::RollbackToSavepoint(name) => {
+                Cow::Owned(format!("ROLLBACK TO SAVEPOINT {name}"))
+            }
+        }
+    }
+}
+
 /// The deadpool pool type.
 pub(crate) type Pool = managed::Pool<ConnManager>;
 
@@ -223,21 +259,28 @@ impl PooledConnection {
         }
     }
 
-    /// Run transaction-control SQL, tracking `in_flight` (left set if this
+    /// Run a transaction command, tracking `in_flight` (left set if this
     /// future is dropped before the driver answers).
-    pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
+    pub(crate) async fn control(&mut self, command: &TxCommand<'_>) -> Result<()> {
         let conn = driver_conn(&mut self.obj)?;
         self.in_flight = true;
-        let result = conn.execute_batch(sql).await;
+        let result = match *command {
+            TxCommand::Begin(options, _) => conn.begin(options).await,
+            TxCommand::Commit => conn.commit().await,
+            TxCommand::Rollback => conn.rollback().await,
+            TxCommand::Savepoint(name) => conn.savepoint(name).await,
+            TxCommand::ReleaseSavepoint(name) => conn.release_savepoint(name).await,
+            TxCommand::RollbackToSavepoint(name) => conn.rollback_to_savepoint(name).await,
+        };
         self.in_flight = false;
         result
     }
 
-    /// Run a statement and fetch its rows, tracking `in_flight`.
-    pub(crate) async fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+    /// Run a statement (moved into the driver) and fetch its rows, tracking `in_flight`.
+    pub(crate) async fn query(&mut self, stmt: Statement) -> Result<QueryResult> {
         let conn = driver_conn(&mut self.obj)?;
         self.in_flight = true;
-        let result = conn.execute(sql, params).await;
+        let result = conn.execute(stmt).await;
         self.in_flight = false;
         result
     }
@@ -246,7 +289,8 @@ impl PooledConnection {
     /// failure says which set failed and what the sets before it gave.
     pub(crate) async fn query_many(
         &mut self,
-        sql: &str,
+        sql: Arc<str>,
+        kind: StatementKind,
         param_sets: Vec<Vec<Value>>,
     ) -> Result<Vec<QueryResult>, ExecuteManyError> {
         let conn = match driver_conn(&mut self.obj) {
@@ -254,7 +298,7 @@ impl PooledConnection {
             Err(e) => return Err(ExecuteManyError::new(Vec::new(), e)),
         };
         self.in_flight = true;
-        let result = conn.execute_many(sql, param_sets).await;
+        let result = conn.execute_many(sql, kind, param_sets).await;
         self.in_flight = false;
         result
     }
@@ -322,7 +366,7 @@ pub(crate) async fn rollback_and_release(mut pooled: PooledConnection) {
     if pooled.echo() {
         crate::echo::log_statement("ROLLBACK", &[]);
     }
-    match pooled.batch("ROLLBACK").await {
+    match pooled.control(&TxCommand::Rollback).await {
         Ok(()) => drop(pooled),
         Err(_) => pooled.discard(),
     }

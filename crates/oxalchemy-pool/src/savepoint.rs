@@ -1,6 +1,7 @@
 //! `Savepoint`: a nested transaction (SAVEPOINT) borrowing its transaction.
 
 use crate::connection::Connection;
+use crate::pool::TxCommand;
 use oxalchemy_core::{Compiled, CursorResult, Executable, Result, Value};
 
 /// A SAVEPOINT inside a transaction, from `begin_nested()`. Names are unique
@@ -67,15 +68,17 @@ impl<'c> Savepoint<'c> {
     /// `RELEASE SAVEPOINT`: keep the savepoint's work in the transaction.
     pub async fn commit(mut self) -> Result<()> {
         self.done = true;
-        let sql = format!("RELEASE SAVEPOINT {}", self.name);
-        self.conn.savepoint_command(&sql).await
+        self.conn
+            .savepoint_command(TxCommand::ReleaseSavepoint(&self.name))
+            .await
     }
 
     /// `ROLLBACK TO SAVEPOINT`: undo the savepoint's work; the transaction goes on.
     pub async fn rollback(mut self) -> Result<()> {
         self.done = true;
-        let sql = format!("ROLLBACK TO SAVEPOINT {}", self.name);
-        self.conn.savepoint_command(&sql).await
+        self.conn
+            .savepoint_command(TxCommand::RollbackToSavepoint(&self.name))
+            .await
     }
 }
 

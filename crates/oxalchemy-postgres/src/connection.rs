@@ -8,8 +8,10 @@ use crate::placeholders::highest_placeholder;
 use crate::statement_cache::{CachedStatement, StatementCache};
 use futures_util::TryStreamExt;
 use oxalchemy_core::{
-    BoxFuture, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Value,
+    BoxFuture, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Statement,
+    StatementKind, TxOptions, Value,
 };
+use std::borrow::Cow;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,10 +37,10 @@ pub struct PostgresConnection {
     cache: StatementCache,
     /// DDL ran in the open transaction: its end changes the schema others see again.
     ddl_in_tx: bool,
-    /// A plain `BEGIN` was asked for and not sent yet: it goes out pipelined
-    /// with the next statement (one round trip instead of two), and a
-    /// COMMIT / ROLLBACK before any statement sends nothing.
-    begin_pending: bool,
+    /// A begin was asked for and not sent yet: it goes out pipelined with
+    /// the next statement (one round trip instead of two), and a commit /
+    /// rollback before any statement sends nothing.
+    begin_pending: Option<TxOptions>,
     /// Set when the connection task ends or a statement failed with a disconnect.
     broken: Arc<AtomicBool>,
     task: Option<JoinHandle<()>>,
@@ -65,7 +67,7 @@ impl PostgresConnection {
             client,
             cache,
             ddl_in_tx: false,
-            begin_pending: false,
+            begin_pending: None,
             broken,
             task: Some(task),
         }
@@ -98,18 +100,50 @@ impl PostgresConnection {
         mapped
     }
 
-    /// After `sql` ran: keep every cached statement of the driver in step with the schema.
-    fn track_schema_changes(&mut self, sql: &str) {
-        if changes_schema(sql) {
-            self.cache.schema_changed();
-            self.ddl_in_tx = true;
-        } else if self.ddl_in_tx {
-            let (first, second) = leading_keywords(sql);
-            if matches!(first.as_str(), "COMMIT" | "END" | "ABORT" | "ROLLBACK") {
-                // Committed (others now see it) or rolled back (the old schema is back).
+    /// After a statement of `kind` ran: keep every cached statement of the
+    /// driver in step with the schema. DDL makes them stale, and so does the
+    /// end of a transaction that ran DDL (committed: others see it; rolled
+    /// back: the old schema is back); other transaction control written as
+    /// text (`ROLLBACK TO ..`) counts as a change too once DDL ran (a false
+    /// positive only costs re-preparing).
+    fn track_schema_changes(&mut self, kind: StatementKind) {
+        match kind {
+            StatementKind::Ddl => {
                 self.cache.schema_changed();
-                self.ddl_in_tx = first == "ROLLBACK" && second == "TO";
+                self.ddl_in_tx = true;
             }
+            StatementKind::EndTransaction { .. } => self.transaction_ended(),
+            _ if self.ddl_in_tx && kind.is_transaction_control() => self.cache.schema_changed(),
+            _ => {}
+        }
+    }
+
+    /// The transaction ended (committed: others now see its DDL; rolled
+    /// back: the old schema is back).
+    fn transaction_ended(&mut self) {
+        if self.ddl_in_tx {
+            self.cache.schema_changed();
+            self.ddl_in_tx = false;
+        }
+    }
+
+    /// Send a begin that was held back, on its own (before a savepoint or a script).
+    async fn flush_begin(&mut self) -> Result<()> {
+        let Some(options) = self.begin_pending.take() else {
+            return Ok(());
+        };
+        let sql = begin_sql(options);
+        match self.client.batch_execute(&sql).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(&e, Some(&sql))),
+        }
+    }
+
+    /// Send transaction control through the simple query protocol.
+    async fn simple(&mut self, sql: &str) -> Result<()> {
+        match self.client.batch_execute(sql).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(&e, Some(sql))),
         }
     }
 
@@ -139,17 +173,17 @@ impl PostgresConnection {
         let mut types = declared_types(&kinds);
         // A surplus value must not become a declared, unused parameter.
         types.truncate(highest_placeholder(sql));
-        let prepared = if self.begin_pending {
+        let prepared = if let Some(options) = self.begin_pending.take() {
             // The transaction starts before the Parse, pipelined with it, so a
             // statement that fails to prepare aborts the transaction as usual.
+            let begin = begin_sql(options);
             let (begun, prepared) = futures_util::future::join(
-                self.client.batch_execute("BEGIN"),
+                self.client.batch_execute(&begin),
                 self.client.prepare_typed(sql, &types),
             )
             .await;
-            self.begin_pending = false;
             if let Err(e) = begun {
-                return Err(self.fail(&e, Some("BEGIN")));
+                return Err(self.fail(&e, Some(&begin)));
             }
             prepared
         } else {
@@ -165,9 +199,15 @@ impl PostgresConnection {
         }
     }
 
-    async fn run(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+    async fn run(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        kind: StatementKind,
+    ) -> Result<QueryResult> {
         let cached = self.prepared(sql, params).await?;
         let bound = bind_params(&cached, params, sql)?;
+        let begin = self.begin_pending.take().map(begin_sql);
 
         let statement = async {
             if cached.statement.columns().is_empty() {
@@ -186,14 +226,13 @@ impl PostgresConnection {
                 fetch(&self.client, &cached, &bound, sql).await
             }
         };
-        let outcome = if self.begin_pending {
+        let outcome = if let Some(begin) = &begin {
             // Both requests are written before either answer is awaited
             // (tokio-postgres pipelines the futures polled together).
             let (begun, outcome) =
-                futures_util::future::join(self.client.batch_execute("BEGIN"), statement).await;
-            self.begin_pending = false;
+                futures_util::future::join(self.client.batch_execute(begin), statement).await;
             if let Err(e) = begun {
-                return Err(self.fail(&e, Some("BEGIN")));
+                return Err(self.fail(&e, Some(begin)));
             }
             outcome
         } else {
@@ -201,7 +240,7 @@ impl PostgresConnection {
         };
         match outcome {
             Ok(result) => {
-                self.track_schema_changes(sql);
+                self.track_schema_changes(kind);
                 result
             }
             Err(e) => {
@@ -308,73 +347,11 @@ fn bind_params<'v>(
         .map_err(|e| e.with_sql(sql))
 }
 
-/// The first two words of `sql`, upper-cased, after whitespace and comments.
-fn leading_keywords(sql: &str) -> (String, String) {
-    let mut rest = sql;
-    loop {
-        let t = rest.trim_start();
-        if let Some(r) = t.strip_prefix("--") {
-            rest = r.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(r) = t.strip_prefix("/*") {
-            rest = r.split_once("*/").map_or("", |(_, r)| r);
-        } else {
-            rest = t;
-            break;
-        }
-    }
-    let mut words = rest
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_uppercase);
-    let first = words.next().unwrap_or_default();
-    (first, words.next().unwrap_or_default())
-}
-
-/// Transaction control the connection may defer (see `begin_pending`).
-#[derive(Debug, PartialEq, Eq)]
-enum Deferrable {
-    /// A plain `BEGIN` (no isolation level or other options).
-    Begin,
-    /// A plain `COMMIT` / `ROLLBACK` / `END` (not `ROLLBACK TO ..`).
-    End,
-    Other,
-}
-
-fn deferrable(sql: &str) -> Deferrable {
-    let words: Vec<&str> = sql
-        .trim()
-        .trim_end_matches(';')
-        .split_ascii_whitespace()
-        .collect();
-    match words.as_slice() {
-        [w] if w.eq_ignore_ascii_case("BEGIN") => Deferrable::Begin,
-        [w] if ["COMMIT", "ROLLBACK", "END"]
-            .iter()
-            .any(|k| w.eq_ignore_ascii_case(k)) =>
-        {
-            Deferrable::End
-        }
-        _ => Deferrable::Other,
-    }
-}
-
-/// A plain `COMMIT` / `END` (a plain `ROLLBACK` needs no check).
-fn is_commit(sql: &str) -> bool {
-    deferrable(sql) == Deferrable::End && {
-        let word = sql.trim().trim_end_matches(';').trim();
-        word.eq_ignore_ascii_case("COMMIT") || word.eq_ignore_ascii_case("END")
-    }
-}
-
-/// True when `sql` (or a statement of a batch) may change tables or types, which
-/// makes prepared statements stale. A false positive only costs re-preparing.
-fn changes_schema(sql: &str) -> bool {
-    sql.split(';').any(|stmt| {
-        matches!(
-            leading_keywords(stmt).0.as_str(),
-            "CREATE" | "DROP" | "ALTER" | "DO"
-        )
-    })
+/// The begin statement for `options`: `BEGIN`, or
+/// `BEGIN ISOLATION LEVEL .. [READ ONLY]` (PostgreSQL takes every level;
+/// READ UNCOMMITTED behaves as READ COMMITTED there).
+fn begin_sql(options: TxOptions) -> Cow<'static, str> {
+    options.begin_sql("BEGIN")
 }
 
 /// Rows (or a decode error, reported once the stream is drained), or what the server said.
@@ -429,33 +406,34 @@ async fn fetch(
 }
 
 impl DriverConnection for PostgresConnection {
-    fn execute<'a>(
-        &'a mut self,
-        sql: &'a str,
-        params: &'a [Value],
-    ) -> BoxFuture<'a, Result<QueryResult>> {
-        Box::pin(self.run(sql, params))
+    fn execute(&mut self, stmt: Statement) -> BoxFuture<'_, Result<QueryResult>> {
+        Box::pin(async move {
+            let (sql, params, kind) = stmt.into_parts();
+            self.run(&sql, &params, kind).await
+        })
     }
 
     /// The first set runs alone (it prepares the statement and sends a
-    /// held-back BEGIN); the others are pipelined, up to [`PIPELINE_DEPTH`]
+    /// held-back BEGIN); the others are pipelined, up to `PIPELINE_DEPTH` (1000)
     /// in flight: their requests are written before the answers are awaited,
     /// so N statements cost about one round trip instead of N (as psycopg's
     /// pipelined executemany). The first failure in order is returned, with
     /// the results before it (the statements after it fail too, in the
     /// aborted transaction). A set whose parameters cannot be converted is
     /// never sent: the sets before it run, then it is the failure.
-    fn execute_many<'a>(
-        &'a mut self,
-        sql: &'a str,
+    fn execute_many(
+        &mut self,
+        sql: Arc<str>,
+        kind: StatementKind,
         param_sets: Vec<Vec<Value>>,
-    ) -> BoxFuture<'a, Result<Vec<QueryResult>, ExecuteManyError>> {
+    ) -> BoxFuture<'_, Result<Vec<QueryResult>, ExecuteManyError>> {
         Box::pin(async move {
+            let sql = &*sql;
             let mut out = Vec::with_capacity(param_sets.len());
             let Some((first, rest)) = param_sets.split_first() else {
                 return Ok(out);
             };
-            match self.run(sql, first).await {
+            match self.run(sql, first, kind).await {
                 Ok(result) => out.push(result),
                 Err(e) => return Err(ExecuteManyError::new(out, e)),
             }
@@ -474,45 +452,49 @@ impl DriverConnection for PostgresConnection {
         })
     }
 
+    /// A script runs in the transaction (a held-back BEGIN is sent first).
+    /// Whatever it does, the cached statements are treated as stale after it
+    /// (it may hold DDL; a false positive only costs re-preparing).
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            match (deferrable(sql), self.begin_pending) {
-                (Deferrable::Begin, false) => {
-                    self.begin_pending = true;
-                    return Ok(());
-                }
-                (Deferrable::End, true) => {
-                    // Nothing ran since the BEGIN: there is no transaction to end.
-                    self.begin_pending = false;
-                    return Ok(());
-                }
-                (_, true) => {
-                    // A BEGIN, SAVEPOINT or script after a pending BEGIN: start the
-                    // transaction first (BEGIN twice warns, as it did before).
-                    self.begin_pending = false;
-                    if let Err(e) = self.client.batch_execute("BEGIN").await {
-                        return Err(self.fail(&e, Some("BEGIN")));
-                    }
-                }
-                _ => {}
+            self.flush_begin().await?;
+            self.simple(sql).await?;
+            self.cache.schema_changed();
+            self.ddl_in_tx = true;
+            Ok(())
+        })
+    }
+
+    /// Held back: the begin goes out pipelined with the next statement
+    /// (`BEGIN ISOLATION LEVEL .. READ ONLY` with options). A begin while one
+    /// is held back sends that one first (PostgreSQL then warns, as before).
+    fn begin(&mut self, options: TxOptions) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            if self.begin_pending.is_some() {
+                self.flush_begin().await?;
+                return self.simple(&begin_sql(options)).await;
             }
-            // PostgreSQL answers COMMIT of a transaction an earlier error
-            // aborted with ROLLBACK, and no error: a statement that is refused
-            // in an aborted transaction goes first, in the same round trip,
-            // so such a COMMIT fails instead of reporting success.
-            let checked;
-            let sent = if is_commit(sql) {
-                checked = format!("SELECT 1; {sql}");
-                checked.as_str()
-            } else {
-                sql
-            };
-            match self.client.batch_execute(sent).await {
+            self.begin_pending = Some(options);
+            Ok(())
+        })
+    }
+
+    /// PostgreSQL answers COMMIT of a transaction an earlier error aborted
+    /// with ROLLBACK, and no error: a statement that is refused in an aborted
+    /// transaction goes first, in the same round trip, so such a COMMIT
+    /// fails instead of reporting success. Nothing is sent when the begin
+    /// was still held back.
+    fn commit(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            if self.begin_pending.take().is_some() {
+                return Ok(());
+            }
+            match self.client.batch_execute("SELECT 1; COMMIT").await {
                 Ok(()) => {
-                    self.track_schema_changes(sql);
+                    self.transaction_ended();
                     Ok(())
                 }
-                Err(e) if sent != sql && e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) => {
+                Err(e) if e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) => {
                     Err(Error::operational(
                         "COMMIT failed: an earlier statement failed and PostgreSQL aborted the \
                          transaction, so nothing was committed; call rollback() and run the \
@@ -520,8 +502,42 @@ impl DriverConnection for PostgresConnection {
                         false,
                     ))
                 }
-                Err(e) => Err(self.fail(&e, Some(sql))),
+                Err(e) => Err(self.fail(&e, Some("COMMIT"))),
             }
+        })
+    }
+
+    fn rollback(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            if self.begin_pending.take().is_some() {
+                return Ok(());
+            }
+            self.simple("ROLLBACK").await?;
+            self.transaction_ended();
+            Ok(())
+        })
+    }
+
+    fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.flush_begin().await?;
+            self.simple(&format!("SAVEPOINT {name}")).await
+        })
+    }
+
+    fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move { self.simple(&format!("RELEASE SAVEPOINT {name}")).await })
+    }
+
+    /// DDL undone by the rollback to the savepoint leaves cached statements stale.
+    fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.simple(&format!("ROLLBACK TO SAVEPOINT {name}"))
+                .await?;
+            if self.ddl_in_tx {
+                self.cache.schema_changed();
+            }
+            Ok(())
         })
     }
 
@@ -549,26 +565,5 @@ impl DriverConnection for PostgresConnection {
                 let _ = tokio::time::timeout(CLOSE_TIMEOUT, task).await;
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Deferrable, deferrable};
-
-    #[test]
-    fn only_plain_transaction_control_is_deferred() {
-        assert_eq!(deferrable("BEGIN"), Deferrable::Begin);
-        assert_eq!(deferrable(" begin; "), Deferrable::Begin);
-        assert_eq!(
-            deferrable("BEGIN ISOLATION LEVEL SERIALIZABLE"),
-            Deferrable::Other
-        );
-        assert_eq!(deferrable("COMMIT"), Deferrable::End);
-        assert_eq!(deferrable("rollback"), Deferrable::End);
-        assert_eq!(deferrable("END"), Deferrable::End);
-        assert_eq!(deferrable("ROLLBACK TO SAVEPOINT sp1"), Deferrable::Other);
-        assert_eq!(deferrable("SAVEPOINT sp1"), Deferrable::Other);
-        assert_eq!(deferrable("SELECT 1"), Deferrable::Other);
     }
 }

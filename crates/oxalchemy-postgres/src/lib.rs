@@ -4,13 +4,13 @@
 //! [`Dialect`](oxalchemy_core::Dialect) and [`Driver`](oxalchemy_core::Driver) traits.
 //!
 //! ```no_run
-//! use oxalchemy_core::{Driver, Value};
+//! use oxalchemy_core::{Driver, Statement, Value};
 //! use oxalchemy_postgres::PostgresDriver;
 //!
 //! # async fn demo() -> oxalchemy_core::Result<()> {
 //! let driver = PostgresDriver::from_url("postgresql://postgres@127.0.0.1:5432/test")?;
 //! let mut conn = driver.connect().await?;
-//! let result = conn.execute("SELECT $1::int + 1 AS n", &[Value::Int(41)]).await?;
+//! let result = conn.execute(Statement::new("SELECT $1::int + 1 AS n", vec![Value::Int(41)])).await?;
 //! assert_eq!(result.rows, vec![vec![Value::Int(42)]]);
 //! # Ok(())
 //! # }

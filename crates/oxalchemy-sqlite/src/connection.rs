@@ -1,9 +1,10 @@
 //! `SqliteConnection`: the async handle of one connection thread.
 
 use crate::connection_thread::{Job, Spawned, TX_OPEN, TX_PENDING};
-use crate::sql_scan::{TxControl, tx_control};
+use crate::worker::TxJob;
 use oxalchemy_core::{
-    BoxFuture, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Value,
+    BoxFuture, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Statement,
+    StatementKind, TxOptions, Value,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -28,10 +29,10 @@ pub struct SqliteConnection {
     interrupt: rusqlite::InterruptHandle,
     /// The thread's transaction state, published after every job.
     tx_state: Arc<AtomicU8>,
-    /// Plain BEGIN / COMMIT / ROLLBACK that only touch the thread's lazy-BEGIN
+    /// Plain begin / commit / rollback that only touch the thread's lazy-BEGIN
     /// bookkeeping (no SQLite transaction is open): not worth a trip to the
     /// thread on their own, they go ahead of the next job (see `defer`).
-    deferred: Vec<&'static str>,
+    deferred: Vec<TxJob>,
     /// The thread's state once the deferred controls have run.
     mirror: u8,
 }
@@ -81,32 +82,38 @@ impl SqliteConnection {
         })
     }
 
-    /// Defer a plain transaction control statement when it cannot fail and
+    /// Defer a plain begin / commit / rollback when it cannot fail and
     /// SQLite itself has no transaction open (a read-only transaction under
-    /// lazy BEGIN never opens one): the pool's BEGIN and its ROLLBACK after
+    /// lazy BEGIN never opens one): the pool's begin and its rollback after
     /// a read then cost no trip to the thread. True when deferred.
-    fn defer(&mut self, sql: &str) -> bool {
+    fn defer(&mut self, command: &TxJob) -> bool {
+        const PLAIN_BEGIN: TxJob = TxJob::Begin(TxOptions {
+            isolation: None,
+            read_only: false,
+        });
         if self.mirror & TX_OPEN != 0 {
-            return false; // COMMIT / ROLLBACK of a real transaction: run it now
+            return false; // commit / rollback of a real transaction: run it now
         }
-        let begun = self.deferred.last() == Some(&"BEGIN");
-        match tx_control(sql) {
-            Some(TxControl::DeferredBegin) if !begun && self.mirror & TX_PENDING == 0 => {
-                self.deferred.push("BEGIN");
+        let begun = self.deferred.last() == Some(&PLAIN_BEGIN);
+        match command {
+            TxJob::Begin(options)
+                if options.is_default() && !begun && self.mirror & TX_PENDING == 0 =>
+            {
+                self.deferred.push(PLAIN_BEGIN);
             }
-            Some(TxControl::Commit | TxControl::Rollback) if begun => {
-                // Nothing ran since the BEGIN: neither reaches the thread.
+            TxJob::Commit | TxJob::Rollback if begun => {
+                // Nothing ran since the begin: neither reaches the thread.
                 self.deferred.pop();
             }
-            Some(TxControl::Commit) if self.mirror & TX_PENDING != 0 => {
-                self.deferred.push("COMMIT");
+            TxJob::Commit if self.mirror & TX_PENDING != 0 => {
+                self.deferred.push(TxJob::Commit);
                 self.mirror &= !TX_PENDING;
             }
-            Some(TxControl::Rollback) => {
+            TxJob::Rollback => {
                 // With a pending lazy BEGIN this clears it; without one there
                 // is nothing to roll back (as the thread would answer).
                 if self.mirror & TX_PENDING != 0 {
-                    self.deferred.push("ROLLBACK");
+                    self.deferred.push(TxJob::Rollback);
                     self.mirror &= !TX_PENDING;
                 }
             }
@@ -115,10 +122,18 @@ impl SqliteConnection {
         true
     }
 
+    /// Run a transaction command: deferred when it can be, else as a job.
+    async fn transaction(&mut self, command: TxJob) -> Result<()> {
+        if self.defer(&command) {
+            return Ok(());
+        }
+        self.call(|reply| Job::Transaction { command, reply }).await
+    }
+
     /// Send a job (after the deferred controls) and await its answer.
     async fn call<T>(&mut self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Job) -> Result<T> {
-        for sql in self.deferred.drain(..) {
-            if self.jobs.send(Job::Control { sql }).is_err() {
+        for command in self.deferred.drain(..) {
+            if self.jobs.send(Job::Control { command }).is_err() {
                 self.stopped.store(true, Ordering::Release);
                 return Err(thread_gone());
             }
@@ -172,33 +187,26 @@ fn spin_for_answer<T>(answer: &mut oneshot::Receiver<Result<T>>) -> Option<Resul
 }
 
 impl DriverConnection for SqliteConnection {
-    fn execute<'a>(
-        &'a mut self,
-        sql: &'a str,
-        params: &'a [Value],
-    ) -> BoxFuture<'a, Result<QueryResult>> {
-        Box::pin(async move {
-            self.call(|reply| Job::Execute {
-                sql: sql.to_owned(),
-                params: params.to_vec(),
-                reply,
-            })
-            .await
-        })
+    /// The statement moves to the connection's thread as it is: no copy of
+    /// its SQL or parameters.
+    fn execute(&mut self, stmt: Statement) -> BoxFuture<'_, Result<QueryResult>> {
+        Box::pin(async move { self.call(|reply| Job::Execute { stmt, reply }).await })
     }
 
     /// The whole list runs as one job on the connection's thread: one hop
     /// there and back instead of one per parameter set. A thread that has
     /// stopped is reported as the failure of the first set (its connection
     /// closed, rolling back whatever the list had done).
-    fn execute_many<'a>(
-        &'a mut self,
-        sql: &'a str,
+    fn execute_many(
+        &mut self,
+        sql: Arc<str>,
+        kind: StatementKind,
         param_sets: Vec<Vec<Value>>,
-    ) -> BoxFuture<'a, Result<Vec<QueryResult>, ExecuteManyError>> {
+    ) -> BoxFuture<'_, Result<Vec<QueryResult>, ExecuteManyError>> {
         Box::pin(async move {
             self.call(|reply| Job::ExecuteMany {
-                sql: sql.to_owned(),
+                sql,
+                kind,
                 param_sets,
                 reply,
             })
@@ -209,9 +217,6 @@ impl DriverConnection for SqliteConnection {
 
     fn execute_batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            if self.defer(sql) {
-                return Ok(());
-            }
             self.call(|reply| Job::Batch {
                 sql: sql.to_owned(),
                 reply,
@@ -220,11 +225,38 @@ impl DriverConnection for SqliteConnection {
         })
     }
 
+    /// A plain begin under lazy BEGIN costs no trip to the thread (it goes
+    /// ahead of the next job). SQLite runs every transaction SERIALIZABLE:
+    /// that level begins at once (the reads form one snapshot), the others
+    /// are refused; read only switches `PRAGMA query_only` on until the end.
+    fn begin(&mut self, options: TxOptions) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.transaction(TxJob::Begin(options)))
+    }
+
+    fn commit(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.transaction(TxJob::Commit))
+    }
+
+    fn rollback(&mut self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.transaction(TxJob::Rollback))
+    }
+
+    fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.transaction(TxJob::Savepoint(name.to_owned())))
+    }
+
+    fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.transaction(TxJob::ReleaseSavepoint(name.to_owned())))
+    }
+
+    fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.transaction(TxJob::RollbackToSavepoint(name.to_owned())))
+    }
+
     fn ping(&mut self) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
             self.call(|reply| Job::Execute {
-                sql: "SELECT 1".to_owned(),
-                params: Vec::new(),
+                stmt: Statement::with_kind("SELECT 1", Vec::new(), StatementKind::Query),
                 reply,
             })
             .await

@@ -2,8 +2,10 @@
 //! connection and runs jobs sent over a channel, one at a time.
 
 use crate::open::{OpenSpec, open};
-use crate::worker::Worker;
-use oxalchemy_core::{Error, ExecuteManyError, QueryResult, Result, Value};
+use crate::worker::{TxJob, Worker};
+use oxalchemy_core::{
+    Error, ExecuteManyError, QueryResult, Result, Statement, StatementKind, Value,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -17,15 +19,15 @@ use tokio::sync::oneshot;
 pub(crate) enum Job {
     /// Run one statement and fetch its rows.
     Execute {
-        sql: String,
-        params: Vec<Value>,
+        stmt: Statement,
         reply: oneshot::Sender<Result<QueryResult>>,
     },
     /// Run one statement once per parameter set, stopping at the first error
     /// (reported with the results of the sets before it). The outer `Ok`
     /// always holds: the job has no failure of its own.
     ExecuteMany {
-        sql: String,
+        sql: Arc<str>,
+        kind: StatementKind,
         param_sets: Vec<Vec<Value>>,
         reply: oneshot::Sender<Result<Result<Vec<QueryResult>, ExecuteManyError>>>,
     },
@@ -34,10 +36,15 @@ pub(crate) enum Job {
         sql: String,
         reply: oneshot::Sender<Result<()>>,
     },
-    /// Transaction control deferred by the caller (see `SqliteConnection`):
-    /// it only changes the thread's lazy-BEGIN bookkeeping, so it cannot
-    /// fail and needs no answer.
-    Control { sql: &'static str },
+    /// A transaction command.
+    Transaction {
+        command: TxJob,
+        reply: oneshot::Sender<Result<()>>,
+    },
+    /// A plain begin, commit or rollback deferred by the caller (see
+    /// `SqliteConnection`): it only changes the thread's lazy-BEGIN
+    /// bookkeeping, so it cannot fail and needs no answer.
+    Control { command: TxJob },
     /// Close the connection and end the thread.
     Close { reply: oneshot::Sender<()> },
 }
@@ -141,22 +148,28 @@ fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>, tx_state: &AtomicU8) {
     let publish = |worker: &Worker| tx_state.store(worker.tx_state(), Ordering::Release);
     while let Some(job) = next_job(jobs) {
         match job {
-            Job::Control { sql } => {
-                let outcome = worker.execute_batch(sql);
-                debug_assert!(outcome.is_ok(), "deferred {sql} failed: {outcome:?}");
+            Job::Control { command } => {
+                let outcome = worker.transaction(&command);
+                debug_assert!(outcome.is_ok(), "deferred {command:?} failed: {outcome:?}");
                 publish(&worker);
             }
-            Job::Execute { sql, params, reply } => {
-                let result = worker.execute(&sql, &params);
+            Job::Transaction { command, reply } => {
+                let result = worker.transaction(&command);
+                publish(&worker);
+                let _ = reply.send(result);
+            }
+            Job::Execute { stmt, reply } => {
+                let result = worker.execute(stmt.sql(), stmt.params(), stmt.kind());
                 publish(&worker);
                 let _ = reply.send(result);
             }
             Job::ExecuteMany {
                 sql,
+                kind,
                 param_sets,
                 reply,
             } => {
-                let result = execute_many(&mut worker, &sql, &param_sets);
+                let result = execute_many(&mut worker, &sql, kind, &param_sets);
                 publish(&worker);
                 let _ = reply.send(Ok(result));
             }
@@ -180,11 +193,12 @@ fn serve(mut worker: Worker, jobs: &mpsc::Receiver<Job>, tx_state: &AtomicU8) {
 fn execute_many(
     worker: &mut Worker,
     sql: &str,
+    kind: StatementKind,
     param_sets: &[Vec<Value>],
 ) -> Result<Vec<QueryResult>, ExecuteManyError> {
     let mut out = Vec::with_capacity(param_sets.len());
     for params in param_sets {
-        match worker.execute(sql, params) {
+        match worker.execute(sql, params, kind) {
             Ok(result) => out.push(result),
             Err(error) => return Err(ExecuteManyError::new(out, error)),
         }

@@ -31,14 +31,14 @@ use std::time::Duration;
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use oxalchemy_core::{Driver, DriverConnection, Value};
+/// use oxalchemy_core::{Driver, DriverConnection, Statement, Value};
 /// use oxalchemy_sqlite::SqliteDriver;
 /// let driver = SqliteDriver::from_url("sqlite://").unwrap();
 /// let mut a = driver.connect().await.unwrap();
 /// let mut b = driver.connect().await.unwrap();
 /// a.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
-/// a.execute("INSERT INTO t VALUES (?)", &[Value::Int(7)]).await.unwrap();
-/// let seen = b.execute("SELECT x FROM t", &[]).await.unwrap();
+/// a.execute(Statement::new("INSERT INTO t VALUES (?)", vec![Value::Int(7)])).await.unwrap();
+/// let seen = b.execute(Statement::new("SELECT x FROM t", vec![])).await.unwrap();
 /// assert_eq!(seen.rows, vec![vec![Value::Int(7)]]);
 /// # });
 /// ```

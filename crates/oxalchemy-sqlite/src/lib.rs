@@ -4,17 +4,17 @@
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! use oxalchemy_core::{Driver, DriverConnection, Value};
+//! use oxalchemy_core::{Driver, DriverConnection, Statement, Value};
 //! use oxalchemy_sqlite::SqliteDriver;
 //!
 //! let driver = SqliteDriver::from_url("sqlite://")?;          // in-memory
 //! let mut conn = driver.connect().await?;
 //! conn.execute_batch("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, active BOOLEAN)").await?;
 //! let inserted = conn
-//!     .execute("INSERT INTO users (name, active) VALUES (?, ?)", &[Value::from("sandy"), Value::Bool(true)])
+//!     .execute(Statement::new("INSERT INTO users (name, active) VALUES (?, ?)", vec![Value::from("sandy"), Value::Bool(true)]))
 //!     .await?;
 //! assert_eq!(inserted.last_insert_id, Some(1));
-//! let rows = conn.execute("SELECT name, active FROM users", &[]).await?;
+//! let rows = conn.execute(Statement::new("SELECT name, active FROM users", vec![])).await?;
 //! assert_eq!(rows.rows[0], vec![Value::from("sandy"), Value::Bool(true)]); // BOOLEAN maps back to a bool
 //! # Ok::<(), oxalchemy_core::Error>(())
 //! # }).unwrap();
@@ -36,7 +36,6 @@ mod driver;
 mod error_map;
 mod open;
 mod registration;
-mod sql_scan;
 mod statement;
 mod url;
 mod worker;

@@ -3,7 +3,6 @@
 use crate::bind::BindValue;
 use crate::decode::{DeclKind, decode};
 use crate::error_map::{map_error, parameter_count};
-use crate::sql_scan::is_insert;
 use oxalchemy_core::{Columns, QueryResult, Result, Value};
 use rusqlite::{Connection, Statement};
 use std::collections::HashMap;
@@ -72,12 +71,14 @@ impl MetaCache {
 }
 
 /// Bind `params` to `stmt` (prepared from `sql` on `conn`), run it to the end
-/// and collect its rows, `rows_affected` and `last_insert_id`.
+/// and collect its rows, `rows_affected` and `last_insert_id` (the new rowid
+/// for an INSERT / REPLACE, `is_insert`, that changed rows).
 pub(crate) fn run(
     conn: &Connection,
     stmt: &mut Statement<'_>,
     sql: &str,
     params: &[Value],
+    is_insert: bool,
     cache: &mut MetaCache,
 ) -> Result<QueryResult> {
     let expected = stmt.parameter_count();
@@ -125,7 +126,7 @@ pub(crate) fn run(
     let changed = conn.total_changes() != total_before;
     let rows_affected = if changed { conn.changes() } else { 0 };
     let rowid_after = conn.last_insert_rowid();
-    let last_insert_id = if (changed && is_insert(sql)) || rowid_after != rowid_before {
+    let last_insert_id = if (changed && is_insert) || rowid_after != rowid_before {
         Some(rowid_after)
     } else {
         None

@@ -2,9 +2,8 @@
 //! deferred-BEGIN bookkeeping.
 
 use crate::error_map::map_error;
-use crate::sql_scan::{TxControl, runs_outside_transaction, tx_control};
 use crate::statement;
-use oxalchemy_core::{Error, QueryResult, Result, Value};
+use oxalchemy_core::{Error, IsolationLevel, QueryResult, Result, StatementKind, TxOptions, Value};
 use rusqlite::Connection;
 
 /// One SQLite connection, driven by its thread.
@@ -23,6 +22,8 @@ pub(crate) struct Worker {
     /// (`INSERT OR ROLLBACK`, `RAISE(ROLLBACK, ..)`, some I/O errors): nothing
     /// of it can be committed, so a `COMMIT` fails until a `ROLLBACK`.
     rolled_back: bool,
+    /// `PRAGMA query_only` is on for a read-only transaction.
+    query_only: bool,
     meta: statement::MetaCache,
 }
 
@@ -34,6 +35,7 @@ impl Worker {
             lazy_begin,
             begin_pending: false,
             rolled_back: false,
+            query_only: false,
             meta: statement::MetaCache::default(),
         }
     }
@@ -60,10 +62,31 @@ impl Worker {
         self.conn
     }
 
-    /// Run one statement and fetch all its rows.
-    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
-        if params.is_empty() && self.handle_tx_control(sql)? {
-            return Ok(QueryResult::default());
+    /// Run one statement and fetch all its rows. Its kind decides whether a
+    /// pending deferred BEGIN goes first: not for statements that SQLite
+    /// must run outside a transaction (`PRAGMA`, `VACUUM`, `ATTACH`,
+    /// `DETACH`) or that open one themselves (`BEGIN IMMEDIATE` written as
+    /// text); always for other transaction control written as text
+    /// (`SAVEPOINT x` belongs inside the transaction); otherwise when the
+    /// statement writes. A `COMMIT` / `ROLLBACK` written as text is the
+    /// explicit commit / rollback (a deferred BEGIN that never reached
+    /// SQLite ends without a trip, a transaction SQLite rolled back fails to
+    /// commit), as before the seam had explicit transaction methods.
+    pub(crate) fn execute(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        kind: StatementKind,
+    ) -> Result<QueryResult> {
+        if let StatementKind::EndTransaction { commit } = kind
+            && params.is_empty()
+        {
+            let ended = if commit {
+                self.commit()
+            } else {
+                self.rollback()
+            };
+            return ended.map(|()| QueryResult::default());
         }
         if sql.trim().is_empty() {
             return Err(Error::ProgrammingError {
@@ -75,28 +98,44 @@ impl Worker {
             .conn
             .prepare_cached(sql)
             .map_err(|e| map_error(e, Some(sql)))?;
-        if self.begin_pending && !stmt.readonly() && !runs_outside_transaction(sql) {
+        let begins = match kind {
+            StatementKind::Session | StatementKind::Begin => false,
+            StatementKind::EndTransaction { .. } | StatementKind::TransactionControl => true,
+            _ => !stmt.readonly(),
+        };
+        if self.begin_pending && begins {
             self.conn
                 .execute_batch("BEGIN")
                 .map_err(|e| map_error(e, Some("BEGIN")))?;
             self.begin_pending = false;
         }
         let was_open = !self.conn.is_autocommit();
-        let result = statement::run(&self.conn, &mut stmt, sql, params, &mut self.meta);
+        let is_insert = kind == StatementKind::Insert;
+        let result = statement::run(
+            &self.conn,
+            &mut stmt,
+            sql,
+            params,
+            is_insert,
+            &mut self.meta,
+        );
         drop(stmt);
         self.sync_pending();
         self.note_rollback(was_open, result.is_err());
         result
     }
 
-    /// Run SQL without parameters or results (transaction control, DDL scripts).
+    /// Run a script without parameters or results, inside the transaction
+    /// (a pending deferred BEGIN is sent first).
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        if self.handle_tx_control(sql)? {
-            return Ok(());
-        }
-        if self.begin_pending && !runs_outside_transaction(sql) {
+        if self.begin_pending {
             self.materialize_begin()?;
         }
+        self.run_script(sql)
+    }
+
+    /// Run `sql` as a script, keeping the transaction bookkeeping in step.
+    fn run_script(&mut self, sql: &str) -> Result<()> {
         let was_open = !self.conn.is_autocommit();
         let result = self
             .conn
@@ -105,6 +144,129 @@ impl Worker {
         self.sync_pending();
         self.note_rollback(was_open, result.is_err());
         result
+    }
+
+    /// Run one transaction command.
+    pub(crate) fn transaction(&mut self, command: &TxJob) -> Result<()> {
+        match command {
+            TxJob::Begin(options) => self.begin(*options),
+            TxJob::Commit => self.commit(),
+            TxJob::Rollback => self.rollback(),
+            TxJob::Savepoint(name) => {
+                if self.begin_pending {
+                    self.materialize_begin()?;
+                }
+                self.run_script(&format!("SAVEPOINT {name}"))
+            }
+            TxJob::ReleaseSavepoint(name) => self.run_script(&format!("RELEASE SAVEPOINT {name}")),
+            TxJob::RollbackToSavepoint(name) => {
+                self.run_script(&format!("ROLLBACK TO SAVEPOINT {name}"))
+            }
+        }
+    }
+
+    /// Begin a transaction: deferred to the first write under `lazy_begin`;
+    /// at once when not, or when SERIALIZABLE is asked for (the reads then
+    /// form one snapshot, which a deferred BEGIN does not give). Read only
+    /// switches `PRAGMA query_only` on until the transaction ends. SQLite runs
+    /// every transaction SERIALIZABLE: the other levels are refused.
+    fn begin(&mut self, options: TxOptions) -> Result<()> {
+        if let Some(level) = options.isolation
+            && level != IsolationLevel::Serializable
+        {
+            return Err(Error::unsupported(
+                format!("isolation level {level} (every SQLite transaction is SERIALIZABLE)"),
+                "sqlite",
+                Some("ask for IsolationLevel::Serializable, or no isolation level"),
+            ));
+        }
+        if self.begin_pending || !self.conn.is_autocommit() {
+            return Err(Error::ProgrammingError {
+                message: "cannot start a transaction within a transaction".into(),
+                sql: Some("BEGIN".into()),
+            });
+        }
+        if options.read_only {
+            self.set_query_only(true)?;
+        }
+        if self.lazy_begin && options.isolation.is_none() {
+            self.begin_pending = true;
+            return Ok(());
+        }
+        let begun = self.materialize_begin();
+        if begun.is_err() && options.read_only {
+            let _ = self.set_query_only(false);
+        }
+        begun
+    }
+
+    /// Commit. A deferred BEGIN that never reached SQLite commits nothing;
+    /// a transaction SQLite rolled back on an error fails to commit.
+    fn commit(&mut self) -> Result<()> {
+        if self.rolled_back {
+            // What ran after SQLite's rollback is rolled back too, and
+            // the transaction stays "open" until the caller's ROLLBACK.
+            if !self.conn.is_autocommit() {
+                self.conn
+                    .execute_batch("ROLLBACK")
+                    .map_err(|e| map_error(e, Some("ROLLBACK")))?;
+            }
+            self.begin_pending = self.lazy_begin;
+            if !self.lazy_begin {
+                self.materialize_begin()?;
+            }
+            return Err(Error::operational(
+                "COMMIT failed: SQLite rolled this transaction back when a statement \
+                 failed, so nothing was committed; call rollback() and run the \
+                 transaction again",
+                false,
+            ));
+        }
+        self.end_read_only();
+        if self.begin_pending {
+            self.begin_pending = false;
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| map_error(e, Some("COMMIT")))
+    }
+
+    /// Roll back; nothing to do when SQLite has no transaction open (some
+    /// errors roll it back already), as in Python's sqlite3.
+    fn rollback(&mut self) -> Result<()> {
+        self.rolled_back = false;
+        self.end_read_only();
+        if self.begin_pending {
+            self.begin_pending = false;
+            return Ok(());
+        }
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("ROLLBACK")
+            .map_err(|e| map_error(e, Some("ROLLBACK")))
+    }
+
+    fn set_query_only(&mut self, on: bool) -> Result<()> {
+        let sql = if on {
+            "PRAGMA query_only = ON"
+        } else {
+            "PRAGMA query_only = OFF"
+        };
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| map_error(e, Some(sql)))?;
+        self.query_only = on;
+        Ok(())
+    }
+
+    /// A read-only transaction ended: writes are allowed again.
+    fn end_read_only(&mut self) {
+        if self.query_only {
+            let _ = self.set_query_only(false);
+        }
     }
 
     /// After a statement: when it failed and SQLite rolled the open
@@ -130,64 +292,6 @@ impl Worker {
         }
     }
 
-    /// Handle BEGIN / COMMIT / ROLLBACK / SAVEPOINT; true when `sql` was one
-    /// (and has been dealt with).
-    fn handle_tx_control(&mut self, sql: &str) -> Result<bool> {
-        let Some(control) = tx_control(sql) else {
-            return Ok(false);
-        };
-        if self.rolled_back {
-            match control {
-                TxControl::Commit => {
-                    // What ran after SQLite's rollback is rolled back too, and
-                    // the transaction stays "open" until the caller's ROLLBACK.
-                    if !self.conn.is_autocommit() {
-                        self.conn
-                            .execute_batch("ROLLBACK")
-                            .map_err(|e| map_error(e, Some("ROLLBACK")))?;
-                    }
-                    self.begin_pending = self.lazy_begin;
-                    if !self.lazy_begin {
-                        self.materialize_begin()?;
-                    }
-                    return Err(Error::operational(
-                        "COMMIT failed: SQLite rolled this transaction back when a statement \
-                         failed, so nothing was committed; call rollback() and run the \
-                         transaction again",
-                        false,
-                    ));
-                }
-                TxControl::Rollback => self.rolled_back = false,
-                _ => {}
-            }
-        }
-        match control {
-            TxControl::DeferredBegin if self.lazy_begin => {
-                if self.begin_pending || !self.conn.is_autocommit() {
-                    return Err(Error::ProgrammingError {
-                        message: "cannot start a transaction within a transaction".into(),
-                        sql: Some(sql.to_owned()),
-                    });
-                }
-                self.begin_pending = true;
-                return Ok(true);
-            }
-            TxControl::Commit | TxControl::Rollback if self.begin_pending => {
-                self.begin_pending = false;
-                return Ok(true);
-            }
-            // SQLite may already have rolled the transaction back (some errors
-            // do); a ROLLBACK then has nothing to undo, as in Python's sqlite3.
-            TxControl::Rollback if self.conn.is_autocommit() => return Ok(true),
-            TxControl::Savepoint if self.begin_pending => self.materialize_begin()?,
-            _ => {}
-        }
-        self.conn
-            .execute_batch(sql)
-            .map_err(|e| map_error(e, Some(sql)))?;
-        Ok(true)
-    }
-
     fn materialize_begin(&mut self) -> Result<()> {
         self.conn
             .execute_batch("BEGIN")
@@ -195,4 +299,21 @@ impl Worker {
         self.begin_pending = false;
         Ok(())
     }
+}
+
+/// A transaction command for the connection's thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TxJob {
+    /// Begin with these options.
+    Begin(TxOptions),
+    /// Commit.
+    Commit,
+    /// Roll back.
+    Rollback,
+    /// `SAVEPOINT name`.
+    Savepoint(String),
+    /// `RELEASE SAVEPOINT name`.
+    ReleaseSavepoint(String),
+    /// `ROLLBACK TO SAVEPOINT name`.
+    RollbackToSavepoint(String),
 }

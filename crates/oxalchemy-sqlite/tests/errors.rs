@@ -4,6 +4,7 @@ mod common;
 
 use common::{batch, memory, run};
 use oxalchemy_core::{DriverConnection, Error, IntegrityKind, Value};
+use oxalchemy_core::{Statement, StatementKind};
 
 const SCHEMA: &str = "
 CREATE TABLE parent (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);
@@ -17,7 +18,7 @@ INSERT INTO parent (id, email) VALUES (1, 'a@example.com');
 ";
 
 async fn failing(conn: &mut Box<dyn DriverConnection>, sql: &str, params: &[Value]) -> Error {
-    match conn.execute(sql, params).await {
+    match conn.execute(Statement::new(sql, params.to_vec())).await {
         Ok(r) => panic!("{sql} should fail, returned {r:?}"),
         Err(e) => e,
     }
@@ -199,7 +200,10 @@ async fn execute_many_reports_how_far_it_got() {
     let sets = ["b@example.com", "a@example.com", "c@example.com"]
         .map(|e| vec![Value::from(e)])
         .to_vec();
-    let err = match c.execute_many(sql, sets).await {
+    let err = match c
+        .execute_many(sql.into(), StatementKind::of_sql(sql), sets)
+        .await
+    {
         Ok(r) => panic!("the second set should fail, returned {r:?}"),
         Err(e) => e,
     };
@@ -225,7 +229,10 @@ async fn execute_many_reports_how_far_it_got() {
     let sets = ["d@example.com", "e@example.com"]
         .map(|e| vec![Value::from(e)])
         .to_vec();
-    let results = c.execute_many(sql, sets).await.unwrap();
+    let results = c
+        .execute_many(sql.into(), StatementKind::of_sql(sql), sets)
+        .await
+        .unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!(results[1].rows, [vec![Value::from("e@example.com")]]);
 }

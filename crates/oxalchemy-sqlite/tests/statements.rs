@@ -3,6 +3,7 @@
 mod common;
 
 use common::{batch, memory, run, scalar};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, Value};
 use std::time::Duration;
 
@@ -201,7 +202,11 @@ async fn a_dropped_call_finishes_on_the_thread_and_the_connection_stays_usable()
     batch(&mut c, "CREATE TABLE t (x INTEGER)").await;
     let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000) \
                 INSERT INTO t SELECT i FROM n";
-    let attempt = tokio::time::timeout(Duration::from_millis(5), c.execute(slow, &[])).await;
+    let attempt = tokio::time::timeout(
+        Duration::from_millis(5),
+        c.execute(Statement::new(slow, vec![])),
+    )
+    .await;
     assert!(attempt.is_err(), "the slow insert should still be running");
     // The next call queues behind the abandoned one and sees its complete effect.
     assert_eq!(
@@ -215,14 +220,14 @@ async fn a_dropped_call_finishes_on_the_thread_and_the_connection_stays_usable()
 async fn futures_are_send() {
     fn assert_send<T: Send>(_: &T) {}
     let (driver, mut c) = memory().await;
-    let fut = c.execute("SELECT 1", &[]);
+    let fut = c.execute(Statement::new("SELECT 1", vec![]));
     assert_send(&fut);
     drop(fut);
     let connect = driver.connect();
     assert_send(&connect);
     // Run on another task of a multi-thread runtime.
     let handle = tokio::spawn(async move {
-        let r = c.execute("SELECT 1", &[]).await.unwrap();
+        let r = c.execute(Statement::new("SELECT 1", vec![])).await.unwrap();
         r.rows[0][0].clone()
     });
     assert_eq!(handle.await.unwrap(), Value::Int(1));

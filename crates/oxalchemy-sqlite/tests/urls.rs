@@ -3,6 +3,7 @@
 mod common;
 
 use common::{TempDir, batch, scalar};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, Error, Value};
 use oxalchemy_sqlite::SqliteDriver;
 
@@ -15,16 +16,22 @@ async fn memory_is_shared_by_the_connections_of_one_driver() {
         let mut a = driver.connect().await.unwrap();
         let mut b = driver.connect().await.unwrap();
         batch(&mut a, "CREATE TABLE t (x INTEGER)").await;
-        a.execute("INSERT INTO t VALUES (?)", &[Value::Int(1)])
-            .await
-            .unwrap();
+        a.execute(Statement::new(
+            "INSERT INTO t VALUES (?)",
+            vec![Value::Int(1)],
+        ))
+        .await
+        .unwrap();
         assert_eq!(
             scalar(&mut b, "SELECT count(*) FROM t", &[]).await,
             Value::Int(1)
         );
-        b.execute("INSERT INTO t VALUES (?)", &[Value::Int(2)])
-            .await
-            .unwrap();
+        b.execute(Statement::new(
+            "INSERT INTO t VALUES (?)",
+            vec![Value::Int(2)],
+        ))
+        .await
+        .unwrap();
         assert_eq!(
             scalar(&mut a, "SELECT sum(x) FROM t", &[]).await,
             Value::Int(3)
@@ -59,7 +66,7 @@ async fn two_drivers_get_two_memory_databases() {
     let mut b = two.connect().await.unwrap();
     batch(&mut a, "CREATE TABLE only_in_one (x INTEGER)").await;
     let err = b
-        .execute("SELECT * FROM only_in_one", &[])
+        .execute(Statement::new("SELECT * FROM only_in_one", vec![]))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no such table"), "{err}");
@@ -134,7 +141,7 @@ async fn read_only_mode() {
     let mut c = ro.connect().await.unwrap();
     assert_eq!(scalar(&mut c, "SELECT x FROM t", &[]).await, Value::Int(1));
     let err = c
-        .execute("INSERT INTO t VALUES (2)", &[])
+        .execute(Statement::new("INSERT INTO t VALUES (2)", vec![]))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::OperationalError { .. }), "{err}");

@@ -186,7 +186,7 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
         c.push(")");
     }
     c.push("\n)");
-    Ok(c.finish())
+    Ok(c.finish(crate::statement::StatementKind::Ddl))
 }
 
 /// Validate a referential action: only the SQL keywords are accepted, never free text.

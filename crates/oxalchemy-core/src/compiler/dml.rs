@@ -159,7 +159,7 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
             SentinelInsert::NamedColumns | SentinelInsert::NumberedColumns => {
                 let mut c = compile_sentinel_insert(ins, d)?;
                 c.column_types = column_types(&ins.returning);
-                Ok(c.finish())
+                Ok(c.finish(crate::statement::StatementKind::Insert))
             }
             _ => Err(d.unsupported(
                 "a multi-row INSERT .. RETURNING whose rows match the VALUES rows (sort_by_parameter_order)",
@@ -282,11 +282,11 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
         c.on_conflict(table, oc)?;
     }
     if ins.returning.is_empty() {
-        return Ok(c.finish());
+        return Ok(c.finish(crate::statement::StatementKind::Insert));
     }
     if d.supports_returning() {
         c.returning(&ins.returning, false)?;
-        return Ok(c.finish());
+        return Ok(c.finish(crate::statement::StatementKind::Insert));
     }
     // No RETURNING: emulate through LAST_INSERT_ID for an autoincrement key.
     let hint = "RETURNING is emulated only for an INSERT .. VALUES into a table with an autoincrement primary key";
@@ -333,11 +333,12 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
     }
     sel.push(")");
     let select_sql = sel.sql;
-    Ok(c.finish().with_fetch_after(FetchAfterInsert {
-        select_sql,
-        row_count,
-        key_params,
-    }))
+    Ok(c.finish(crate::statement::StatementKind::Insert)
+        .with_fetch_after(FetchAfterInsert {
+            select_sql,
+            row_count,
+            key_params,
+        }))
 }
 
 /// The type a VALUES placeholder is cast to in the sentinel form: the column's

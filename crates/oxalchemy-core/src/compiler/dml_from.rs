@@ -98,7 +98,7 @@ pub(crate) fn compile_update(up: &Update, d: &dyn Dialect) -> Result<Compiled> {
         c.returning(&up.returning, !extra.is_empty())?;
         c.column_types = column_types(&up.returning);
     }
-    Ok(c.finish())
+    Ok(c.finish(crate::statement::StatementKind::Dml))
 }
 
 /// Compile a DELETE.
@@ -155,5 +155,5 @@ pub(crate) fn compile_delete(del: &Delete, d: &dyn Dialect) -> Result<Compiled> 
         c.returning(&del.returning, !extra.is_empty())?;
         c.column_types = column_types(&del.returning);
     }
-    Ok(c.finish())
+    Ok(c.finish(crate::statement::StatementKind::Dml))
 }

@@ -25,6 +25,7 @@ use crate::expr::Node;
 use crate::expr::SourceKey;
 use crate::schema::Table;
 use crate::sql_type::SqlType;
+use crate::statement::StatementKind;
 use crate::stmt::{Cte, SelectCore, SelectStmt};
 use crate::value::Value;
 
@@ -109,8 +110,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    pub(crate) fn finish(self) -> Compiled {
-        Compiled::new(self.sql, self.params).with_column_types(self.column_types)
+    /// The compiled statement, of `kind` (the compiler knows what it compiled).
+    pub(crate) fn finish(self, kind: StatementKind) -> Compiled {
+        Compiled::with_kind(self.sql, self.params, kind).with_column_types(self.column_types)
     }
 
     /// The next anonymous label for `prefix`: `count_1`, `count_2`, `anon_1` ..
@@ -235,7 +237,7 @@ pub(crate) fn compile_select_core(core: &SelectCore, d: &dyn Dialect) -> Result<
     c.write_with()?;
     c.select_core(core)?;
     c.column_types = result_types::column_types(&core.columns);
-    Ok(c.finish())
+    Ok(c.finish(StatementKind::Query))
 }
 
 /// Compile any SELECT statement.
@@ -245,5 +247,5 @@ pub(crate) fn compile_select_stmt(stmt: &SelectStmt, d: &dyn Dialect) -> Result<
     c.write_with()?;
     c.select_stmt(stmt)?;
     c.column_types = result_types::column_types(result_types::stmt_columns(stmt));
-    Ok(c.finish())
+    Ok(c.finish(StatementKind::Query))
 }

@@ -62,7 +62,11 @@ impl Executable for DropTable {
             sql.push_str("IF EXISTS ");
         }
         crate::compiler::write_table_name(dialect, &self.table, &mut sql);
-        Ok(Compiled::new(sql, Vec::new()))
+        Ok(Compiled::with_kind(
+            sql,
+            Vec::new(),
+            crate::statement::StatementKind::Ddl,
+        ))
     }
 }
 
@@ -101,7 +105,11 @@ impl Executable for CreateIndex {
             dialect.write_identifier(c, &mut sql);
         }
         sql.push(')');
-        Ok(Compiled::new(sql, Vec::new()))
+        Ok(Compiled::with_kind(
+            sql,
+            Vec::new(),
+            crate::statement::StatementKind::Ddl,
+        ))
     }
 }
 
@@ -136,6 +144,10 @@ impl Executable for DropIndex {
             sql.push_str(" ON ");
             crate::compiler::write_table_name(dialect, &self.table, &mut sql);
         }
-        Ok(Compiled::new(sql, Vec::new()))
+        Ok(Compiled::with_kind(
+            sql,
+            Vec::new(),
+            crate::statement::StatementKind::Ddl,
+        ))
     }
 }

@@ -4,6 +4,7 @@ use crate::compiled::{Compiled, Executable};
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::{Error, Result};
 use crate::expr::{AnyType, ExprLike, Node};
+use crate::statement::StatementKind;
 use crate::value::Value;
 use std::sync::Arc;
 
@@ -25,15 +26,23 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct TextClause {
     sql: Arc<str>,
+    /// Read once from the leading keyword, here where the text is built.
+    kind: StatementKind,
     binds: Vec<(String, Value)>,
 }
 
 /// Textual SQL (trusted text written by the programmer; bind user values with `.bind`).
 ///
 /// Takes any string form: `&str`, `String`, `&String`, `Arc<str>`, `Box<str>`, ...
+///
+/// The statement's [`StatementKind`] is read from its leading keyword once,
+/// here (`text("PRAGMA ..")` is a [`StatementKind::Session`] statement,
+/// `text("COMMIT")` transaction control that the driver runs as written).
 pub fn text(sql: impl AsRef<str>) -> TextClause {
+    let sql = sql.as_ref();
     TextClause {
-        sql: Arc::from(sql.as_ref()),
+        kind: StatementKind::of_sql(sql),
+        sql: Arc::from(sql),
         binds: Vec::new(),
     }
 }
@@ -199,6 +208,11 @@ impl TextClause {
         &self.sql
     }
 
+    /// What sort of statement the text is (from its leading keyword).
+    pub fn kind(&self) -> StatementKind {
+        self.kind
+    }
+
     /// The names of the binds the text uses, in order of first use.
     pub fn bind_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
@@ -267,7 +281,7 @@ impl TextClause {
         let mut out = String::with_capacity(self.sql.len() + 8);
         let mut params = Vec::with_capacity(self.binds.len());
         self.render(dialect, &mut out, &mut params)?;
-        Ok(Compiled::new(out, params))
+        Ok(Compiled::with_kind(out, params, self.kind))
     }
 
     /// Compile; panics on a missing bind (see `try_compile`).

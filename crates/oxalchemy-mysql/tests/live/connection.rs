@@ -1,7 +1,8 @@
 //! Connection life: transactions, ping, close, and a connection killed under us.
 
 use crate::support::{TestDb, exec};
-use oxalchemy_core::{Driver, Error, Value};
+use oxalchemy_core::{Error, Value};
+use oxalchemy_core::{Statement, TxOptions};
 
 #[tokio::test]
 async fn killed_connection_is_a_disconnect() {
@@ -17,7 +18,7 @@ async fn killed_connection_is_a_disconnect() {
     // Give the server a moment to close the socket.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let e = victim
-        .execute("SELECT ?", &[Value::Int(1)])
+        .execute(Statement::new("SELECT ?", vec![Value::Int(1)]))
         .await
         .unwrap_err();
     assert!(e.is_disconnect(), "{e}");
@@ -30,7 +31,10 @@ async fn killed_connection_is_a_disconnect() {
     ));
     assert!(victim.is_broken());
     // Further use says so without touching the network.
-    let e = victim.execute("SELECT 1", &[]).await.unwrap_err();
+    let e = victim
+        .execute(Statement::new("SELECT 1", vec![]))
+        .await
+        .unwrap_err();
     assert!(e.is_disconnect(), "{e}");
     assert!(victim.ping().await.unwrap_err().is_disconnect());
     victim.close().await;
@@ -47,14 +51,14 @@ async fn killed_connection_fails_ping_and_batch() {
     victim.ping().await.unwrap();
     let r = exec(&mut victim, "SELECT CONNECTION_ID()", &[]).await;
     killer
-        .execute("KILL ?", &[r.rows[0][0].clone()])
+        .execute(Statement::new("KILL ?", vec![r.rows[0][0].clone()]))
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     // A plain BEGIN sends nothing (autocommit = 0), so the loss shows at the
     // first statement sent.
-    victim.execute_batch("BEGIN").await.unwrap();
-    let e = victim.execute_batch("SAVEPOINT sa_1").await.unwrap_err();
+    victim.begin(TxOptions::default()).await.unwrap();
+    let e = victim.savepoint("sa_1").await.unwrap_err();
     assert!(e.is_disconnect(), "{e}");
     assert!(victim.is_broken());
 }
@@ -70,16 +74,12 @@ async fn transactions_and_savepoints() {
         &[],
     )
     .await;
-    conn.execute_batch(db.driver.dialect().begin_sql())
-        .await
-        .unwrap();
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(1)]).await;
-    conn.execute_batch("SAVEPOINT sp1").await.unwrap();
+    conn.savepoint("sp1").await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(2)]).await;
-    conn.execute_batch("ROLLBACK TO SAVEPOINT sp1")
-        .await
-        .unwrap();
-    conn.execute_batch("RELEASE SAVEPOINT sp1").await.unwrap();
+    conn.rollback_to_savepoint("sp1").await.unwrap();
+    conn.release_savepoint("sp1").await.unwrap();
     // Not visible elsewhere before COMMIT.
     assert!(
         exec(&mut other, "SELECT id FROM t", &[])
@@ -87,7 +87,7 @@ async fn transactions_and_savepoints() {
             .rows
             .is_empty()
     );
-    conn.execute_batch("COMMIT").await.unwrap();
+    conn.commit().await.unwrap();
     let r = exec(&mut other, "SELECT id FROM t", &[]).await;
     assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
 
@@ -127,9 +127,12 @@ async fn connections_run_in_parallel() {
         let mut conn = db.connect().await;
         tasks.push(tokio::spawn(async move {
             for _ in 0..25 {
-                conn.execute("INSERT INTO p (worker) VALUES (?)", &[Value::Int(worker)])
-                    .await
-                    .unwrap();
+                conn.execute(Statement::new(
+                    "INSERT INTO p (worker) VALUES (?)",
+                    vec![Value::Int(worker)],
+                ))
+                .await
+                .unwrap();
             }
         }));
     }

@@ -2,9 +2,10 @@
 
 use crate::support::{TestDb, exec};
 use oxalchemy_core::{DriverConnection, Error, IntegrityKind, Value};
+use oxalchemy_core::{Statement, StatementKind, TxOptions};
 
 async fn fails(conn: &mut Box<dyn DriverConnection>, sql: &str, params: &[Value]) -> Error {
-    match conn.execute(sql, params).await {
+    match conn.execute(Statement::new(sql, params.to_vec())).await {
         Ok(r) => panic!("{sql}: expected an error, got {r:?}"),
         Err(e) => e,
     }
@@ -238,8 +239,8 @@ async fn deadlocks_are_operational_errors() {
     b.execute_batch("SET SESSION innodb_lock_wait_timeout = 1")
         .await
         .unwrap();
-    a.execute_batch("BEGIN").await.unwrap();
-    b.execute_batch("BEGIN").await.unwrap();
+    a.begin(TxOptions::default()).await.unwrap();
+    b.begin(TxOptions::default()).await.unwrap();
     exec(
         &mut a,
         "UPDATE locks SET v = 1 WHERE id = ?",
@@ -264,8 +265,8 @@ async fn deadlocks_are_operational_errors() {
     );
     assert!(e.to_string().contains("1205"), "{e}");
     assert!(!b.is_broken());
-    a.execute_batch("ROLLBACK").await.unwrap();
-    b.execute_batch("ROLLBACK").await.unwrap();
+    a.rollback().await.unwrap();
+    b.rollback().await.unwrap();
 }
 
 /// `execute_many` stops at the failing set and reports the results of the
@@ -281,14 +282,18 @@ async fn execute_many_reports_how_far_it_got() {
     )
     .await;
     exec(&mut conn, "INSERT INTO uniq (n) VALUES (2)", &[]).await;
-    conn.execute_batch("BEGIN").await.unwrap();
+    conn.begin(TxOptions::default()).await.unwrap();
     let sets = vec![
         vec![Value::Int(1)],
         vec![Value::Int(2)],
         vec![Value::Int(3)],
     ];
     let err = match conn
-        .execute_many("INSERT INTO uniq (n) VALUES (?)", sets)
+        .execute_many(
+            "INSERT INTO uniq (n) VALUES (?)".into(),
+            StatementKind::of_sql("INSERT INTO uniq (n) VALUES (?)"),
+            sets,
+        )
         .await
     {
         Ok(r) => panic!("expected the second set to fail, got {r:?}"),
@@ -303,5 +308,5 @@ async fn execute_many_reports_how_far_it_got() {
         [vec![Value::Int(1)], vec![Value::Int(2)]],
         "the first set ran, the third did not"
     );
-    conn.execute_batch("ROLLBACK").await.unwrap();
+    conn.rollback().await.unwrap();
 }

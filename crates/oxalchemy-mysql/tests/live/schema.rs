@@ -1,6 +1,7 @@
 //! DDL spelled by the dialect, run on the server.
 
 use crate::support::{TestDb, exec};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, Error, FromValue, IntegrityKind, SqlType, Value};
 
 #[tokio::test]
@@ -48,7 +49,10 @@ async fn keyed_text_without_length_can_be_indexed() {
         "LAST_INSERT_ID is the first id of a multi-row insert"
     );
     let e = conn
-        .execute("INSERT INTO tags (name) VALUES (?)", &[Value::from("rust")])
+        .execute(Statement::new(
+            "INSERT INTO tags (name) VALUES (?)",
+            vec![Value::from("rust")],
+        ))
         .await
         .unwrap_err();
     assert_eq!(e.integrity_kind(), Some(IntegrityKind::Unique));

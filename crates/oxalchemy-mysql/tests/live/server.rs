@@ -1,6 +1,7 @@
 //! Server detection and session setup.
 
 use crate::support::{TestDb, exec};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, FromValue, Value};
 use oxalchemy_mysql::{DEFAULT_SQL_MODE, ServerFlavor};
 
@@ -125,7 +126,10 @@ async fn url_options_reach_the_session() {
     let driver = oxalchemy_mysql::MysqlDriver::from_url(url.as_str()).unwrap();
     let mut conn = driver.connect().await.unwrap();
     let r = conn
-        .execute("SELECT @@session.time_zone, @@session.sql_mode, @oxa", &[])
+        .execute(Statement::new(
+            "SELECT @@session.time_zone, @@session.sql_mode, @oxa",
+            vec![],
+        ))
         .await
         .unwrap();
     assert_eq!(r.rows[0][0], Value::from("+02:00"));
@@ -144,14 +148,17 @@ async fn url_options_reach_the_session() {
         .write_string_literal(r"a\b'c", &mut literal);
     assert_eq!(literal, r"'a\b''c'");
     let r = conn
-        .execute(&format!("SELECT {literal}"), &[])
+        .execute(Statement::new(format!("SELECT {literal}"), vec![]))
         .await
         .unwrap();
     assert_eq!(r.rows[0][0], Value::from(r"a\b'c"));
     // A tiny statement cache still runs many statements.
     for i in 0..10 {
         let r = conn
-            .execute(&format!("SELECT {i} + ?"), &[Value::Int(1)])
+            .execute(Statement::new(
+                format!("SELECT {i} + ?"),
+                vec![Value::Int(1)],
+            ))
             .await
             .unwrap();
         assert_eq!(r.rows[0][0], Value::Int(i + 1));

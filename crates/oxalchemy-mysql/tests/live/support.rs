@@ -4,6 +4,7 @@
 //! `OXALCHEMY_TEST_MYSQL_URL`. An unreachable server fails the test with a
 //! message saying how to start it; it is never skipped.
 
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, DriverConnection, QueryResult, Value};
 use oxalchemy_mysql::MysqlDriver;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -116,7 +117,7 @@ pub async fn exec(
     sql: &str,
     params: &[Value],
 ) -> QueryResult {
-    match conn.execute(sql, params).await {
+    match conn.execute(Statement::new(sql, params.to_vec())).await {
         Ok(r) => r,
         Err(e) => panic!("{sql}: {e}"),
     }

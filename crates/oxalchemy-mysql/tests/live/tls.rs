@@ -8,6 +8,7 @@
 //! connection is encrypted is read on the server (`Ssl_cipher`).
 
 use crate::support::base_url;
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, Error, Value};
 use oxalchemy_mysql::MysqlDriver;
 use std::time::{Duration, Instant};
@@ -74,7 +75,9 @@ fn urls() -> (String, String) {
 async fn server_cipher(url: &str) -> Result<String, Error> {
     let driver = MysqlDriver::from_url(url)?;
     let mut conn = driver.connect().await?;
-    let result = conn.execute("SHOW STATUS LIKE 'Ssl_cipher'", &[]).await;
+    let result = conn
+        .execute(Statement::new("SHOW STATUS LIKE 'Ssl_cipher'", vec![]))
+        .await;
     conn.close().await;
     let result = result.unwrap_or_else(|e| panic!("SHOW STATUS: {e}"));
     match result.rows.as_slice() {

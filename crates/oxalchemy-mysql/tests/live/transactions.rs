@@ -3,6 +3,7 @@
 
 use crate::support::{TestDb, exec};
 use oxalchemy_core::{Driver, DriverConnection, Value};
+use oxalchemy_core::{Statement, TxOptions};
 
 type Conn = Box<dyn DriverConnection>;
 
@@ -80,9 +81,9 @@ async fn setup(tag: &str) -> TestDb {
 
 /// Commit-as-you-go from another connection (the way the pool does it).
 async fn insert_committed(conn: &mut Conn, id: i64) {
-    batch(conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(conn, "INSERT INTO t VALUES (?)", &[Value::Int(id)]).await;
-    batch(conn, "COMMIT").await;
+    conn.commit().await.unwrap();
 }
 
 #[tokio::test]
@@ -90,22 +91,21 @@ async fn begin_is_not_sent_and_empty_ends_send_nothing() {
     let db = setup("nobegin").await;
     let mut conn = db.connect().await;
     let mut other = db.connect().await;
-    let begin = db.driver.dialect().begin_sql();
     let meter = Meter::start(&mut conn).await;
 
-    batch(&mut conn, begin).await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(1)]).await;
-    batch(&mut conn, "COMMIT").await;
-    batch(&mut conn, begin).await;
+    conn.commit().await.unwrap();
+    conn.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(1));
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
     // Nothing ran: neither end is sent.
-    batch(&mut conn, begin).await;
-    batch(&mut conn, "COMMIT").await;
-    batch(&mut conn, "START TRANSACTION").await;
-    batch(&mut conn, "ROLLBACK").await;
+    conn.begin(TxOptions::default()).await.unwrap();
+    conn.commit().await.unwrap();
+    conn.begin(TxOptions::default()).await.unwrap();
+    conn.rollback().await.unwrap();
     // The pool's rollback on return, with nothing open.
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
     conn.ping().await.unwrap();
 
     assert_eq!(meter.read(&mut conn).await, [0, 1, 1]);
@@ -117,18 +117,24 @@ async fn begin_with_options_is_sent() {
     let db = setup("beginopts").await;
     let mut conn = db.connect().await;
     let meter = Meter::start(&mut conn).await;
-    batch(&mut conn, "START TRANSACTION READ ONLY").await;
+    conn.begin(TxOptions::default().read_only(true))
+        .await
+        .unwrap();
     let e = conn
-        .execute("INSERT INTO t VALUES (?)", &[Value::Int(1)])
+        .execute(Statement::new(
+            "INSERT INTO t VALUES (?)",
+            vec![Value::Int(1)],
+        ))
         .await
         .unwrap_err();
     assert!(
         e.to_string().to_ascii_lowercase().contains("read only"),
         "{e}"
     );
-    batch(&mut conn, "ROLLBACK").await;
-    batch(&mut conn, "START TRANSACTION WITH CONSISTENT SNAPSHOT").await;
-    batch(&mut conn, "COMMIT").await;
+    conn.rollback().await.unwrap();
+    // Transaction control written as text goes to the server as written.
+    exec(&mut conn, "START TRANSACTION WITH CONSISTENT SNAPSHOT", &[]).await;
+    conn.commit().await.unwrap();
     assert_eq!(meter.read(&mut conn).await, [2, 1, 1]);
     // Back to held-back BEGINs, and writes work again.
     insert_committed(&mut conn, 1).await;
@@ -154,20 +160,20 @@ async fn no_stale_snapshot_after_connect_or_an_empty_commit() {
     }
 
     insert_committed(&mut writer, 1).await;
-    batch(&mut reader, "BEGIN").await;
+    reader.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut reader, "t").await, Value::Int(1));
-    batch(&mut reader, "COMMIT").await;
+    reader.commit().await.unwrap();
 
     // A transaction with nothing in it, then a new one: sees the new row.
-    batch(&mut reader, "BEGIN").await;
-    batch(&mut reader, "COMMIT").await;
+    reader.begin(TxOptions::default()).await.unwrap();
+    reader.commit().await.unwrap();
     insert_committed(&mut writer, 2).await;
-    batch(&mut reader, "BEGIN").await;
+    reader.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut reader, "t").await, Value::Int(2));
     // Inside one transaction the snapshot holds (REPEATABLE READ).
     insert_committed(&mut writer, 3).await;
     assert_eq!(count(&mut reader, "t").await, Value::Int(2));
-    batch(&mut reader, "ROLLBACK").await;
+    reader.rollback().await.unwrap();
     // Reads outside a transaction are not left open either.
     assert_eq!(count(&mut reader, "t").await, Value::Int(3));
     insert_committed(&mut writer, 4).await;
@@ -175,9 +181,9 @@ async fn no_stale_snapshot_after_connect_or_an_empty_commit() {
     // Nor is a ping.
     reader.ping().await.unwrap();
     insert_committed(&mut writer, 5).await;
-    batch(&mut reader, "BEGIN").await;
+    reader.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut reader, "t").await, Value::Int(5));
-    batch(&mut reader, "ROLLBACK").await;
+    reader.rollback().await.unwrap();
 }
 
 #[tokio::test]
@@ -185,39 +191,45 @@ async fn rollback_undoes_also_after_an_error() {
     let db = setup("rollback").await;
     let mut conn = db.connect().await;
     let mut other = db.connect().await;
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(1)]).await;
     assert_eq!(count(&mut conn, "t").await, Value::Int(1));
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(0));
     assert_eq!(count(&mut other, "t").await, Value::Int(0));
 
     // An error inside the transaction: the ROLLBACK that follows is sent.
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(2)]).await;
     let e = conn
-        .execute("INSERT INTO t VALUES (?)", &[Value::Int(2)])
+        .execute(Statement::new(
+            "INSERT INTO t VALUES (?)",
+            vec![Value::Int(2)],
+        ))
         .await
         .unwrap_err();
     assert!(!e.is_disconnect(), "{e}");
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
     assert_eq!(count(&mut other, "t").await, Value::Int(0));
     assert_eq!(count(&mut conn, "t").await, Value::Int(0));
 
     // A statement that fails to prepare, first in its transaction: the
     // state is unknown, so the ROLLBACK is sent.
     let meter = Meter::start(&mut conn).await;
-    batch(&mut conn, "BEGIN").await;
-    conn.execute("SELECT nope FROM t WHERE id = ?", &[Value::Int(1)])
-        .await
-        .unwrap_err();
-    batch(&mut conn, "ROLLBACK").await;
+    conn.begin(TxOptions::default()).await.unwrap();
+    conn.execute(Statement::new(
+        "SELECT nope FROM t WHERE id = ?",
+        vec![Value::Int(1)],
+    ))
+    .await
+    .unwrap_err();
+    conn.rollback().await.unwrap();
     assert_eq!(meter.read(&mut conn).await, [0, 0, 1]);
     insert_committed(&mut conn, 3).await;
     assert_eq!(count(&mut other, "t").await, Value::Int(1));
 
     // Dropped without COMMIT: gone.
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(4)]).await;
     conn.close().await;
     assert_eq!(count(&mut other, "t").await, Value::Int(1));
@@ -228,29 +240,26 @@ async fn savepoint_right_after_begin() {
     let db = setup("savepoint").await;
     let mut conn = db.connect().await;
     let mut other = db.connect().await;
-    batch(&mut conn, "BEGIN").await;
-    batch(&mut conn, "SAVEPOINT sa_1").await;
+    conn.begin(TxOptions::default()).await.unwrap();
+    conn.savepoint("sa_1").await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(1)]).await;
-    batch(&mut conn, "ROLLBACK TO SAVEPOINT sa_1").await;
+    conn.rollback_to_savepoint("sa_1").await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(2)]).await;
-    batch(&mut conn, "RELEASE SAVEPOINT sa_1").await;
+    conn.release_savepoint("sa_1").await.unwrap();
     assert_eq!(count(&mut other, "t").await, Value::Int(0));
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
     let r = exec(&mut other, "SELECT id FROM t", &[]).await;
     assert_eq!(r.rows, vec![vec![Value::Int(2)]]);
 
     // A savepoint and nothing else: the transaction's end is still sent
     // (it drops the savepoint), and the next transaction starts clean.
-    batch(&mut conn, "BEGIN").await;
-    batch(&mut conn, "SAVEPOINT sa_2").await;
-    batch(&mut conn, "ROLLBACK").await;
-    batch(&mut conn, "BEGIN").await;
-    let e = conn
-        .execute_batch("ROLLBACK TO SAVEPOINT sa_2")
-        .await
-        .unwrap_err();
+    conn.begin(TxOptions::default()).await.unwrap();
+    conn.savepoint("sa_2").await.unwrap();
+    conn.rollback().await.unwrap();
+    conn.begin(TxOptions::default()).await.unwrap();
+    let e = conn.rollback_to_savepoint("sa_2").await.unwrap_err();
     assert!(e.to_string().contains("sa_2"), "{e}");
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
 }
 
 #[tokio::test]
@@ -261,30 +270,40 @@ async fn isolation_level_set_before_a_transaction_applies() {
 
     // READ COMMITTED for the next transaction only: a row committed
     // meanwhile is seen by the second read.
-    batch(&mut conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED").await;
-    batch(&mut conn, "BEGIN").await;
+    exec(
+        &mut conn,
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        &[],
+    )
+    .await;
+    conn.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(0));
     insert_committed(&mut writer, 1).await;
     assert_eq!(count(&mut conn, "t").await, Value::Int(1));
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
 
     // The next one is REPEATABLE READ again (the session default).
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(1));
     insert_committed(&mut writer, 2).await;
     assert_eq!(count(&mut conn, "t").await, Value::Int(1));
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
 
     // SET TRANSACTION then an empty transaction: its end is sent, so the
     // one-shot level does not leak into the transaction after it.
-    batch(&mut conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED").await;
-    batch(&mut conn, "BEGIN").await;
-    batch(&mut conn, "COMMIT").await;
-    batch(&mut conn, "BEGIN").await;
+    exec(
+        &mut conn,
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        &[],
+    )
+    .await;
+    conn.begin(TxOptions::default()).await.unwrap();
+    conn.commit().await.unwrap();
+    conn.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(2));
     insert_committed(&mut writer, 3).await;
     assert_eq!(count(&mut conn, "t").await, Value::Int(2));
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
 
     // A session-wide level works too.
     batch(
@@ -292,11 +311,11 @@ async fn isolation_level_set_before_a_transaction_applies() {
         "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
     )
     .await;
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(3));
     insert_committed(&mut writer, 4).await;
     assert_eq!(count(&mut conn, "t").await, Value::Int(4));
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
 }
 
 #[tokio::test]
@@ -304,7 +323,7 @@ async fn ddl_commits_implicitly_and_the_bookkeeping_follows() {
     let db = setup("ddl").await;
     let mut conn = db.connect().await;
     let mut other = db.connect().await;
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(1)]).await;
     exec(
         &mut conn,
@@ -315,21 +334,21 @@ async fn ddl_commits_implicitly_and_the_bookkeeping_follows() {
     // The CREATE committed the INSERT.
     assert_eq!(count(&mut other, "t").await, Value::Int(1));
     let meter = Meter::start(&mut conn).await;
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
     assert_eq!(meter.read(&mut conn).await, [0, 0, 0]);
 
     // A statement after DDL in the same transaction starts a new one, which
     // the COMMIT (sent) ends, and a ROLLBACK undoes.
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO u VALUES (?)", &[Value::Int(1)]).await;
     exec(&mut conn, "ALTER TABLE t ADD COLUMN x INTEGER", &[]).await;
     exec(&mut conn, "INSERT INTO u VALUES (?)", &[Value::Int(2)]).await;
     assert_eq!(count(&mut other, "u").await, Value::Int(1));
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
     assert_eq!(count(&mut other, "u").await, Value::Int(1));
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO u VALUES (?)", &[Value::Int(3)]).await;
-    batch(&mut conn, "COMMIT").await;
+    conn.commit().await.unwrap();
     assert_eq!(count(&mut other, "u").await, Value::Int(2));
 }
 
@@ -347,21 +366,24 @@ async fn statements_outside_a_transaction_still_autocommit() {
     .await;
     assert_eq!(count(&mut other, "t").await, Value::Int(3));
     // A failed statement leaves nothing open: the row it locked is free.
-    conn.execute("INSERT INTO t VALUES (?)", &[Value::Int(1)])
-        .await
-        .unwrap_err();
+    conn.execute(Statement::new(
+        "INSERT INTO t VALUES (?)",
+        vec![Value::Int(1)],
+    ))
+    .await
+    .unwrap_err();
     exec(&mut other, "SET SESSION innodb_lock_wait_timeout = 1", &[]).await;
-    batch(&mut other, "BEGIN").await;
+    other.begin(TxOptions::default()).await.unwrap();
     exec(&mut other, "DELETE FROM t WHERE id = ?", &[Value::Int(1)]).await;
-    batch(&mut other, "COMMIT").await;
+    other.commit().await.unwrap();
     assert_eq!(count(&mut conn, "t").await, Value::Int(2));
     // A session switched back to autocommit gets real BEGINs.
     batch(&mut conn, "SET SESSION autocommit = 1").await;
     let meter = Meter::start(&mut conn).await;
     insert_committed(&mut conn, 4).await;
-    batch(&mut conn, "BEGIN").await;
+    conn.begin(TxOptions::default()).await.unwrap();
     exec(&mut conn, "INSERT INTO t VALUES (?)", &[Value::Int(5)]).await;
-    batch(&mut conn, "ROLLBACK").await;
+    conn.rollback().await.unwrap();
     assert_eq!(meter.read(&mut conn).await, [2, 1, 1]);
     assert_eq!(count(&mut other, "t").await, Value::Int(3));
 }

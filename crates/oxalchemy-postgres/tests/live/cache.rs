@@ -1,6 +1,7 @@
 //! The per-connection prepared-statement cache.
 
 use crate::support::{TestDb, admin_connection, run};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{DriverConnection, Error, Value};
 
 async fn server_side_count(c: &mut dyn DriverConnection, sql: &str) -> Value {
@@ -30,7 +31,10 @@ async fn statements_are_prepared_once_per_connection() {
     run(&mut conn, sql, &[Value::Int(9)]).await;
     assert_eq!(conn.cached_statements(), before);
     // A statement that failed to prepare is not cached.
-    let _ = conn.execute("SELEC nonsense", &[]).await.unwrap_err();
+    let _ = conn
+        .execute(Statement::new("SELEC nonsense", vec![]))
+        .await
+        .unwrap_err();
     assert!(!conn.is_statement_cached("SELEC nonsense"));
 }
 
@@ -90,7 +94,7 @@ async fn an_invalidated_statement_is_prepared_again() {
     .await;
     Box::new(outside).close().await;
     // ... the server refuses the stale plan once; the entry is dropped ...
-    let e = conn.execute(sql, &[]).await.unwrap_err();
+    let e = conn.execute(Statement::new(sql, vec![])).await.unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
     assert!(
         e.to_string()

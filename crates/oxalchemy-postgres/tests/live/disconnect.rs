@@ -1,6 +1,7 @@
 //! A connection killed on the server is reported as a disconnect and broken.
 
 use crate::support::{TestDb, admin_connection, run};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{DriverConnection, Value};
 
 #[tokio::test]
@@ -16,11 +17,17 @@ async fn a_terminated_backend_is_a_disconnect() {
     let r = run(&mut killer, "SELECT pg_terminate_backend($1, 5000)", &[pid]).await;
     assert_eq!(r.rows[0][0], Value::Bool(true));
 
-    let e = victim.execute("SELECT 1", &[]).await.unwrap_err();
+    let e = victim
+        .execute(Statement::new("SELECT 1", vec![]))
+        .await
+        .unwrap_err();
     assert!(e.is_disconnect(), "expected a disconnect, got {e:?}");
     assert!(victim.is_broken());
     // It stays broken; further calls keep failing as disconnects without hanging.
-    let e = victim.execute("SELECT 1", &[]).await.unwrap_err();
+    let e = victim
+        .execute(Statement::new("SELECT 1", vec![]))
+        .await
+        .unwrap_err();
     assert!(e.is_disconnect(), "{e:?}");
     assert!(victim.ping().await.unwrap_err().is_disconnect());
     victim.close().await;
@@ -36,7 +43,10 @@ async fn a_cached_statement_on_a_terminated_backend_is_a_disconnect() {
     let pid = run(&mut victim, "SELECT pg_backend_pid()", &[]).await.rows[0][0].clone();
     let mut killer = admin_connection().await;
     run(&mut killer, "SELECT pg_terminate_backend($1, 5000)", &[pid]).await;
-    let e = victim.execute(sql, &[Value::Int(1)]).await.unwrap_err();
+    let e = victim
+        .execute(Statement::new(sql, vec![Value::Int(1)]))
+        .await
+        .unwrap_err();
     assert!(e.is_disconnect(), "{e:?}");
     assert!(victim.is_broken());
     assert_eq!(victim.cached_statements(), 0);

@@ -2,6 +2,7 @@
 
 use crate::support::{TestDb, run};
 use oxalchemy_core::Value;
+use oxalchemy_core::{Statement, StatementKind, TxOptions};
 
 #[tokio::test]
 async fn returning_and_rows_affected() {
@@ -97,18 +98,18 @@ async fn batches_transactions_and_ping() {
     )
     .await
     .unwrap();
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     run(c, "INSERT INTO a VALUES ($1)", &[Value::Int(3)]).await;
-    c.execute_batch("SAVEPOINT sp1").await.unwrap();
+    c.savepoint("sp1").await.unwrap();
     run(c, "INSERT INTO a VALUES ($1)", &[Value::Int(4)]).await;
-    c.execute_batch("ROLLBACK TO SAVEPOINT sp1").await.unwrap();
-    c.execute_batch("COMMIT").await.unwrap();
+    c.rollback_to_savepoint("sp1").await.unwrap();
+    c.commit().await.unwrap();
     let r = run(c, "SELECT sum(x) FROM a", &[]).await;
     assert_eq!(r.rows[0][0], Value::Int(6));
 
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     run(c, "INSERT INTO b VALUES (1)", &[]).await;
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
     assert_eq!(
         run(c, "SELECT count(*) FROM b", &[]).await.rows[0][0],
         Value::Int(0)
@@ -128,9 +129,9 @@ async fn deferred_begin_still_isolates_and_rolls_back() {
     let mut other = db.boxed().await;
     let c = &mut *conn;
     c.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
-    c.execute_batch("BEGIN").await.unwrap();
-    c.execute_batch("COMMIT").await.unwrap(); // nothing ran: nothing to end
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
+    c.commit().await.unwrap(); // nothing ran: nothing to end
+    c.begin(TxOptions::default()).await.unwrap();
     run(c, "INSERT INTO t VALUES ($1)", &[Value::Int(1)]).await;
     let seen = run(&mut *other, "SELECT count(*) FROM t", &[]).await;
     assert_eq!(
@@ -138,30 +139,34 @@ async fn deferred_begin_still_isolates_and_rolls_back() {
         Value::Int(0),
         "uncommitted row is not visible"
     );
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
     assert_eq!(
         run(c, "SELECT count(*) FROM t", &[]).await.rows[0][0],
         Value::Int(0)
     );
 
     // A savepoint right after BEGIN starts the transaction first.
-    c.execute_batch("BEGIN").await.unwrap();
-    c.execute_batch("SAVEPOINT sp1").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
+    c.savepoint("sp1").await.unwrap();
     run(c, "INSERT INTO t VALUES ($1)", &[Value::Int(2)]).await;
-    c.execute_batch("ROLLBACK TO SAVEPOINT sp1").await.unwrap();
+    c.rollback_to_savepoint("sp1").await.unwrap();
     run(c, "INSERT INTO t VALUES ($1)", &[Value::Int(3)]).await;
-    c.execute_batch("COMMIT").await.unwrap();
+    c.commit().await.unwrap();
     let r = run(&mut *other, "SELECT sum(x) FROM t", &[]).await;
     assert_eq!(r.rows[0][0], Value::Int(3));
 
     // A failing first statement leaves an aborted transaction, as before.
-    c.execute_batch("BEGIN").await.unwrap();
-    assert!(c.execute("SELECT 1/0", &[]).await.is_err());
+    c.begin(TxOptions::default()).await.unwrap();
     assert!(
-        c.execute("SELECT 1", &[]).await.is_err(),
+        c.execute(Statement::new("SELECT 1/0", vec![]))
+            .await
+            .is_err()
+    );
+    assert!(
+        c.execute(Statement::new("SELECT 1", vec![])).await.is_err(),
         "transaction is aborted"
     );
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
     assert_eq!(run(c, "SELECT 1", &[]).await.rows[0][0], Value::Int(1));
     conn.close().await;
     other.close().await;
@@ -181,27 +186,35 @@ async fn execute_many_is_pipelined_in_order() {
         &[],
     )
     .await;
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     let sets: Vec<Vec<Value>> = (0..2500).map(|n| vec![Value::Int(n)]).collect();
     let results = c
-        .execute_many("INSERT INTO many (n) VALUES ($1) RETURNING n", sets)
+        .execute_many(
+            "INSERT INTO many (n) VALUES ($1) RETURNING n".into(),
+            StatementKind::of_sql("INSERT INTO many (n) VALUES ($1) RETURNING n"),
+            sets,
+        )
         .await
         .unwrap();
     assert_eq!(results.len(), 2500);
     for (n, r) in results.iter().enumerate() {
         assert_eq!(r.rows, [vec![Value::Int(n as i64)]]);
     }
-    c.execute_batch("COMMIT").await.unwrap();
+    c.commit().await.unwrap();
 
     // The 1 001st set repeats a unique value: its error is the one reported.
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     let sets: Vec<Vec<Value>> = (3000..4000)
         .chain([5])
         .chain(4000..4500)
         .map(|n| vec![Value::Int(n)])
         .collect();
     let err = c
-        .execute_many("INSERT INTO many (n) VALUES ($1)", sets)
+        .execute_many(
+            "INSERT INTO many (n) VALUES ($1)".into(),
+            StatementKind::of_sql("INSERT INTO many (n) VALUES ($1)"),
+            sets,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -210,7 +223,7 @@ async fn execute_many_is_pipelined_in_order() {
     );
     assert_eq!(err.failed_index(), 1000, "the sets before it completed");
     assert!(err.completed.iter().all(|r| r.rows_affected == 1));
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
     let count = run(c, "SELECT count(*) FROM many", &[]).await;
     assert_eq!(count.rows, [vec![Value::Int(2500)]]);
 }
@@ -224,10 +237,14 @@ async fn execute_many_reports_how_far_it_got() {
     let c = &mut *conn;
     run(c, "CREATE TABLE uniq (n INTEGER NOT NULL UNIQUE)", &[]).await;
     run(c, "INSERT INTO uniq (n) VALUES (2)", &[]).await;
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     let sets = [1, 2, 3].map(|n| vec![Value::Int(n)]).to_vec();
     let err = c
-        .execute_many("INSERT INTO uniq (n) VALUES ($1) RETURNING n", sets)
+        .execute_many(
+            "INSERT INTO uniq (n) VALUES ($1) RETURNING n".into(),
+            StatementKind::of_sql("INSERT INTO uniq (n) VALUES ($1) RETURNING n"),
+            sets,
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -237,11 +254,11 @@ async fn execute_many_reports_how_far_it_got() {
     );
     assert_eq!(err.failed_index(), 1);
     assert_eq!(err.completed[0].rows, [vec![Value::Int(1)]]);
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
 
     // A set that cannot be bound (wrong parameter count) is never sent: the
     // sets before it in the same pipeline chunk run, then it is the failure.
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     let sets = vec![
         vec![Value::Int(10)],
         vec![Value::Int(11)],
@@ -250,7 +267,11 @@ async fn execute_many_reports_how_far_it_got() {
         vec![Value::Int(15)],
     ];
     let err = c
-        .execute_many("INSERT INTO uniq (n) VALUES ($1)", sets)
+        .execute_many(
+            "INSERT INTO uniq (n) VALUES ($1)".into(),
+            StatementKind::of_sql("INSERT INTO uniq (n) VALUES ($1)"),
+            sets,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -264,12 +285,13 @@ async fn execute_many_reports_how_far_it_got() {
         [10, 11, 12].map(|n| vec![Value::Int(n)]),
         "the sets before the unbindable one ran, none after it"
     );
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
 
     // The first set failing reports nothing completed.
     let err = c
         .execute_many(
-            "INSERT INTO uniq (n) VALUES ($1)",
+            "INSERT INTO uniq (n) VALUES ($1)".into(),
+            StatementKind::of_sql("INSERT INTO uniq (n) VALUES ($1)"),
             vec![vec![Value::Int(2)], vec![Value::Int(20)]],
         )
         .await

@@ -2,6 +2,7 @@
 
 use crate::support::{TestDb, run};
 use oxalchemy_core::{DriverConnection, Error, IntegrityKind, Value};
+use oxalchemy_core::{Statement, TxOptions};
 
 async fn schema(c: &mut dyn DriverConnection) {
     run(
@@ -46,10 +47,10 @@ async fn integrity_errors_carry_kind_and_constraint() {
     let insert = "INSERT INTO parent (id, email, age) VALUES ($1, $2, $3)";
 
     let e = c
-        .execute(
+        .execute(Statement::new(
             insert,
-            &[Value::Int(2), Value::from("a@example.com"), Value::Int(1)],
-        )
+            vec![Value::Int(2), Value::from("a@example.com"), Value::Int(1)],
+        ))
         .await
         .unwrap_err();
     let (kind, constraint, message) = integrity(&e);
@@ -62,10 +63,10 @@ async fn integrity_errors_carry_kind_and_constraint() {
     );
 
     let e = c
-        .execute(
+        .execute(Statement::new(
             insert,
-            &[Value::Int(1), Value::from("b@example.com"), Value::Int(1)],
-        )
+            vec![Value::Int(1), Value::from("b@example.com"), Value::Int(1)],
+        ))
         .await
         .unwrap_err();
     let (kind, constraint, _) = integrity(&e);
@@ -73,7 +74,10 @@ async fn integrity_errors_carry_kind_and_constraint() {
     assert_eq!(constraint.as_deref(), Some("parent_pkey"));
 
     let e = c
-        .execute(insert, &[Value::Int(3), Value::Null, Value::Int(1)])
+        .execute(Statement::new(
+            insert,
+            vec![Value::Int(3), Value::Null, Value::Int(1)],
+        ))
         .await
         .unwrap_err();
     let (kind, _, message) = integrity(&e);
@@ -81,10 +85,10 @@ async fn integrity_errors_carry_kind_and_constraint() {
     assert!(message.contains("\"email\""), "{message}");
 
     let e = c
-        .execute(
+        .execute(Statement::new(
             insert,
-            &[Value::Int(4), Value::from("c@example.com"), Value::Int(-1)],
-        )
+            vec![Value::Int(4), Value::from("c@example.com"), Value::Int(-1)],
+        ))
         .await
         .unwrap_err();
     let (kind, constraint, _) = integrity(&e);
@@ -92,10 +96,10 @@ async fn integrity_errors_carry_kind_and_constraint() {
     assert_eq!(constraint.as_deref(), Some("ck_age_positive"));
 
     let e = c
-        .execute(
+        .execute(Statement::new(
             "INSERT INTO child VALUES ($1, $2)",
-            &[Value::Int(1), Value::Int(99)],
-        )
+            vec![Value::Int(1), Value::Int(99)],
+        ))
         .await
         .unwrap_err();
     let (kind, constraint, message) = integrity(&e);
@@ -107,7 +111,10 @@ async fn integrity_errors_carry_kind_and_constraint() {
     // FK violation on delete of a referenced row.
     run(c, "INSERT INTO child VALUES (1, 1)", &[]).await;
     let e = c
-        .execute("DELETE FROM parent WHERE id = $1", &[Value::Int(1)])
+        .execute(Statement::new(
+            "DELETE FROM parent WHERE id = $1",
+            vec![Value::Int(1)],
+        ))
         .await
         .unwrap_err();
     assert_eq!(integrity(&e).0, IntegrityKind::ForeignKey);
@@ -125,7 +132,7 @@ async fn syntax_errors_carry_the_sql() {
     let db = TestDb::new().await;
     let mut conn = db.boxed().await;
     let sql = "SELEC 1 FROM nowhere";
-    let e = conn.execute(sql, &[]).await.unwrap_err();
+    let e = conn.execute(Statement::new(sql, vec![])).await.unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
     assert_eq!(e.sql(), Some(sql));
     let text = e.to_string();
@@ -134,13 +141,16 @@ async fn syntax_errors_carry_the_sql() {
     assert!(text.contains("[SQL: SELEC 1 FROM nowhere]"), "{text}");
 
     let e = conn
-        .execute("SELECT * FROM no_such_table", &[])
+        .execute(Statement::new("SELECT * FROM no_such_table", vec![]))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
     assert!(e.to_string().contains("no_such_table"), "{e}");
 
-    let e = conn.execute("SELECT $1::int", &[]).await.unwrap_err();
+    let e = conn
+        .execute(Statement::new("SELECT $1::int", vec![]))
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
     assert!(
         e.to_string().contains("1 parameter(s) but 0 value(s)"),
@@ -148,7 +158,7 @@ async fn syntax_errors_carry_the_sql() {
     );
 
     let e = conn
-        .execute("SELECT $1::uuid", &[Value::Bool(true)])
+        .execute(Statement::new("SELECT $1::uuid", vec![Value::Bool(true)]))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
@@ -165,34 +175,46 @@ async fn out_of_range_values_are_data_errors() {
 
     // The value is sent as the integer it is; the column's type rejects it.
     let e = c
-        .execute("INSERT INTO small (n) VALUES ($1)", &[Value::Int(40_000)])
+        .execute(Statement::new(
+            "INSERT INTO small (n) VALUES ($1)",
+            vec![Value::Int(40_000)],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
     assert!(e.to_string().contains("smallint out of range"), "{e}");
     assert_eq!(e.sql(), Some("INSERT INTO small (n) VALUES ($1)"));
     let e = c
-        .execute("INSERT INTO small (m) VALUES ($1)", &[Value::Int(1 << 40)])
+        .execute(Statement::new(
+            "INSERT INTO small (m) VALUES ($1)",
+            vec![Value::Int(1 << 40)],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
 
     // Raised by the server (SQLSTATE 22003, 22012, 22P02).
     let e = c
-        .execute("SELECT 2147483647 + $1::int4", &[Value::Int(1)])
+        .execute(Statement::new(
+            "SELECT 2147483647 + $1::int4",
+            vec![Value::Int(1)],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
     assert!(e.to_string().contains("22003"), "{e}");
     let e = c
-        .execute("SELECT 1 / $1::int4", &[Value::Int(0)])
+        .execute(Statement::new("SELECT 1 / $1::int4", vec![Value::Int(0)]))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
-    let e = c.execute("SELECT 'abc'::int4", &[]).await.unwrap_err();
+    let e = c
+        .execute(Statement::new("SELECT 'abc'::int4", vec![]))
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
     let e = c
-        .execute("SELECT $1::int4", &[Value::from("abc")])
+        .execute(Statement::new("SELECT $1::int4", vec![Value::from("abc")]))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::DataError { .. }), "{e:?}");
@@ -210,18 +232,21 @@ async fn errors_inside_a_transaction() {
     let mut conn = db.boxed().await;
     let c = &mut *conn;
     run(c, "CREATE TABLE t (id INTEGER PRIMARY KEY)", &[]).await;
-    c.execute_batch("BEGIN").await.unwrap();
+    c.begin(TxOptions::default()).await.unwrap();
     run(c, "INSERT INTO t VALUES (1)", &[]).await;
     let e = c
-        .execute("INSERT INTO t VALUES (1)", &[])
+        .execute(Statement::new("INSERT INTO t VALUES (1)", vec![]))
         .await
         .unwrap_err();
     assert_eq!(e.integrity_kind(), Some(IntegrityKind::Unique));
     // The transaction is aborted until ROLLBACK; that is an error, not a disconnect.
-    let e = c.execute("SELECT 1", &[]).await.unwrap_err();
+    let e = c
+        .execute(Statement::new("SELECT 1", vec![]))
+        .await
+        .unwrap_err();
     assert!(!e.is_disconnect(), "{e}");
     assert!(e.to_string().contains("25P02"), "{e}");
-    c.execute_batch("ROLLBACK").await.unwrap();
+    c.rollback().await.unwrap();
     assert_eq!(
         run(c, "SELECT count(*) FROM t", &[]).await.rows[0][0],
         Value::Int(0)
@@ -247,13 +272,19 @@ async fn deadlocks_and_timeouts_are_operational_but_not_disconnects() {
     )
     .await;
     run(&mut *a, "INSERT INTO locks VALUES (1, 0), (2, 0)", &[]).await;
-    a.execute_batch("BEGIN").await.unwrap();
-    b.execute_batch("BEGIN").await.unwrap();
+    a.begin(TxOptions::default()).await.unwrap();
+    b.begin(TxOptions::default()).await.unwrap();
     run(&mut *a, "UPDATE locks SET v = 1 WHERE id = 1", &[]).await;
     run(&mut *b, "UPDATE locks SET v = 2 WHERE id = 2", &[]).await;
     let (ra, rb) = tokio::join!(
-        a.execute("UPDATE locks SET v = 1 WHERE id = 2", &[]),
-        b.execute("UPDATE locks SET v = 2 WHERE id = 1", &[]),
+        a.execute(Statement::new(
+            "UPDATE locks SET v = 1 WHERE id = 2",
+            vec![]
+        )),
+        b.execute(Statement::new(
+            "UPDATE locks SET v = 2 WHERE id = 1",
+            vec![]
+        )),
     );
     let e = match (ra, rb) {
         (Err(e), Ok(_)) | (Ok(_), Err(e)) => e,
@@ -270,11 +301,14 @@ async fn deadlocks_and_timeouts_are_operational_but_not_disconnects() {
         "{e:?}"
     );
     assert!(e.to_string().contains("40P01"), "{e}");
-    a.execute_batch("ROLLBACK").await.unwrap();
-    b.execute_batch("ROLLBACK").await.unwrap();
+    a.rollback().await.unwrap();
+    b.rollback().await.unwrap();
 
     a.execute_batch("SET statement_timeout = 50").await.unwrap();
-    let e = a.execute("SELECT pg_sleep(5)", &[]).await.unwrap_err();
+    let e = a
+        .execute(Statement::new("SELECT pg_sleep(5)", vec![]))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             e,

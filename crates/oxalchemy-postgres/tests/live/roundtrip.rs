@@ -2,6 +2,7 @@
 
 use crate::support::{TestDb, run};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Dialect, SqlType, Value};
 use oxalchemy_postgres::PostgresDialect;
 use rust_decimal::Decimal;
@@ -207,7 +208,10 @@ async fn other_column_types_decode() {
         ]
     );
     // A type without a decoder is a DataError naming it.
-    let e = c.execute("SELECT point(1, 2) AS p", &[]).await.unwrap_err();
+    let e = c
+        .execute(Statement::new("SELECT point(1, 2) AS p", vec![]))
+        .await
+        .unwrap_err();
     assert!(matches!(e, oxalchemy_core::Error::DataError { .. }), "{e}");
     assert!(e.to_string().contains("point"), "{e}");
     // The connection is still in sync afterwards.
@@ -303,7 +307,7 @@ async fn naive_datetime_edges() {
     let r = run(c, "SELECT $1::timestamp", &[Value::DateTime(old)]).await;
     assert_eq!(r.rows[0][0], Value::DateTime(old));
     let e = c
-        .execute("SELECT 'infinity'::timestamp", &[])
+        .execute(Statement::new("SELECT 'infinity'::timestamp", vec![]))
         .await
         .unwrap_err();
     assert!(matches!(e, oxalchemy_core::Error::DataError { .. }), "{e}");

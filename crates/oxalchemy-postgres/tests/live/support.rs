@@ -6,6 +6,7 @@
 //! panics) terminates those connections and drops the schema, so tests run in
 //! parallel and leave nothing behind.
 
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, DriverConnection, QueryResult, Value};
 use oxalchemy_postgres::{PostgresConnection, PostgresDriver};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -125,11 +126,11 @@ impl Drop for TestDb {
             rt.block_on(async move {
                 let mut admin = admin_connection().await;
                 let _ = admin
-                    .execute(
+                    .execute(Statement::new(
                         "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
                          WHERE application_name = $1 AND pid <> pg_backend_pid()",
-                        &[Value::from(schema.as_str())],
-                    )
+                        vec![Value::from(schema.as_str())],
+                    ))
                     .await;
                 admin
                     .execute_batch(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -147,7 +148,7 @@ impl Drop for TestDb {
 
 /// Run one statement, panicking with the error on failure.
 pub async fn run(conn: &mut dyn DriverConnection, sql: &str, params: &[Value]) -> QueryResult {
-    match conn.execute(sql, params).await {
+    match conn.execute(Statement::new(sql, params.to_vec())).await {
         Ok(r) => r,
         Err(e) => panic!("{sql}: {e}"),
     }

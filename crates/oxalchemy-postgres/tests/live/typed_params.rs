@@ -2,6 +2,7 @@
 
 use crate::support::{TestDb, run};
 use oxalchemy_core::{DriverConnection, Error, Value};
+use oxalchemy_core::{Statement, StatementKind};
 use rust_decimal::Decimal;
 
 #[tokio::test]
@@ -72,7 +73,7 @@ async fn one_sql_text_is_prepared_per_parameter_kinds() {
     assert_eq!(conn.cached_statements(), 2);
     // A value too many is still an error, not a declared, unused parameter.
     let e = conn
-        .execute(sql, &[Value::Int(1), Value::Int(2)])
+        .execute(Statement::new(sql, vec![Value::Int(1), Value::Int(2)]))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::ProgrammingError { .. }), "{e:?}");
@@ -100,7 +101,11 @@ async fn execute_many_shares_statements_across_nulls() {
     ];
     let before = conn.cached_statements();
     let done = conn
-        .execute_many("INSERT INTO m (a, b) VALUES ($1, $2)", sets)
+        .execute_many(
+            "INSERT INTO m (a, b) VALUES ($1, $2)".into(),
+            StatementKind::of_sql("INSERT INTO m (a, b) VALUES ($1, $2)"),
+            sets,
+        )
         .await
         .unwrap();
     assert_eq!(done.len(), 4);

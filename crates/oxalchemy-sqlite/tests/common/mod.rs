@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use oxalchemy_core::Statement;
 use oxalchemy_core::{Driver, DriverConnection, QueryResult, Value};
 use oxalchemy_sqlite::SqliteDriver;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ pub async fn memory() -> (SqliteDriver, Box<dyn DriverConnection>) {
 
 /// Run a statement that must succeed.
 pub async fn run(conn: &mut Box<dyn DriverConnection>, sql: &str, params: &[Value]) -> QueryResult {
-    match conn.execute(sql, params).await {
+    match conn.execute(Statement::new(sql, params.to_vec())).await {
         Ok(r) => r,
         Err(e) => panic!("{sql}: {e}"),
     }

@@ -1,0 +1,95 @@
+//! `TxOptions` and `IsolationLevel`: how a transaction is begun
+//! ([`DriverConnection::begin`](crate::DriverConnection::begin)).
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A transaction isolation level (SQL standard names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IsolationLevel {
+    /// `READ UNCOMMITTED`.
+    ReadUncommitted,
+    /// `READ COMMITTED`.
+    ReadCommitted,
+    /// `REPEATABLE READ`.
+    RepeatableRead,
+    /// `SERIALIZABLE`.
+    Serializable,
+}
+
+impl IsolationLevel {
+    /// The level as SQL writes it: `"READ COMMITTED"`, ...
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            IsolationLevel::ReadUncommitted => "READ UNCOMMITTED",
+            IsolationLevel::ReadCommitted => "READ COMMITTED",
+            IsolationLevel::RepeatableRead => "REPEATABLE READ",
+            IsolationLevel::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
+impl fmt::Display for IsolationLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_sql())
+    }
+}
+
+/// How to begin a transaction: the default (the database's own isolation
+/// level, read-write) or with an isolation level and / or read only.
+///
+/// A backend that cannot honour an option refuses the `begin` with an error
+/// naming itself and the option; it never ignores one.
+///
+/// ```
+/// use oxalchemy_core::{IsolationLevel, TxOptions};
+/// assert!(TxOptions::default().is_default());
+/// let o = TxOptions::default().isolation(IsolationLevel::Serializable).read_only(true);
+/// assert_eq!(o.begin_sql("BEGIN"), "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY");
+/// assert_eq!(TxOptions::default().begin_sql("BEGIN"), "BEGIN");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TxOptions {
+    /// The isolation level; `None` keeps the connection's (the server's default).
+    pub isolation: Option<IsolationLevel>,
+    /// Refuse writes in this transaction.
+    pub read_only: bool,
+}
+
+impl TxOptions {
+    /// These options with `level` as the isolation level.
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// These options, read only or not.
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// True for the defaults (no isolation level, read-write).
+    pub fn is_default(&self) -> bool {
+        self.isolation.is_none() && !self.read_only
+    }
+
+    /// The begin statement in standard SQL wording: `plain` (the dialect's
+    /// `begin_sql()`) for the defaults, else `BEGIN ISOLATION LEVEL ..
+    /// [READ ONLY]` (PostgreSQL's syntax). This is the text engine events and
+    /// echo show; each driver sends its own protocol.
+    pub fn begin_sql(&self, plain: &'static str) -> Cow<'static, str> {
+        if self.is_default() {
+            return Cow::Borrowed(plain);
+        }
+        let mut sql = String::from("BEGIN");
+        if let Some(level) = self.isolation {
+            sql.push_str(" ISOLATION LEVEL ");
+            sql.push_str(level.as_sql());
+        }
+        if self.read_only {
+            sql.push_str(" READ ONLY");
+        }
+        Cow::Owned(sql)
+    }
+}
