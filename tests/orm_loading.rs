@@ -834,6 +834,32 @@ backend_tests! {
         session.rollback().await?;
         Ok(())
     }
+
+    async fn options_where_rows_come_back_are_an_error_not_ignored(db) {
+        let log = setup(&db).await?;
+        seed_blog(&db, 2, 1).await?;
+        let mut session = Session::new(&db.engine);
+        log.take();
+        let query = || select(User).options(selectinload(User::POSTS));
+        let err = session.execute(query()).await.unwrap_err();
+        assert!(matches!(err, oxalchemy::Error::ArgumentError(_)), "{err}");
+        assert!(err.to_string().contains("use session.scalars(..)"), "{err}");
+        let err = session
+            .execute(select(User).populate_existing())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("populate_existing()"), "{err}");
+        let mut conn = db.engine.connect().await?;
+        let err = conn.execute(query()).await.unwrap_err();
+        assert!(err.to_string().starts_with("ArgumentError: Connection::execute returns rows"), "{err}");
+        // Nothing was sent; the same query through scalars applies the options.
+        assert!(log.take().is_empty());
+        let users = session.scalars(query().order_by(User::ID)).all().await?;
+        assert_eq!(users.len(), 2);
+        assert!(users.iter().all(|u| u.posts.get().is_ok_and(|p| p.len() == 1)));
+        session.rollback().await?;
+        Ok(())
+    }
 }
 
 /// Loading futures are `Send` (usable in web handlers).

@@ -155,6 +155,15 @@ pub trait Executable: Send + Sync {
     /// Compile for `dialect`.
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled>;
 
+    /// How many front-end options ride on the statement (the ORM's loader
+    /// options and `populate_existing()`, stored with
+    /// [`Select::with_extension`](crate::Select::with_extension)). Core
+    /// execution returns rows and would ignore them, so it refuses a
+    /// statement that carries any.
+    fn front_end_options(&self) -> usize {
+        0
+    }
+
     /// True when compiled SQL may be cached by statement shape
     /// ([`CompileCache`](crate::CompileCache)): Core statements are; text
     /// and already-compiled SQL gain nothing from it.

@@ -68,6 +68,16 @@ impl fmt::Debug for Connection {
     }
 }
 
+/// A statement with ORM options (loader options, `populate_existing()`)
+/// reached an API that returns rows and so would ignore them.
+pub(crate) fn orm_options_error(api: &str) -> Error {
+    Error::argument(format!(
+        "{api} returns rows, so the statement's ORM options (loader options such as \
+         selectinload(..), populate_existing()) would be ignored: run the query with \
+         session.scalars(..), which applies them, or build it without .options(..)"
+    ))
+}
+
 fn lost_tx_error(action: &str) -> Error {
     Error::invalid_request(format!(
         "cannot {action}: this connection was invalidated (the database connection was lost, or an \
@@ -119,8 +129,12 @@ impl Connection {
     /// statement (65 535 on PostgreSQL and MySQL, 32 766 on SQLite) runs as
     /// several INSERTs in the same transaction, with one merged result; any
     /// other statement over the limit is a `ProgrammingError` before anything
-    /// is sent.
+    /// is sent. A SELECT carrying ORM loader options is an `ArgumentError`:
+    /// rows come back here, so the options would be ignored.
     pub async fn execute<E: Executable>(&mut self, stmt: E) -> Result<CursorResult> {
+        if stmt.front_end_options() > 0 {
+            return Err(orm_options_error("Connection::execute"));
+        }
         let compiled = self.engine.compile(&stmt)?;
         let limit = self.engine.dialect_ref().max_params();
         let count = compiled.params().len();

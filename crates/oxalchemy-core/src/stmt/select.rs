@@ -533,6 +533,10 @@ impl<R> Executable for Select<R> {
         true
     }
 
+    fn front_end_options(&self) -> usize {
+        self.extensions.len()
+    }
+
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
     }

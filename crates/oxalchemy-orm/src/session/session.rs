@@ -735,6 +735,14 @@ impl Session {
     /// and return Core-style rows: `select((User::NAME, Address::EMAIL))`,
     /// aggregates, `update(..)`, `text(..)`.
     pub async fn execute<E: Executable>(&mut self, stmt: E) -> Result<CursorResult> {
+        if stmt.front_end_options() > 0 {
+            return Err(Error::argument(
+                "session.execute(..) returns rows, so the statement's loader options \
+                 (selectinload(..), joinedload(..), ..) and populate_existing() would be ignored: \
+                 use session.scalars(..), which decodes models and applies them, or build the \
+                 query without .options(..)",
+            ));
+        }
         self.autoflush().await?;
         let conn = self.connection().await?;
         let result = conn.execute(stmt).await?;
