@@ -41,7 +41,7 @@ pub use oxalchemy_core::{
     Update, Value, Window, case, delete, except, except_all, excluded, exists, func, insert,
     intersect, intersect_all, not_, select, sql_type, text, union, union_all, update,
 };
-pub use oxalchemy_core::{AnyTable, AnyType};
+pub use oxalchemy_core::{AnyTable, AnyType, IsolationLevel, TxOptions};
 
 /// The seam between the engine and a database driver, for backend authors:
 /// implement [`Driver`](driver::Driver) and
