@@ -187,4 +187,25 @@ backend_tests! {
         }
         Ok(())
     }
+
+    async fn a_savepoint_name_that_is_not_an_identifier_never_reaches_the_database(db) {
+        let mut conn = db.engine.driver().connect().await?;
+        conn.begin(TxOptions::default()).await?;
+        let bad = "sp; DROP TABLE items";
+        for err in [
+            conn.savepoint(bad).await.unwrap_err(),
+            conn.release_savepoint(bad).await.unwrap_err(),
+            conn.rollback_to_savepoint(bad).await.unwrap_err(),
+        ] {
+            assert!(matches!(err, oxalchemy::Error::ArgumentError(_)), "{err}");
+            assert!(err.to_string().contains("not a plain identifier"), "{err}");
+        }
+        // The connection still works, with a proper name.
+        conn.savepoint("sp_1").await?;
+        conn.rollback_to_savepoint("sp_1").await?;
+        conn.release_savepoint("sp_1").await?;
+        conn.rollback().await?;
+        conn.close().await;
+        Ok(())
+    }
 }

@@ -93,3 +93,31 @@ impl TxOptions {
         Cow::Owned(sql)
     }
 }
+
+/// `name` when it can be written into `SAVEPOINT name` as it is: a plain
+/// identifier (an ASCII letter or `_`, then letters, digits or `_`, at most
+/// 63 characters). The engine's names (`sa_savepoint_1`) always are; a
+/// driver checks the names it is given, so no text reaches the database
+/// through a savepoint name.
+///
+/// ```
+/// use oxalchemy_core::savepoint_name;
+/// assert_eq!(savepoint_name("sa_savepoint_1").unwrap(), "sa_savepoint_1");
+/// assert!(savepoint_name("sp; DROP TABLE users").is_err());
+/// ```
+pub fn savepoint_name(name: &str) -> crate::Result<&str> {
+    let mut chars = name.chars();
+    let plain = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 63;
+    if plain {
+        Ok(name)
+    } else {
+        Err(crate::Error::argument(format!(
+            "savepoint name {name:?} is not a plain identifier: use ASCII letters, digits and \
+             '_', starting with a letter or '_', at most 63 characters"
+        )))
+    }
+}

@@ -477,20 +477,32 @@ impl DriverConnection for MysqlConnection {
     }
 
     fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move { self.savepoint_command(&format!("SAVEPOINT {name}")).await })
+        Box::pin(async move {
+            self.savepoint_command(&format!(
+                "SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            ))
+            .await
+        })
     }
 
     fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.savepoint_command(&format!("RELEASE SAVEPOINT {name}"))
-                .await
+            self.savepoint_command(&format!(
+                "RELEASE SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            ))
+            .await
         })
     }
 
     fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.savepoint_command(&format!("ROLLBACK TO SAVEPOINT {name}"))
-                .await
+            self.savepoint_command(&format!(
+                "ROLLBACK TO SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            ))
+            .await
         })
     }
 

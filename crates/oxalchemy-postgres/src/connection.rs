@@ -521,19 +521,32 @@ impl DriverConnection for PostgresConnection {
     fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             self.flush_begin().await?;
-            self.simple(&format!("SAVEPOINT {name}")).await
+            self.simple(&format!(
+                "SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            ))
+            .await
         })
     }
 
     fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move { self.simple(&format!("RELEASE SAVEPOINT {name}")).await })
+        Box::pin(async move {
+            self.simple(&format!(
+                "RELEASE SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            ))
+            .await
+        })
     }
 
     /// DDL undone by the rollback to the savepoint leaves cached statements stale.
     fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.simple(&format!("ROLLBACK TO SAVEPOINT {name}"))
-                .await?;
+            self.simple(&format!(
+                "ROLLBACK TO SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            ))
+            .await?;
             if self.ddl_in_tx {
                 self.cache.schema_changed();
             }

@@ -156,12 +156,19 @@ impl Worker {
                 if self.begin_pending {
                     self.materialize_begin()?;
                 }
-                self.run_script(&format!("SAVEPOINT {name}"))
+                self.run_script(&format!(
+                    "SAVEPOINT {}",
+                    oxalchemy_core::savepoint_name(name)?
+                ))
             }
-            TxJob::ReleaseSavepoint(name) => self.run_script(&format!("RELEASE SAVEPOINT {name}")),
-            TxJob::RollbackToSavepoint(name) => {
-                self.run_script(&format!("ROLLBACK TO SAVEPOINT {name}"))
-            }
+            TxJob::ReleaseSavepoint(name) => self.run_script(&format!(
+                "RELEASE SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            )),
+            TxJob::RollbackToSavepoint(name) => self.run_script(&format!(
+                "ROLLBACK TO SAVEPOINT {}",
+                oxalchemy_core::savepoint_name(name)?
+            )),
         }
     }
 
