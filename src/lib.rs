@@ -80,6 +80,8 @@ pub mod orm {
 #[doc(hidden)]
 pub mod __private {
     pub use oxalchemy_core::row::decode_error;
+    /// The building blocks of the SQL side of `#[hybrid]` methods.
+    pub use oxalchemy_orm::hybrid_sql as hybrid;
     pub use oxalchemy_orm::inventory;
     pub use oxalchemy_orm::{
         Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
@@ -113,6 +115,7 @@ pub mod __private {
 /// ```
 #[cfg(feature = "macros")]
 pub use oxalchemy_macros::Model;
+pub use oxalchemy_orm::Hybrid;
 pub use oxalchemy_orm::{Entity, Model, Related, Session, SessionOptions, entity};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
@@ -150,6 +153,9 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;
+    #[cfg(feature = "macros")]
+    pub use oxalchemy_macros::{hybrid, hybrids};
+    pub use oxalchemy_orm::Hybrid;
     pub use oxalchemy_orm::{
         Entity, Model, Related, SelectOptionsExt, Session, contains_eager, defaultload, entity,
         joinedload, lazyload, raiseload, selectinload, subqueryload,

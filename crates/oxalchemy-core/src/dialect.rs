@@ -6,8 +6,9 @@
 //! it needs, as sea-query's backends do.
 
 use crate::error::{Error, Result};
-use crate::expr::DatePart;
+use crate::expr::{DatePart, StringOp};
 use crate::sql_type::SqlType;
+use std::borrow::Cow;
 use std::fmt::Debug;
 
 /// How a backend spells an upsert.
@@ -533,6 +534,21 @@ pub trait Dialect: Send + Sync + Debug + 'static {
         standard_extract(part)
     }
 
+    /// The SQL written before and after the operand of a [`StringOp`]. The
+    /// defaults are standard SQL (`octet_length(x)`, `char_length(x)`, ASCII
+    /// case mapping with `translate(x, 'ABC..', 'abc..')`, comparisons as
+    /// written); a backend overrides what it spells otherwise.
+    fn string_op(&self, op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {
+        standard_string_op(op)
+    }
+
+    /// The operator of integer division truncating toward zero
+    /// ([`BinOp::TruncDiv`](crate::expr::BinOp::TruncDiv)), spaces included:
+    /// `" / "` by default (integer `/` truncates on PostgreSQL and SQLite).
+    fn truncating_division_operator(&self) -> &'static str {
+        " / "
+    }
+
     /// SQL that lists whether a table exists: returns rows when it does.
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
@@ -614,6 +630,37 @@ impl AsDialect for Box<dyn Dialect> {
     fn as_dialect(&self) -> &dyn Dialect {
         &**self
     }
+}
+
+/// The standard spelling of each [`StringOp`] (see [`Dialect::string_op`]).
+pub fn standard_string_op(op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {
+    const UPPER: &str = "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'";
+    const LOWER: &str = "'abcdefghijklmnopqrstuvwxyz'";
+    match op {
+        StringOp::ByteLength => ("octet_length(".into(), ")".into()),
+        StringOp::CharLength => ("char_length(".into(), ")".into()),
+        StringOp::AsciiLower => ("translate(".into(), format!(", {UPPER}, {LOWER})").into()),
+        StringOp::AsciiUpper => ("translate(".into(), format!(", {LOWER}, {UPPER})").into()),
+        StringOp::Bytewise => ("".into(), "".into()),
+    }
+}
+
+/// ASCII case mapping with nested `REPLACE` calls, for backends without
+/// `translate`: `REPLACE(REPLACE(x, 'A', 'a'), 'B', 'b') ..` (`REPLACE`
+/// must match case-sensitively).
+pub fn replace_ascii_case(lower: bool) -> (Cow<'static, str>, Cow<'static, str>) {
+    let mut before = String::new();
+    let mut after = String::new();
+    for upper in b'A'..=b'Z' {
+        let (from, to) = if lower {
+            (upper, upper.to_ascii_lowercase())
+        } else {
+            (upper.to_ascii_lowercase(), upper)
+        };
+        before.push_str("REPLACE(");
+        after.push_str(&format!(", '{}', '{}')", from as char, to as char));
+    }
+    (before.into(), after.into())
 }
 
 /// `EXTRACT(<part> FROM ` and `)`: standard SQL, PostgreSQL's part names.

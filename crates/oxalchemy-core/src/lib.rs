@@ -29,7 +29,8 @@ pub use compiled::{Compiled, CompiledExtras, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{
     AsDialect, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SentinelInsert,
-    TrueDivision, UpdateFrom, UpsertStyle, standard_type_name,
+    TrueDivision, UpdateFrom, UpsertStyle, replace_ascii_case, standard_string_op,
+    standard_type_name,
 };
 pub use driver::{BoxFuture, Driver, DriverConnection, ExecuteManyError};
 pub use driver_registry::{DriverRegistration, driver_from_url, install_driver};

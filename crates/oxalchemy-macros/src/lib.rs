@@ -35,6 +35,8 @@ mod column_attr;
 mod errors;
 mod expand;
 mod field;
+mod hybrid_attr;
+mod hybrid_translate;
 mod model;
 mod model_attr;
 mod naming;
@@ -85,6 +87,45 @@ use proc_macro::TokenStream;
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     derive_model_tokens(&input).into()
+}
+
+/// `#[hybrids]` on an inherent impl block of a model: each method marked
+/// `#[hybrid]` keeps its body for the Rust side and gets its SQL side from the
+/// same body, an upper-case associated constant.
+///
+/// ```ignore
+/// #[hybrids]
+/// impl Employee {
+///     #[hybrid]
+///     pub fn full_name(&self) -> String { format!("{} {}", self.first_name, self.last_name) }
+///     #[hybrid]
+///     pub fn earns_more_than(&self, amount: i64) -> bool { self.salary > amount }
+/// }
+/// // Employee::FULL_NAME: Hybrid<Employee, String>
+/// // Employee::EARNS_MORE_THAN: fn(i64) -> Expr<bool>
+/// let stmt = select(Employee).filter(Employee::FULL_NAME.eq("Ada Lovelace"));
+/// ```
+///
+/// The translated subset and the per-backend SQL are in `docs/hybrids.md`; a
+/// body outside it is a compile error at the unsupported expression, which
+/// suggests `#[hybrid(expr = path::to_fn)]` to give the SQL side by hand.
+#[proc_macro_attribute]
+pub fn hybrids(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(input as syn::ItemImpl);
+    hybrid_attr::expand(args.into(), item).into()
+}
+
+/// `#[hybrid]` marks a method of a `#[hybrids] impl` block; `#[hybrids]`
+/// consumes it. Used anywhere else it is a compile error saying so.
+#[proc_macro_attribute]
+pub fn hybrid(_args: TokenStream, input: TokenStream) -> TokenStream {
+    let input = proc_macro2::TokenStream::from(input);
+    let error = syn::Error::new(
+        proc_macro2::Span::call_site(),
+        "#[hybrid] methods go in an impl block marked #[hybrids]: `#[hybrids] impl Employee { #[hybrid] fn .. }`",
+    )
+    .to_compile_error();
+    quote::quote!(#error #input).into()
 }
 
 /// The expansion of `#[derive(Model)]` as a `proc_macro2` stream (testable).

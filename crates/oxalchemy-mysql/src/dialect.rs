@@ -37,10 +37,12 @@
 //! mode includes `NO_BACKSLASH_ESCAPES`.
 
 use crate::server_info::{ServerFlavor, ServerInfo, ServerInfoCell};
+use oxalchemy_core::expr::StringOp;
 use oxalchemy_core::{
     DatePart, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SqlType,
-    TrueDivision, UpdateFrom, UpsertStyle, Value,
+    TrueDivision, UpdateFrom, UpsertStyle, Value, replace_ascii_case,
 };
+use std::borrow::Cow;
 use std::fmt;
 
 /// The SQL dialect of MySQL and MariaDB.
@@ -353,6 +355,25 @@ impl Dialect for MysqlDialect {
 
     fn concat_is_operator(&self) -> bool {
         false
+    }
+
+    /// `LENGTH` counts bytes, `CHAR_LENGTH` characters; ASCII case mapping
+    /// with nested case-sensitive `REPLACE` (no `translate`; `LOWER` maps
+    /// every letter); `CAST(x AS BINARY)` compares bytes, without the
+    /// collation's case folding and trailing-space padding.
+    fn string_op(&self, op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {
+        match op {
+            StringOp::ByteLength => ("LENGTH(".into(), ")".into()),
+            StringOp::CharLength => ("CHAR_LENGTH(".into(), ")".into()),
+            StringOp::AsciiLower => replace_ascii_case(true),
+            StringOp::AsciiUpper => replace_ascii_case(false),
+            _ => ("CAST(".into(), " AS BINARY)".into()),
+        }
+    }
+
+    /// `DIV`: `/` is decimal division on MySQL.
+    fn truncating_division_operator(&self) -> &'static str {
+        " DIV "
     }
 
     fn limit_for_offset_only(&self) -> Option<&'static str> {

@@ -9,6 +9,9 @@
 mod any_model;
 mod entity;
 mod field_type;
+mod hybrid;
+#[doc(hidden)]
+pub mod hybrid_sql;
 mod join_condition;
 mod key_part;
 mod loading;
@@ -28,6 +31,7 @@ mod session;
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
+pub use hybrid::Hybrid;
 pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
     IntoLoaderOptions, Load, LoadSpec, LoaderOption, RelTarget, SelectOptionsExt, Strategy,

@@ -1,6 +1,10 @@
 //! `PostgresDialect`: how PostgreSQL spells SQL.
 
-use oxalchemy_core::{Dialect, LongInList, ReturningOrder, SqlType, Value, standard_type_name};
+use oxalchemy_core::expr::StringOp;
+use oxalchemy_core::{
+    Dialect, LongInList, ReturningOrder, SqlType, Value, standard_string_op, standard_type_name,
+};
+use std::borrow::Cow;
 
 /// PostgreSQL's reserved key words (the "reserved" column of the PostgreSQL
 /// manual's appendix C, as SQLAlchemy's postgresql dialect lists them). They
@@ -135,6 +139,15 @@ impl PostgresDialect {
 }
 
 impl Dialect for PostgresDialect {
+    /// Byte-wise comparison is the "C" collation (the database's default
+    /// collation may order by locale rules).
+    fn string_op(&self, op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {
+        match op {
+            StringOp::Bytewise => ("(".into(), " COLLATE \"C\")".into()),
+            other => standard_string_op(other),
+        }
+    }
+
     fn name(&self) -> &'static str {
         "postgresql"
     }

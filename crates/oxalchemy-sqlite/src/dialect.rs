@@ -1,9 +1,11 @@
 //! `SqliteDialect`: how SQLite spells SQL.
 
+use oxalchemy_core::expr::StringOp;
 use oxalchemy_core::{
     DatePart, DeleteUsing, Dialect, DistinctFrom, LongInList, SentinelInsert, SqlType,
-    TrueDivision, Value, standard_type_name,
+    TrueDivision, Value, standard_string_op, standard_type_name,
 };
+use std::borrow::Cow;
 
 /// Words SQLite reserves (or treats specially) beyond the common list of core.
 /// Quoting a word that did not need it is harmless, so the list errs on the safe side.
@@ -232,6 +234,28 @@ impl Dialect for SqliteDialect {
     /// Rows inserted from `(VALUES ..) ORDER BY column<n>` get ascending keys.
     fn sentinel_insert(&self) -> SentinelInsert {
         SentinelInsert::NumberedColumns
+    }
+
+    /// `length(CAST(x AS BLOB))` counts bytes, `length(x)` characters;
+    /// `lower`/`upper` map ASCII letters only (SQLite without ICU), as
+    /// `to_ascii_lowercase` does; the BINARY collation already compares bytes.
+    fn string_op(&self, op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {
+        match op {
+            StringOp::ByteLength => ("length(CAST(".into(), " AS BLOB))".into()),
+            StringOp::CharLength => ("length(".into(), ")".into()),
+            StringOp::AsciiLower => ("lower(".into(), ")".into()),
+            StringOp::AsciiUpper => ("upper(".into(), ")".into()),
+            other => standard_string_op(other),
+        }
+    }
+
+    /// `least`/`greatest` are SQLite's multi-argument `min`/`max`.
+    fn function_name(&self, portable: &str) -> Option<&'static str> {
+        match portable {
+            "least" => Some("min"),
+            "greatest" => Some("max"),
+            _ => None,
+        }
     }
 
     /// `CAST(STRFTIME('%Y', x) AS INTEGER)`, as SQLAlchemy writes it.

@@ -74,6 +74,12 @@ impl<'a> Compiler<'a> {
                 self.push(after);
             }
             Node::Star => self.push("*"),
+            Node::StringOp { op, operand } => {
+                let (before, after) = self.d.string_op(*op);
+                self.push(&before);
+                self.node(operand)?;
+                self.push(&after);
+            }
             Node::Unary { op, operand } => match op {
                 UnaryOp::Not => {
                     self.push("NOT (");
@@ -236,6 +242,12 @@ impl<'a> Compiler<'a> {
         match op {
             BinOp::Div => return self.true_div(left, right),
             BinOp::FloorDiv => return self.floor_div(left, right),
+            BinOp::TruncDiv => {
+                let p = op.precedence();
+                self.node_prec(left, p)?;
+                self.push(self.d.truncating_division_operator());
+                return self.node_prec(right, p + 1);
+            }
             BinOp::IsDistinctFrom | BinOp::IsNotDistinctFrom => {
                 let distinct = op == BinOp::IsDistinctFrom;
                 match self.d.distinct_from() {

@@ -13,6 +13,7 @@ fn for_each_child<'a>(node: &'a Node, f: &mut dyn FnMut(&'a Node)) {
         | Node::Cast { operand, .. }
         | Node::Label { operand, .. }
         | Node::Extract { operand, .. }
+        | Node::StringOp { operand, .. }
         | Node::Order { operand, .. } => f(operand),
         Node::InSelect { operand, .. } => f(operand),
         Node::Binary { left, right, .. } => {

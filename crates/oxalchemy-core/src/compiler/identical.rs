@@ -146,6 +146,13 @@ pub(crate) fn identical(a: &Node, b: &Node) -> bool {
             },
         ) => field == f2 && identical(operand, p2),
         (
+            Node::StringOp { op, operand },
+            Node::StringOp {
+                op: o2,
+                operand: p2,
+            },
+        ) => op == o2 && identical(operand, p2),
+        (
             Node::Over { func, window },
             Node::Over {
                 func: f2,

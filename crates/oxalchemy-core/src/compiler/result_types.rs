@@ -3,7 +3,7 @@
 //! [`Compiled::column_types`](crate::Compiled::column_types) so drivers can
 //! decode a result column to its expression's type.
 
-use crate::expr::{BinOp, Node, Source, UnaryOp};
+use crate::expr::{BinOp, Node, Source, StringOp, UnaryOp};
 use crate::sql_type::SqlType;
 use crate::stmt::SelectStmt;
 use crate::value::Value;
@@ -64,6 +64,10 @@ fn type_at(node: &Node, depth: usize) -> Option<SqlType> {
         Node::ScalarSubquery(select) => stmt_columns(select).first().and_then(of),
         Node::Over { func, .. } => of(func),
         Node::Extract { .. } => Some(SqlType::Integer),
+        Node::StringOp { op, .. } => match op {
+            StringOp::ByteLength | StringOp::CharLength => Some(SqlType::BigInteger),
+            _ => Some(SqlType::Text),
+        },
         _ => None,
     }
 }

@@ -21,7 +21,7 @@ pub use case::{Case, case};
 pub use column::{AnyTable, AnyType, Column};
 pub use extract::{DatePart, IntoDatePart, extract};
 pub use literal::{false_, label_ref, literal, literal_column, null, true_, tuple_};
-pub use node::{BinOp, Node, NullsOrder, UnaryOp};
+pub use node::{BinOp, Node, NullsOrder, StringOp, UnaryOp};
 pub use operand::{InOperand, Operand};
 pub use operators::{ExprLike, exists, not_};
 pub use source::{Alias, Source, SourceKey};

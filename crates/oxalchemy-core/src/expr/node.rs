@@ -41,6 +41,10 @@ pub enum BinOp {
     FloorDiv,
     /// `%`
     Mod,
+    /// Integer division truncating toward zero, as Rust's `/` on integers
+    /// (`a / b` on PostgreSQL and SQLite, `a DIV b` on MySQL, where `/` is
+    /// decimal division).
+    TruncDiv,
     /// String concatenation (`||` or `CONCAT()`).
     Concat,
     /// `IS DISTINCT FROM`: `<>` where NULL equals NULL.
@@ -64,7 +68,7 @@ impl BinOp {
             | BinOp::IsDistinctFrom
             | BinOp::IsNotDistinctFrom => 4,
             BinOp::Add | BinOp::Sub | BinOp::Concat => 5,
-            BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::Mod => 6,
+            BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::TruncDiv | BinOp::Mod => 6,
         }
     }
 
@@ -90,7 +94,7 @@ impl BinOp {
             BinOp::Add => " + ",
             BinOp::Sub => " - ",
             BinOp::Mul => " * ",
-            BinOp::Div | BinOp::FloorDiv => " / ",
+            BinOp::Div | BinOp::FloorDiv | BinOp::TruncDiv => " / ",
             BinOp::Mod => " % ",
             BinOp::Concat => " || ",
             BinOp::IsDistinctFrom => " IS DISTINCT FROM ",
@@ -106,6 +110,25 @@ pub enum UnaryOp {
     Not,
     /// `-x`
     Neg,
+}
+
+/// A string function whose SQL differs per backend, so that it computes what
+/// the Rust method of the same meaning computes (hybrid attributes use them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StringOp {
+    /// The length in bytes of the UTF-8 text (Rust's `str::len`).
+    ByteLength,
+    /// The length in characters (Rust's `s.chars().count()`).
+    CharLength,
+    /// ASCII letters to lower case, other characters unchanged (`to_ascii_lowercase`).
+    AsciiLower,
+    /// ASCII letters to upper case, other characters unchanged (`to_ascii_uppercase`).
+    AsciiUpper,
+    /// The text as compared byte by byte, ignoring collations (so `=`, `<`
+    /// and `>` agree with Rust's `str` comparisons: case and trailing spaces
+    /// count, order is the UTF-8 byte order).
+    Bytewise,
 }
 
 /// `NULLS FIRST` / `NULLS LAST`.
@@ -148,6 +171,13 @@ pub enum Node {
     },
     /// `*` (in `COUNT(*)`).
     Star,
+    /// A string function spelled per dialect ([`Dialect::string_op`](crate::Dialect::string_op)).
+    StringOp {
+        /// The function.
+        op: StringOp,
+        /// The text it applies to.
+        operand: Box<Node>,
+    },
     /// A prefix operator.
     Unary {
         /// The operator.
