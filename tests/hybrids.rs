@@ -19,6 +19,8 @@ struct Employee {
     salary: i64,
     manager_id: Option<i64>,
     nickname: Option<String>,
+    #[relationship(order_by = "id")]
+    payslips: Related<Vec<Payslip>>,
 }
 
 #[hybrids]
@@ -64,7 +66,8 @@ impl Employee {
     /// The SQL side by hand: a correlated subquery over the payslips.
     #[hybrid(expr = paid_total_sql)]
     fn paid_total(&self) -> i64 {
-        0
+        let payslips = self.payslips.get().expect("payslips loaded");
+        payslips.iter().map(|p| p.amount).sum()
     }
 }
 
@@ -93,6 +96,7 @@ fn employee(id: i64, first: &str, last: &str, salary: i64, manager: Option<i64>)
         salary,
         manager_id: manager,
         nickname: None,
+        payslips: Default::default(),
     }
 }
 
@@ -255,6 +259,19 @@ backend_tests! {
             .all()
             .await?;
         assert_eq!(paid, [1]);
+        // The Rust sides agree with the rows they came from.
+        let everyone: Vec<Employee> = session
+            .scalars(select(Employee).options(selectinload(Employee::PAYSLIPS)).order_by(Employee::ID))
+            .all()
+            .await?;
+        let rust: Vec<(i64, i64, String)> = everyone
+            .iter()
+            .map(|e| (e.id, e.paid_total(), e.display_name()))
+            .collect();
+        assert_eq!(
+            rust,
+            [(1, 42, "Ada".to_owned()), (2, 7, "Charles".to_owned()), (3, 0, "Gracie".to_owned())]
+        );
         Ok(())
     }
 }
