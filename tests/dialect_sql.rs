@@ -3180,3 +3180,93 @@ fn multi_row_returning_in_parameter_order_on_sqlite() {
         &[v("a"), v("b")],
     );
 }
+
+// ---------------------------------------------------------------------------
+// The constructs hybrid attributes translate to (docs/hybrids.md)
+// ---------------------------------------------------------------------------
+
+use oxalchemy::core::Node;
+
+fn string_op(op: oxalchemy::core::expr::StringOp, operand: Node) -> Expr {
+    Expr::new(Node::StringOp {
+        op,
+        operand: Box::new(operand),
+    })
+}
+
+#[test]
+fn truncating_division_is_div_on_mysql() {
+    let s = schema();
+    let t = nums(&s.md);
+    let q = Expr::<AnyType>::new(Node::Binary {
+        op: oxalchemy::core::expr::BinOp::TruncDiv,
+        left: Box::new(t.c("n").into_node()),
+        right: Box::new(Node::Param(Value::from(7))),
+    });
+    assert_sql!(select(q.label("q")),
+        sqlite: "SELECT nums.n / ? AS q FROM nums",
+        postgres: "SELECT nums.n / $1 AS q FROM nums",
+        mysql: "SELECT nums.n DIV ? AS q FROM nums",
+    );
+}
+
+#[test]
+fn string_ops_match_rust_per_dialect() {
+    use oxalchemy::core::expr::StringOp;
+    let s = schema();
+    let name = || s.users.c("name").into_node();
+    assert_sql!(select(string_op(StringOp::ByteLength, name()).label("x")),
+        sqlite: "SELECT length(CAST(users.name AS BLOB)) AS x FROM users",
+        postgres: "SELECT octet_length(users.name) AS x FROM users",
+        mysql: "SELECT LENGTH(users.name) AS x FROM users",
+    );
+    assert_sql!(select(string_op(StringOp::CharLength, name()).label("x")),
+        sqlite: "SELECT length(users.name) AS x FROM users",
+        postgres: "SELECT char_length(users.name) AS x FROM users",
+        mysql: "SELECT CHAR_LENGTH(users.name) AS x FROM users",
+    );
+    let mysql_lower = format!(
+        "SELECT {}users.name{} AS x FROM users",
+        "REPLACE(".repeat(26),
+        (b'A'..=b'Z')
+            .map(|c| format!(", '{}', '{}')", c as char, c.to_ascii_lowercase() as char))
+            .collect::<String>()
+    );
+    assert_sql!(select(string_op(StringOp::AsciiLower, name()).label("x")),
+        sqlite: "SELECT lower(users.name) AS x FROM users",
+        postgres: "SELECT translate(users.name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS x FROM users",
+        mysql: mysql_lower.as_str(),
+    );
+    let mysql_upper = format!(
+        "SELECT {}users.name{} AS x FROM users",
+        "REPLACE(".repeat(26),
+        (b'a'..=b'z')
+            .map(|c| format!(", '{}', '{}')", c as char, c.to_ascii_uppercase() as char))
+            .collect::<String>()
+    );
+    assert_sql!(select(string_op(StringOp::AsciiUpper, name()).label("x")),
+        sqlite: "SELECT upper(users.name) AS x FROM users",
+        postgres: "SELECT translate(users.name, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') AS x FROM users",
+        mysql: mysql_upper.as_str(),
+    );
+    let same = string_op(StringOp::Bytewise, name()).eq(string_op(
+        StringOp::Bytewise,
+        Node::Param(Value::from("a ")),
+    ));
+    assert_sql!(select(s.users.c("id")).filter(same),
+        sqlite: "SELECT users.id FROM users WHERE users.name = ?",
+        postgres: "SELECT users.id FROM users WHERE (users.name COLLATE \"C\") = ($1 COLLATE \"C\")",
+        mysql: "SELECT users.id FROM users WHERE CAST(users.name AS BINARY) = CAST(? AS BINARY)",
+    );
+}
+
+#[test]
+fn least_and_greatest_are_min_and_max_on_sqlite() {
+    let s = schema();
+    let t = nums(&s.md);
+    assert_sql!(select(func::call("least", (t.c("n"), 0)).label("x")),
+        sqlite: "SELECT min(nums.n, ?) AS x FROM nums",
+        postgres: "SELECT least(nums.n, $1) AS x FROM nums",
+        mysql: "SELECT least(nums.n, ?) AS x FROM nums",
+    );
+}
