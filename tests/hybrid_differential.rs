@@ -50,7 +50,7 @@ impl Sample {
     }
     #[hybrid]
     fn clamped(&self) -> i64 {
-        self.a.max(-50).min(50) + std::cmp::min(self.a, self.b) - std::cmp::max(self.b, 0)
+        self.a.max(-50) - self.b.min(3) + std::cmp::min(self.a, self.b) - std::cmp::max(self.b, 0)
     }
     #[hybrid]
     fn widened(&self) -> i64 {
@@ -126,7 +126,7 @@ impl Sample {
     }
     #[hybrid]
     fn option_missing(&self) -> bool {
-        self.o.is_none() && !self.p.is_some()
+        self.o.is_none() || !(self.p.is_some() && self.a > 0)
     }
     #[hybrid]
     fn option_or(&self) -> i64 {

@@ -238,13 +238,14 @@ impl Scope {
             return self.hybrid_call(m, &name);
         }
         // `s.chars().count()`: the length in characters.
-        if name == "count" && m.args.is_empty() {
-            if let Expr::MethodCall(inner) = &*m.receiver {
-                if inner.method == "chars" && inner.args.is_empty() {
-                    let s = self.expr(&inner.receiver)?;
-                    return Ok(quote_spanned!(span=> #hy::char_count(#s)));
-                }
-            }
+        if name == "count"
+            && m.args.is_empty()
+            && let Expr::MethodCall(inner) = &*m.receiver
+            && inner.method == "chars"
+            && inner.args.is_empty()
+        {
+            let s = self.expr(&inner.receiver)?;
+            return Ok(quote_spanned!(span=> #hy::char_count(#s)));
         }
         let receiver = self.expr(&m.receiver)?;
         let args = m
