@@ -259,6 +259,16 @@ backend_tests! {
             .all()
             .await?;
         assert_eq!(paid, [1]);
+        // A hybrid is an operand of a typed column, and has the std operators.
+        let ids: Vec<i64> = session
+            .scalars(
+                select(Employee::ID)
+                    .filter(Employee::SALARY.gt(Employee::PAID_TOTAL * 3_000))
+                    .filter((Employee::NAME_LENGTH + 1).gt(13)),
+            )
+            .all()
+            .await?;
+        assert_eq!(ids, [2]);
         // The Rust sides agree with the rows they came from.
         let everyone: Vec<Employee> = session
             .scalars(select(Employee).options(selectinload(Employee::PAYSLIPS)).order_by(Employee::ID))

@@ -118,15 +118,19 @@ impl Scope {
                         ));
                     }
                 };
-                let f = format_ident!("{f}", span = span);
-                quote_spanned!(span=> #hy::#f(#l, #r))
+                // Type errors (ordering `Option`s ..) point at the operator.
+                let op = b.op.span();
+                let f = format_ident!("{f}", span = op);
+                quote_spanned!(op=> ::oxalchemy::__private::hybrid::#f(#l, #r))
             }
             Expr::If(i) => self.if_else(i)?,
             Expr::Match(m) => self.matching(m)?,
             Expr::Cast(c) => {
                 let operand = self.expr(&c.expr)?;
                 let ty = &c.ty;
-                quote_spanned!(span=> #hy::cast::<_, #ty>(#operand))
+                // Type errors (a float cast to an integer) point at `as`.
+                let op = c.as_token.span;
+                quote_spanned!(op=> ::oxalchemy::__private::hybrid::cast::<_, #ty>(#operand))
             }
             Expr::MethodCall(m) => self.method_call(m)?,
             Expr::Call(c) => self.call(c)?,
