@@ -1,6 +1,6 @@
 //! The driver registry: which backend serves which URL scheme.
 //!
-//! A backend crate declares what it serves with [`register_driver!`]: its URL
+//! A backend crate declares what it serves with [`register_driver!`](crate::register_driver): its URL
 //! schemes and a function that builds its [`Driver`] from a URL. Linking the
 //! crate registers it (the declaration is collected at link time, as the
 //! ORM's model registry is), so the facade installs a backend by depending on
