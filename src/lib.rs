@@ -79,11 +79,15 @@ pub mod orm {
 /// contents change with the derive.
 #[doc(hidden)]
 pub mod __private {
+    pub use oxalchemy_core::expr::Node;
     pub use oxalchemy_core::row::decode_error;
     pub use oxalchemy_orm::inventory;
     pub use oxalchemy_orm::{
         Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
         RelationshipField, RelationshipMapping, boxed_from_values, decode_model, metadata_for,
+    };
+    pub use oxalchemy_orm::{
+        ProxyAttr, ProxyAttrKind, ProxyMembers, column_criterion, identity_criterion, read_proxy,
     };
     pub use std::sync::OnceLock;
 }
@@ -113,6 +117,7 @@ pub mod __private {
 /// ```
 #[cfg(feature = "macros")]
 pub use oxalchemy_macros::Model;
+pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
 pub use oxalchemy_orm::{Entity, Model, Related, Session, SessionOptions, entity};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
@@ -150,6 +155,7 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;
+    pub use oxalchemy_orm::AssociationProxy;
     pub use oxalchemy_orm::{
         Entity, Model, Related, SelectOptionsExt, Session, contains_eager, defaultload, entity,
         joinedload, lazyload, raiseload, selectinload, subqueryload,
