@@ -13,7 +13,7 @@ use crate::field::{ColumnField, ProxyField, RelationshipField};
 use crate::model::ModelDef;
 use crate::naming::const_name;
 use proc_macro2::{Ident, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 
 /// FNV-1a (64 bits) of a field name: the const parameter that names the
 /// field in `ProxyAttr<HASH>` (the same function on both sides of a proxy).
@@ -85,8 +85,14 @@ fn relationship_attr(def: &ModelDef, r: &RelationshipField) -> TokenStream {
     let f = &r.ident;
     let value = &r.value_ty;
     let members = quote!(<#value as ::oxalchemy::__private::ProxyMembers>);
+    // The bound is higher-ranked so that it is checked where the impl is used,
+    // never here: a relationship to a type that is not a model is already
+    // reported by the mapping, and must not be reported twice.
     quote! {
-        impl ::oxalchemy::__private::ProxyAttr<#hash> for #ident {
+        impl ::oxalchemy::__private::ProxyAttr<#hash> for #ident
+        where
+            for<'__oxalchemy_b> #value: ::oxalchemy::__private::ProxyMembers,
+        {
             type Item = #members::Member;
             type Value = #value;
             const FIELD: &'static str = #field;
@@ -128,8 +134,10 @@ fn proxy_items(def: &ModelDef, p: &ProxyField) -> TokenStream {
 
     // Spanned at `attr = ".."`: an attribute the target's model lacks, or
     // whose type is not `T`, is reported there.
+    let mut at_attr = target_field.clone();
+    at_attr.set_span(p.attr.span());
     let read = quote_spanned! {p.attr.span()=>
-        ::oxalchemy::__private::read_proxy::<#value, #item, #hash>(&self.#target_field)
+        ::oxalchemy::__private::read_proxy::<#value, #item, #hash>(&self.#at_attr)
     };
     let read_doc = format!(
         "The `{attr_name}` of each object of `{model}.{target_name}` (the association proxy \
@@ -148,8 +156,10 @@ fn proxy_items(def: &ModelDef, p: &ProxyField) -> TokenStream {
              `{target_name}` object, which is pushed to `{model}.{target_name}` (loaded or not) \
              and inserted by the next flush of the session holding this `{model}`."
         );
-        let build = quote_spanned! {syn::spanned::Spanned::span(creator)=>
-            let creator: fn(#item) -> #intermediate = #creator;
+        let span = syn::spanned::Spanned::span(creator);
+        let (item_at, intermediate_at) = (respan(item, span), respan(intermediate, span));
+        let build = quote_spanned! {span=>
+            let creator: fn(#item_at) -> #intermediate_at = #creator;
         };
         quote! {
             #[doc = #doc]
@@ -169,6 +179,29 @@ fn proxy_items(def: &ModelDef, p: &ProxyField) -> TokenStream {
         }
         #push
     }
+}
+
+/// `tokens` with every span set to `span`, so a type named in a check is
+/// reported at the option that asked for the check, not at its declaration.
+fn respan(tokens: &impl ToTokens, span: proc_macro2::Span) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    fn go(stream: TokenStream, span: proc_macro2::Span) -> TokenStream {
+        stream
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Group(g) => {
+                    let mut inner = Group::new(g.delimiter(), go(g.stream(), span));
+                    inner.set_span(span);
+                    TokenTree::Group(inner)
+                }
+                mut other => {
+                    other.set_span(span);
+                    other
+                }
+            })
+            .collect()
+    }
+    go(tokens.to_token_stream(), span)
 }
 
 #[cfg(test)]
