@@ -279,7 +279,7 @@ backend_tests! {
         assert_eq!(user_ids(&mut session, User::POST_TAGS.contains(&sql_tag)).await?, [1]);
         // Through a column attribute.
         assert_eq!(user_ids(&mut session, User::POST_TITLES.any(Post::TITLE.like("%200"))).await?, [2]);
-        assert_eq!(user_ids(&mut session, User::POST_TITLES.contains(&"post 101".to_owned())).await?, [1]);
+        assert_eq!(user_ids(&mut session, User::POST_TITLES.eq(&"post 101".to_owned())).await?, [1]);
 
         // Scalar proxies: has().
         let posts: Vec<i64> = session
@@ -290,6 +290,14 @@ backend_tests! {
             .map(|p| p.id)
             .collect();
         assert_eq!(posts, [100, 101]);
+        let posts: Vec<i64> = session
+            .scalars(select(Post).filter(Post::AUTHOR_NAME.eq(&"user2".to_owned())))
+            .all()
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(posts, [200]);
         // Scalar, then a collection: any().
         let posts: Vec<i64> = session
             .scalars(select(Post).filter(Post::AUTHOR_POSTS.any(Post::TITLE.eq("post 200"))).order_by(Post::ID))
@@ -311,7 +319,13 @@ backend_tests! {
             .all()
             .await
             .unwrap_err();
-        assert!(err.to_string().contains("contains() is for an association proxy of a collection"), "{err}");
+        assert!(err.to_string().contains("contains() tests membership of an object; this proxy holds column values: use eq(&value), or any(User::NAME.contains(..)) for a substring"), "{err}");
+        let err = session
+            .scalars(select(User).filter(User::POST_TAGS.eq(&sql_tag)))
+            .all()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("User.post_tags: eq() cannot compare a collection of objects to an object: use contains()"), "{err}");
         Ok(())
     }
 

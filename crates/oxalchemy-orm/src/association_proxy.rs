@@ -12,7 +12,7 @@
 //! - `user.post_tags()` (generated): the `tags` of every loaded post, flattened,
 //!   as `Result<Vec<&Tag>>` (`Error::NotLoaded` naming the hop to load);
 //! - `User::POST_TAGS` (generated, an [`AssociationProxyRef`]): `.any(..)`,
-//!   `.has(..)`, `.contains(&tag)` as a correlated `EXISTS` through `posts`
+//!   `.has(..)`, `.contains(&tag)`, `.eq(&value)` as a correlated `EXISTS` through `posts`
 //!   whose condition is `tags`' own `EXISTS`; and a loader path:
 //!   `selectinload(User::POST_TAGS)` loads `posts` then `tags`;
 //! - with `creator = path::to_fn`, `user.push_post_tags(value)` appends
@@ -327,14 +327,42 @@ where
         self.through(criterion.into_criterion())
     }
 
-    /// `EXISTS` a proxied value equal to `value` (a related object is matched
-    /// by its primary key, a column value by `=`), for a proxy of a
-    /// collection: `User::POST_TAGS.contains(&rust_tag)`. On a scalar proxy
-    /// the statement fails to compile with an `ArgumentError` pointing to `has()`.
+    /// `EXISTS` a proxied object equal to `value` (matched by primary key),
+    /// for a proxy of a collection of objects: `User::POST_TAGS.contains(&rust_tag)`.
+    /// On a proxy of column values (where SQLAlchemy's `contains` is the
+    /// string operator `LIKE '%..%'`) or of one object the statement fails to
+    /// compile with an `ArgumentError` naming what to use instead (`eq`, or
+    /// `any(Column.contains(..))`).
     pub fn contains(self, value: &<V::Member as ProxyAttr<A>>::Item) -> Expr<bool> {
-        if !self.is_collection() {
+        match <V::Member as ProxyAttr<A>>::KIND {
+            ProxyAttrKind::Column => {
+                return self.refused(format!(
+                    "contains() tests membership of an object; this proxy holds column values: use eq(&value), or any({}::{}.contains(..)) for a substring",
+                    <V::Member as Model>::mapper().model,
+                    <V::Member as ProxyAttr<A>>::FIELD.to_uppercase()
+                ));
+            }
+            _ if !self.is_collection() => {
+                return self.refused(
+                    "contains() is for an association proxy of a collection; this one holds one object: use eq(&object)"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+        self.through(Some(<V::Member as ProxyAttr<A>>::proxy_match(value)))
+    }
+
+    /// SQLAlchemy's `proxy == value`: `EXISTS` through the first relationship
+    /// where the column equals `value` (`Post::AUTHOR_NAME.eq(&name)`; on a
+    /// proxy of a collection of column values: one of them equals it), or,
+    /// for a proxy of one object, where the related object is `value`. On a
+    /// proxy of a collection of objects the statement fails to compile with
+    /// an `ArgumentError` pointing to `contains()`.
+    pub fn eq(self, value: &<V::Member as ProxyAttr<A>>::Item) -> Expr<bool> {
+        if <V::Member as ProxyAttr<A>>::KIND != ProxyAttrKind::Column && self.is_collection() {
             return self.refused(
-                "contains() is for an association proxy of a collection; this one is scalar: use has(..) with a condition"
+                "eq() cannot compare a collection of objects to an object: use contains()"
                     .to_owned(),
             );
         }
