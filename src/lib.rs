@@ -189,3 +189,6 @@ struct LoadingGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/backends.md")]
 struct BackendsGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/association_proxies.md")]
+struct AssociationProxiesGuideDoctests;
