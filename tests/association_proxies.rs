@@ -58,6 +58,21 @@ struct Post {
     author_posts: AssociationProxy<Post>,
 }
 
+/// A comment whose post may be unset (`Related<Option<Post>>`).
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "comment")]
+struct Comment {
+    #[mapped_column(primary_key)]
+    id: i64,
+    #[mapped_column(foreign_key = "post.id")]
+    post_id: Option<i64>,
+    #[relationship]
+    post: Related<Option<Post>>,
+    /// Scalar, then one object.
+    #[association_proxy(target = "post", attr = "author")]
+    post_author: AssociationProxy<User>,
+}
+
 #[derive(Model, Debug, Clone, PartialEq, Default)]
 #[model(base = Base, table = "tag")]
 struct Tag {
@@ -141,6 +156,13 @@ async fn setup(db: &TestDb) -> oxalchemy::Result<Statements> {
             id,
             title: format!("post {id}"),
             author_id,
+            ..Default::default()
+        });
+    }
+    for (id, post_id) in [(1, Some(100)), (2, Some(200)), (3, None)] {
+        session.add(Comment {
+            id,
+            post_id,
             ..Default::default()
         });
     }
@@ -239,6 +261,55 @@ backend_tests! {
             .await?;
         assert_eq!(log.take().len(), 2);
         assert_eq!(posts[0].author_name()?, ["user2"]);
+        Ok(())
+    }
+
+    // A many-to-one (that may be unset), then a many-to-one.
+    async fn scalar_object_proxies(db) {
+        let log = setup(&db).await?;
+        let mut session = Session::new(&db.engine);
+        log.take();
+        let comments = session
+            .scalars(select(Comment).order_by(Comment::ID).options(selectinload(Comment::POST_AUTHOR)))
+            .all()
+            .await?;
+        assert_eq!(log.take().len(), 3, "comments, posts, users");
+        let authors: Vec<Vec<i64>> = comments
+            .iter()
+            .map(|c| Ok(c.post_author()?.iter().map(|u| u.id).collect()))
+            .collect::<oxalchemy::Result<_>>()?;
+        assert_eq!(authors, [vec![1], vec![2], vec![]], "an unset post yields nothing");
+        assert!(log.take().is_empty());
+
+        let ids = |comments: Vec<Comment>| comments.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        let found = session
+            .scalars(select(Comment).filter(Comment::POST_AUTHOR.has(User::NAME.eq("user2"))))
+            .all()
+            .await?;
+        assert_eq!(ids(found), [2]);
+        let found = session
+            .scalars(select(Comment).filter(Comment::POST_AUTHOR.has(())).order_by(Comment::ID))
+            .all()
+            .await?;
+        assert_eq!(ids(found), [1, 2]);
+        let user1 = session.get::<User>(1).await?.expect("user 1");
+        let found = session
+            .scalars(select(Comment).filter(Comment::POST_AUTHOR.eq(&user1)))
+            .all()
+            .await?;
+        assert_eq!(ids(found), [1]);
+        let err = session
+            .scalars(select(Comment).filter(Comment::POST_AUTHOR.contains(&user1)))
+            .all()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("Comment.post_author: contains() is for an association proxy of a collection; this one holds one object: use eq(&object)"), "{err}");
+        let err = session
+            .scalars(select(Comment).filter(Comment::POST_AUTHOR.any(())))
+            .all()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("use has()"), "{err}");
         Ok(())
     }
 

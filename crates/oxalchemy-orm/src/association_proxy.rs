@@ -192,6 +192,24 @@ pub fn identity_criterion<T: Model>(item: &T) -> Node {
         .unwrap_or(Node::Null)
 }
 
+/// `Self` is `T`: the check that an association proxy's `attr` holds the `T`
+/// of its `AssociationProxy<T>` field, with an error that says so.
+#[diagnostic::on_unimplemented(
+    message = "association proxy: `attr` holds `{Self}`, and the field is declared `AssociationProxy<{T}>`",
+    label = "`attr` holds `{Self}`",
+    note = "declare the proxy field `AssociationProxy<{Self}>`"
+)]
+pub trait ProxyItemIs<T> {
+    /// `self` as the `T` it is.
+    fn as_item(&self) -> &T;
+}
+
+impl<T> ProxyItemIs<T> for T {
+    fn as_item(&self) -> &T {
+        self
+    }
+}
+
 /// Read an association proxy through the loaded relationship `first`: the
 /// `attr` values of each member, flattened, in the relationship's order.
 /// `Error::NotLoaded` names the first hop, or the second hop of a member
@@ -199,7 +217,8 @@ pub fn identity_criterion<T: Model>(item: &T) -> Node {
 pub fn read_proxy<V, T, const A: u64>(first: &Related<V>) -> Result<Vec<&T>>
 where
     V: ProxyMembers,
-    V::Member: ProxyAttr<A, Item = T>,
+    V::Member: ProxyAttr<A>,
+    <V::Member as ProxyAttr<A>>::Item: ProxyItemIs<T>,
 {
     let mut members = Vec::new();
     first.get()?.push_members(&mut members);
@@ -207,7 +226,7 @@ where
     for member in members {
         member.proxy_read(&mut out)?;
     }
-    Ok(out)
+    Ok(out.into_iter().map(ProxyItemIs::as_item).collect())
 }
 
 /// An association proxy of model `M` named as a constant (`User::POST_TAGS`):

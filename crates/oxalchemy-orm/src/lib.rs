@@ -28,7 +28,7 @@ mod session;
 
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
 pub use association_proxy::{
-    AssociationProxy, AssociationProxyRef, ProxyAttr, ProxyAttrKind, ProxyMembers,
+    AssociationProxy, AssociationProxyRef, ProxyAttr, ProxyAttrKind, ProxyItemIs, ProxyMembers,
     column_criterion, identity_criterion, read_proxy,
 };
 pub use entity::{Entity, entity};
