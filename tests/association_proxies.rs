@@ -235,7 +235,13 @@ backend_tests! {
         assert!(matches!(&err, Error::NotLoaded { relationship } if relationship == "Post.tags"), "{err}");
         // A column attribute needs only the first hop.
         assert_eq!(users[0].post_titles()?, ["post 100", "post 101"]);
+
+        // session.load of a proxy loads both hops: one statement each.
+        let mut user = user;
         log.take();
+        session.load(&mut user, User::POST_TAGS).await?;
+        assert_eq!(log.take().len(), 2);
+        assert_eq!(names(&user.post_tags()?), ["rust", "rust", "sql"]);
         Ok(())
     }
 

@@ -23,7 +23,7 @@
 //! by a hash of the field's name, so the proxy's model never needs to see the
 //! target model's fields).
 
-use crate::loading::{EagerLoadPath, LoadSteps, Strategy};
+use crate::loading::{EagerLoadPath, LoadSpec, LoadSteps, LoaderOption, Strategy};
 use crate::model::Model;
 use crate::related::Related;
 use crate::relationship_expr::{RelCriterion, exists};
@@ -417,6 +417,19 @@ where
             }
         };
         LoadSteps::of(owner, first, then, strategy)
+    }
+}
+
+/// `session.load(&mut user, User::POST_TAGS)`: load both hops of the proxy
+/// now, with `selectinload` (one statement per relationship).
+impl<M, V, const A: u64> LoadSpec<M> for AssociationProxyRef<M, V, A>
+where
+    M: Model,
+    V: ProxyMembers,
+    V::Member: ProxyAttr<A>,
+{
+    fn into_loader_option(self) -> LoaderOption {
+        crate::loading::selectinload(self).into()
     }
 }
 
