@@ -79,6 +79,7 @@ pub mod orm {
 /// contents change with the derive.
 #[doc(hidden)]
 pub mod __private {
+    pub use oxalchemy_core::expr::Node;
     pub use oxalchemy_core::row::decode_error;
     /// The building blocks of the SQL side of `#[hybrid]` methods.
     pub use oxalchemy_orm::hybrid_sql as hybrid;
@@ -86,6 +87,9 @@ pub mod __private {
     pub use oxalchemy_orm::{
         Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
         RelationshipField, RelationshipMapping, boxed_from_values, decode_model, metadata_for,
+    };
+    pub use oxalchemy_orm::{
+        ProxyAttr, ProxyAttrKind, ProxyMembers, column_criterion, identity_criterion, read_proxy,
     };
     pub use std::sync::OnceLock;
 }
@@ -116,6 +120,7 @@ pub mod __private {
 #[cfg(feature = "macros")]
 pub use oxalchemy_macros::Model;
 pub use oxalchemy_orm::Hybrid;
+pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
 pub use oxalchemy_orm::{Entity, Model, Related, Session, SessionOptions, entity};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
@@ -155,6 +160,7 @@ pub mod prelude {
     pub use oxalchemy_macros::Model;
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::{hybrid, hybrids};
+    pub use oxalchemy_orm::AssociationProxy;
     pub use oxalchemy_orm::Hybrid;
     pub use oxalchemy_orm::{
         Entity, Model, Related, SelectOptionsExt, Session, contains_eager, defaultload, entity,
@@ -192,3 +198,6 @@ struct BackendsGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/hybrids.md")]
 struct HybridsGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/association_proxies.md")]
+struct AssociationProxiesGuideDoctests;

@@ -1,12 +1,24 @@
-//! `#[association_proxy(..)]`: parsed and checked now; the proxy itself comes
-//! with the association-proxy runtime (the field is not a column).
+//! `#[association_proxy(target = "..", attr = "..", creator = path::to_fn)]`:
+//! the options of an association proxy field (an `AssociationProxy<T>`, not a column).
 
 use crate::attr_value::{for_each_option, non_empty_str};
 use crate::errors::Errors;
-use syn::{Attribute, LitStr};
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, LitStr, Path};
+
+/// `creator = path::to_fn`: a path (a function's name), never an expression.
+fn path_value(meta: &ParseNestedMeta) -> syn::Result<Path> {
+    let input = meta.value()?;
+    input.parse::<Path>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "`creator` takes the path of a function: creator = path::to_fn, where `fn to_fn(value: T) -> Intermediate`",
+        )
+    })
+}
 
 /// Every option `#[association_proxy(..)]` accepts.
-pub(crate) const ASSOCIATION_PROXY_OPTIONS: &[&str] = &["target", "attr"];
+pub(crate) const ASSOCIATION_PROXY_OPTIONS: &[&str] = &["target", "attr", "creator"];
 
 /// The parsed options of an association proxy field.
 #[derive(Default)]
@@ -15,6 +27,9 @@ pub(crate) struct AssociationProxyOptions {
     pub(crate) target: Option<LitStr>,
     /// `attr = "field"`: the attribute of the related objects.
     pub(crate) attr: Option<LitStr>,
+    /// `creator = path::to_fn`: a `fn(T) -> Intermediate` building the
+    /// intermediate object, for the generated `push_<field>(value)`.
+    pub(crate) creator: Option<Path>,
 }
 
 impl AssociationProxyOptions {
@@ -30,6 +45,7 @@ impl AssociationProxyOptions {
                 match k {
                     "target" => o.target = Some(non_empty_str(meta)?),
                     "attr" => o.attr = Some(non_empty_str(meta)?),
+                    "creator" => o.creator = Some(path_value(meta)?),
                     _ => return Ok(false),
                 }
                 Ok(true)
@@ -53,6 +69,29 @@ mod tests {
         assert!(errors.finish().is_ok());
         assert_eq!(o.target.unwrap().value(), "posts");
         assert_eq!(o.attr.unwrap().value(), "tags");
+    }
+
+    #[test]
+    fn parses_a_creator_path_and_refuses_other_values() {
+        let mut errors = Errors::new();
+        let attrs: Vec<Attribute> = vec![parse_quote!(
+            #[association_proxy(target = "user_keywords", attr = "keyword", creator = kw::make)]
+        )];
+        let o = AssociationProxyOptions::from_attrs(&attrs, &mut errors);
+        assert!(errors.finish().is_ok());
+        let path = o.creator.unwrap();
+        assert_eq!(quote::quote!(#path).to_string(), "kw :: make");
+
+        let mut errors = Errors::new();
+        let attrs: Vec<Attribute> =
+            vec![parse_quote!(#[association_proxy(target = "t", attr = "a", creator = "make")])];
+        AssociationProxyOptions::from_attrs(&attrs, &mut errors);
+        let e = errors.finish().unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("`creator` takes the path of a function"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
     let entity = entity_constant(def);
     let registration = registration(def);
     let default_impl = default_impl(def);
+    let proxies = crate::expand_proxy::expand_proxies(def);
     quote! {
         #model_impl
         #result_shape
@@ -32,6 +33,7 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
         #entity
         #registration
         #default_impl
+        #proxies
     }
 }
 

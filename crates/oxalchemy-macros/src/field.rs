@@ -8,7 +8,7 @@ use crate::naming::ident_text;
 use crate::relationship_attr::RelationshipOptions;
 use proc_macro2::Ident;
 use syn::spanned::Spanned;
-use syn::{Field, GenericArgument, PathArguments, Type};
+use syn::{Field, GenericArgument, LitStr, PathArguments, Type};
 
 /// A mapped column field.
 pub(crate) struct ColumnField {
@@ -40,6 +40,23 @@ pub(crate) struct RelationshipField {
     pub(crate) options: RelationshipOptions,
 }
 
+/// An association proxy field (`AssociationProxy<T>`): checked here, its
+/// `target` resolved against the model's relationships by `ModelDef`.
+pub(crate) struct ProxyField {
+    /// The field.
+    pub(crate) ident: Ident,
+    /// The field name without a raw prefix.
+    pub(crate) field_name: String,
+    /// `T` of `AssociationProxy<T>`: what the proxy yields.
+    pub(crate) item_ty: Type,
+    /// `target = ".."`: the relationship to go through.
+    pub(crate) target: LitStr,
+    /// `attr = ".."`: the field of the target's model.
+    pub(crate) attr: LitStr,
+    /// `creator = path::to_fn`, if given.
+    pub(crate) creator: Option<syn::Path>,
+}
+
 /// A field that is not mapped to a column nor a relationship: it is set to
 /// its `Default` when a row is decoded.
 pub(crate) struct OtherField {
@@ -53,7 +70,9 @@ pub(crate) enum FieldKind {
     Column(ColumnField),
     /// A relationship.
     Relationship(RelationshipField),
-    /// An association proxy or an inheritance parent (not a column).
+    /// An association proxy (not a column).
+    Proxy(ProxyField),
+    /// An inheritance parent (not a column).
     Other(OtherField),
 }
 
@@ -108,15 +127,6 @@ impl FieldKind {
             return Some(FieldKind::Other(OtherField { ident }));
         }
         if let Some(attr) = proxy_attr {
-            if roles.len() == 1 {
-                errors.at(
-                    attr.path().span(),
-                    format!(
-                        "#[association_proxy] on `{field_name}`: association proxies are not \
-                         built yet; load the relationship and read the attribute from its objects"
-                    ),
-                );
-            }
             let o = AssociationProxyOptions::from_attrs(&field.attrs, errors);
             for (k, v) in [("target", &o.target), ("attr", &o.attr)] {
                 if v.is_none() {
@@ -126,6 +136,36 @@ impl FieldKind {
                     );
                 }
             }
+            let item_ty = proxy_inner(&field.ty);
+            if item_ty.is_none() {
+                errors.at(
+                    field.ty.span(),
+                    format!(
+                        "#[association_proxy] needs an `AssociationProxy<T>` field (T: what the proxy yields), and `{field_name}` is not one"
+                    ),
+                );
+            }
+            return match (item_ty, o.target, o.attr) {
+                (Some(item_ty), Some(target), Some(attr)) if roles.len() == 1 => {
+                    Some(FieldKind::Proxy(ProxyField {
+                        ident,
+                        field_name,
+                        item_ty: item_ty.clone(),
+                        target,
+                        attr,
+                        creator: o.creator,
+                    }))
+                }
+                _ => Some(FieldKind::Other(OtherField { ident })),
+            };
+        }
+        if roles.is_empty() && proxy_inner(&field.ty).is_some() {
+            errors.at(
+                field.ty.span(),
+                format!(
+                    "`{field_name}` is an `AssociationProxy<..>` field: mark it #[association_proxy(target = \"relationship\", attr = \"field\")]"
+                ),
+            );
             return Some(FieldKind::Other(OtherField { ident }));
         }
 
@@ -216,6 +256,11 @@ fn single_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 /// `T` of `Related<T>`, when `ty` is a relationship type.
 pub(crate) fn related_inner(ty: &Type) -> Option<&Type> {
     single_argument(ty, "Related")
+}
+
+/// `T` of `AssociationProxy<T>`.
+pub(crate) fn proxy_inner(ty: &Type) -> Option<&Type> {
+    single_argument(ty, "AssociationProxy")
 }
 
 /// `T` of `Vec<T>`.
@@ -337,31 +382,54 @@ mod tests {
     }
 
     #[test]
-    fn other_fields() {
-        // Not built yet: each is an error naming what to do instead.
-        let (_, errors) = classify(named(quote::quote!(
-            #[association_proxy(target = "posts", attr = "tags")]
+    fn proxies() {
+        let (kind, errors) = classify(named(quote::quote!(
+            #[association_proxy(target = "posts", attr = "tags", creator = make_post)]
             pub post_tags: AssociationProxy<Tag>
         )));
-        assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].contains("association proxies are not built yet"),
-            "{errors:?}"
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(FieldKind::Proxy(p)) = kind else {
+            panic!("not a proxy")
+        };
+        assert_eq!(p.field_name, "post_tags");
+        assert_eq!(text(&p.item_ty), "Tag");
+        assert_eq!(p.target.value(), "posts");
+        assert_eq!(p.attr.value(), "tags");
+        assert!(p.creator.is_some());
+
+        let (_, errors) = classify(named(
+            quote::quote!(#[association_proxy(target = "posts")] pub t: AssociationProxy<P>),
+        ));
+        assert_eq!(
+            errors,
+            [
+                "#[association_proxy] needs `attr = \"..\"` (target = \"relationship\", attr = \"field\")"
+            ]
         );
+        let (_, errors) = classify(named(quote::quote!(
+            #[association_proxy(target = "posts", attr = "tags")] pub t: Vec<Tag>
+        )));
+        assert_eq!(
+            errors,
+            [
+                "#[association_proxy] needs an `AssociationProxy<T>` field (T: what the proxy yields), and `t` is not one"
+            ]
+        );
+        let (_, errors) = classify(named(quote::quote!(pub t: AssociationProxy<Tag>)));
+        assert_eq!(
+            errors,
+            [
+                "`t` is an `AssociationProxy<..>` field: mark it #[association_proxy(target = \"relationship\", attr = \"field\")]"
+            ]
+        );
+    }
+
+    #[test]
+    fn parents_are_not_built_yet() {
         let (_, errors) = classify(named(quote::quote!(#[parent] pub employee: Employee)));
         assert_eq!(errors.len(), 1);
         assert!(
             errors[0].contains("table inheritance is not built yet"),
-            "{errors:?}"
-        );
-        let (_, errors) = classify(named(
-            quote::quote!(#[association_proxy(target = "posts")] pub t: P),
-        ));
-        assert!(
-            errors.contains(
-                &"#[association_proxy] needs `attr = \"..\"` (target = \"relationship\", attr = \"field\")"
-                    .to_owned()
-            ),
             "{errors:?}"
         );
     }

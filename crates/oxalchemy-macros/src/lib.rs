@@ -34,12 +34,14 @@ mod attr_value;
 mod column_attr;
 mod errors;
 mod expand;
+mod expand_proxy;
 mod field;
 mod hybrid_attr;
 mod hybrid_translate;
 mod model;
 mod model_attr;
 mod naming;
+mod proxy_check;
 mod relationship_attr;
 mod suggest;
 
@@ -64,8 +66,8 @@ use proc_macro::TokenStream;
 ///   `default` generates `impl Default` in which each column with
 ///   `mapped_column(default = expr)` holds `expr`, instead of deriving `Default`;
 ///   `polymorphic_on`, `polymorphic_identity` and `inherits` (table
-///   inheritance), like `#[parent]` and `#[association_proxy]` fields, are
-///   reserved and a compile error until they are built);
+///   inheritance), like `#[parent]` fields, are reserved and a compile error
+///   until they are built);
 /// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,
 ///   length = N, nullable = bool, unique, index, default = expr, server_default = "..",
 ///   foreign_key = "table.column", ondelete = "..", onupdate = "..")]`;
@@ -74,8 +76,13 @@ use proc_macro::TokenStream;
 ///   lazy = "select" | "selectin" | "joined" | "raise" | "subquery", uselist = bool)]`
 ///   on `Related<T>` / `Related<Vec<T>>` fields (which are relationships even
 ///   without the attribute);
-/// - `#[association_proxy(target = "..", attr = "..")]` and `#[parent]` mark
-///   fields that are not columns (set to their `Default` when a row is decoded).
+/// - `#[association_proxy(target = "relationship", attr = "field", creator = path::to_fn)]`
+///   on an `AssociationProxy<T>` field (not a column): generates
+///   `user.<field>()` (`Result<Vec<&T>>`, the `attr` of each object of
+///   `target`, flattened), the constant `User::<FIELD>` (`.any(..)`,
+///   `.has(..)`, `.contains(&value)` in SQL; `selectinload(User::<FIELD>)`),
+///   and, with `creator` (a `fn(T) -> Intermediate`), `user.push_<field>(value)`.
+///   See `docs/association_proxies.md`.
 ///
 /// Mistakes are compile errors at the offending token: a missing primary key,
 /// an unsupported field type, an unknown or misspelled option (with a

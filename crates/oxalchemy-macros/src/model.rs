@@ -1,7 +1,7 @@
 //! `ModelDef`: a `#[derive(Model)]` input, analysed and checked, ready to expand.
 
 use crate::errors::Errors;
-use crate::field::{ColumnField, FieldKind, OtherField, RelationshipField, is_integer};
+use crate::field::{ColumnField, FieldKind, OtherField, ProxyField, RelationshipField, is_integer};
 use crate::model_attr::ModelOptions;
 use crate::naming::{ident_text, snake_case};
 use proc_macro2::Ident;
@@ -29,8 +29,10 @@ pub(crate) struct ModelDef {
     pub(crate) columns: Vec<ColumnField>,
     /// The relationship fields, in declaration order.
     pub(crate) relationships: Vec<RelationshipField>,
-    /// Fields that are neither (set to `Default` on decode).
+    /// Fields that are neither (set to `Default` on decode), proxies included.
     pub(crate) others: Vec<OtherField>,
+    /// The association proxy fields, each `target` checked to name a relationship.
+    pub(crate) proxies: Vec<ProxyField>,
 }
 
 impl ModelDef {
@@ -101,14 +103,28 @@ impl ModelDef {
         let mut columns = Vec::new();
         let mut relationships = Vec::new();
         let mut others = Vec::new();
+        let mut proxies = Vec::new();
         for field in &named.named {
             match FieldKind::from_field(field, &mut errors) {
                 Some(FieldKind::Column(c)) => columns.push(c),
                 Some(FieldKind::Relationship(r)) => relationships.push(r),
+                Some(FieldKind::Proxy(p)) => {
+                    others.push(OtherField {
+                        ident: p.ident.clone(),
+                    });
+                    proxies.push(p);
+                }
                 Some(FieldKind::Other(o)) => others.push(o),
                 None => {}
             }
         }
+        crate::proxy_check::check_proxies(
+            &model_name,
+            &columns,
+            &relationships,
+            &proxies,
+            &mut errors,
+        );
 
         // A misspelled `primary_key` was already reported, with a suggestion.
         if !columns
@@ -175,6 +191,7 @@ impl ModelDef {
             columns,
             relationships,
             others,
+            proxies,
         })
     }
 

@@ -7,6 +7,7 @@
 //! diffs against it. See the guide's session chapter.
 
 mod any_model;
+mod association_proxy;
 mod entity;
 mod field_type;
 mod hybrid;
@@ -29,13 +30,18 @@ mod result_shape;
 mod session;
 
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
+pub use association_proxy::{
+    AssociationProxy, AssociationProxyRef, ProxyAttr, ProxyAttrKind, ProxyItemIs, ProxyMembers,
+    column_criterion, identity_criterion, read_proxy,
+};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use hybrid::Hybrid;
 pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
-    IntoLoaderOptions, Load, LoadSpec, LoaderOption, RelTarget, SelectOptionsExt, Strategy,
-    contains_eager, defaultload, joinedload, lazyload, raiseload, selectinload, subqueryload,
+    EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderOption, RelTarget,
+    SelectOptionsExt, Strategy, contains_eager, defaultload, joinedload, lazyload, raiseload,
+    selectinload, subqueryload,
 };
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;

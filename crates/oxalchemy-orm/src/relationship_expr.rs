@@ -225,7 +225,11 @@ fn adapt(node: Node, table: &Table, to: &Source) -> Node {
 /// columns of that table refer to the alias (the related row). A relationship
 /// that does not resolve makes an invalid expression: compiling the statement
 /// is then the `ArgumentError` naming the model and field.
-fn exists(owner: &'static Mapper, field: &'static str, criterion: Option<Node>) -> Expr<bool> {
+pub(crate) fn exists(
+    owner: &'static Mapper,
+    field: &'static str,
+    criterion: Option<Node>,
+) -> Expr<bool> {
     let rel = owner
         .relationship(field)
         .ok_or_else(|| Error::argument(format!("{} has no relationship {field:?}", owner.model)));

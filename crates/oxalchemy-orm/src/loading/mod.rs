@@ -20,8 +20,9 @@ mod run;
 mod tree;
 
 pub use options::{
-    IntoLoaderOptions, Load, LoaderOption, RelTarget, SelectOptionsExt, Strategy, contains_eager,
-    defaultload, joinedload, lazyload, raiseload, selectinload, subqueryload,
+    EagerLoadPath, IntoLoaderOptions, Load, LoadSteps, LoaderOption, RelTarget, SelectOptionsExt,
+    Strategy, contains_eager, defaultload, joinedload, lazyload, raiseload, selectinload,
+    subqueryload,
 };
 pub use run::LoadSpec;
 pub(crate) use run::{Expect, run_scalars};

@@ -154,21 +154,90 @@ fn start<M: Model, T: RelTarget>(rel: Rel<M, T>, strategy: Strategy) -> Load<M, 
 
 /// Load `rel` with one extra `SELECT .. WHERE key IN (..)` per level (in
 /// batches of 500 keys), after the parents: the usual choice for collections.
-pub fn selectinload<M: Model, T: RelTarget>(rel: Rel<M, T>) -> Load<M, T> {
-    start(rel, Strategy::Selectin)
+/// `rel` may also be an association proxy (`User::POST_TAGS`): both of its
+/// relationships load.
+pub fn selectinload<P: EagerLoadPath>(rel: P) -> Load<P::Owner, P::Value> {
+    Load::from_steps(rel.load_steps(Strategy::Selectin))
 }
 
 /// Load `rel` in the same statement, through a `LEFT OUTER JOIN` (rows are
 /// de-duplicated into parents; a LIMITed query still counts parents): the
-/// usual choice for many-to-one.
-pub fn joinedload<M: Model, T: RelTarget>(rel: Rel<M, T>) -> Load<M, T> {
-    start(rel, Strategy::Joined)
+/// usual choice for many-to-one. `rel` may also be an association proxy:
+/// both of its relationships are joined.
+pub fn joinedload<P: EagerLoadPath>(rel: P) -> Load<P::Owner, P::Value> {
+    Load::from_steps(rel.load_steps(Strategy::Joined))
 }
 
 /// Load `rel` with one extra statement per level whose `WHERE key IN
-/// (SELECT ..)` repeats the parent query as a subquery.
-pub fn subqueryload<M: Model, T: RelTarget>(rel: Rel<M, T>) -> Load<M, T> {
-    start(rel, Strategy::Subquery)
+/// (SELECT ..)` repeats the parent query as a subquery. `rel` may also be an
+/// association proxy: both of its relationships load.
+pub fn subqueryload<P: EagerLoadPath>(rel: P) -> Load<P::Owner, P::Value> {
+    Load::from_steps(rel.load_steps(Strategy::Subquery))
+}
+
+/// The steps of a loader path, type-erased (what [`EagerLoadPath`] builds).
+#[doc(hidden)]
+pub struct LoadSteps(pub(crate) Vec<Step>);
+
+impl LoadSteps {
+    /// The steps `rel` then, when given, `then` (each loaded with `strategy`).
+    pub(crate) fn of(
+        owner: &'static Mapper,
+        rel: &'static RelationshipMapping,
+        then: Option<(&'static Mapper, &'static RelationshipMapping)>,
+        strategy: Strategy,
+    ) -> LoadSteps {
+        let mut steps = vec![Step {
+            owner,
+            rel,
+            strategy,
+        }];
+        if let Some((owner, rel)) = then {
+            steps.push(Step {
+                owner,
+                rel,
+                strategy,
+            });
+        }
+        LoadSteps(steps)
+    }
+}
+
+/// What `selectinload`, `joinedload` and `subqueryload` take: a relationship
+/// (`User::POSTS`) or an association proxy (`User::POST_TAGS`, whose two
+/// relationships load with the same strategy). The other loader functions
+/// (`raiseload`, `lazyload`, `defaultload`, `contains_eager`) take only a
+/// relationship.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a relationship or an association proxy to load",
+    label = "expected a relationship constant (`User::POSTS`) or an association proxy constant (`User::POST_TAGS`)"
+)]
+pub trait EagerLoadPath {
+    /// The model the path starts from.
+    type Owner;
+    /// What the last step loads (`Vec<Tag>`): further steps chain on its model.
+    type Value;
+    /// The steps, each loaded with `strategy`.
+    #[doc(hidden)]
+    fn load_steps(self, strategy: Strategy) -> LoadSteps;
+}
+
+impl<M: Model, T: RelTarget> EagerLoadPath for Rel<M, T> {
+    type Owner = M;
+    type Value = T;
+    fn load_steps(self, strategy: Strategy) -> LoadSteps {
+        LoadSteps(vec![step(self, strategy)])
+    }
+}
+
+impl<M, T> Load<M, T> {
+    /// A loader option of these steps.
+    pub(crate) fn from_steps(steps: LoadSteps) -> Load<M, T> {
+        Load {
+            steps: steps.0,
+            _marker: PhantomData,
+        }
+    }
 }
 
 /// Leave `rel` not loaded, also when its `lazy` setting would load it:

@@ -1,0 +1,40 @@
+// An association proxy's target must name a relationship of the model: a
+// misspelling gets a suggestion, a column is refused.
+use oxalchemy::prelude::*;
+
+oxalchemy::declarative_base!(Base);
+
+#[derive(Model, Debug, Clone, Default)]
+#[model(base = Base, table = "user_account")]
+struct User {
+    #[mapped_column(primary_key)]
+    id: i64,
+    posts: Related<Vec<Post>>,
+    #[association_proxy(target = "post", attr = "tags")]
+    post_tags: AssociationProxy<Tag>,
+    #[association_proxy(target = "id", attr = "tags")]
+    id_tags: AssociationProxy<Tag>,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[model(base = Base, table = "post")]
+struct Post {
+    #[mapped_column(primary_key)]
+    id: i64,
+    #[mapped_column(foreign_key = "user_account.id")]
+    author_id: i64,
+    #[relationship(secondary = "post_tag")]
+    tags: Related<Vec<Tag>>,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[model(base = Base, table = "tag")]
+struct Tag {
+    #[mapped_column(primary_key)]
+    id: i64,
+    name: String,
+}
+
+fn main() {
+
+}
