@@ -1,10 +1,11 @@
 //! Code generation for association proxies, per `#[association_proxy]` field
 //! (a model without proxies generates nothing here):
 //!
-//! - a hidden accessor, `fn(member: &Post) -> &impl ProxyValue<Item: ProxyItemIs<T>>`
-//!   whose body is `&member.<attr>`, spanned at the `attr = ".."` literal: a
-//!   missing or private field is rustc's own error there, a field whose type
-//!   is not `T` (or not a column or a relationship) the traits' errors;
+//! - a hidden accessor, `fn(member: &Post) -> &impl ProxyValue<T>` whose
+//!   body is `&member.<attr>`, spanned at the `attr = ".."` literal: a
+//!   missing or private field is rustc's own error there, a field that does
+//!   not hold `T`s (a column of another type, a relationship to another
+//!   model, a field that is neither) `ProxyValue`'s error;
 //! - the reading method (`user.post_tags()`), the SQL constant
 //!   (`User::POST_TAGS`), both through the accessor, and with a `creator`
 //!   the appending method (`user.push_post_tags(value)`).
@@ -57,9 +58,9 @@ fn proxy_items(def: &ModelDef, p: &ProxyField) -> TokenStream {
         field_ident(&attr_name, span).expect("ModelDef checked that attr is a field name");
     let (item_at, intermediate_at) = (respan(item, span), respan(intermediate, span));
     let access = quote_spanned! {span=>
-        fn #accessor(member: &#intermediate_at) -> &(impl ::oxalchemy::__private::ProxyValue<
-            Item: ::oxalchemy::__private::ProxyItemIs<#item_at>,
-        > + use<>) {
+        fn #accessor(
+            member: &#intermediate_at,
+        ) -> &(impl ::oxalchemy::__private::ProxyValue<#item_at> + use<>) {
             &member.#attr_field
         }
     };
@@ -153,7 +154,7 @@ mod tests {
             }
         });
         for expected in [
-            "# [doc (hidden)] fn __oxalchemy_proxy_keywords (member : & UserKeyword) -> & (impl :: oxalchemy :: __private :: ProxyValue < Item : :: oxalchemy :: __private :: ProxyItemIs < Keyword > , > + use < >) { & member . keyword }",
+            "# [doc (hidden)] fn __oxalchemy_proxy_keywords (member : & UserKeyword ,) -> & (impl :: oxalchemy :: __private :: ProxyValue < Keyword > + use < >) { & member . keyword }",
             "pub const KEYWORDS : :: oxalchemy :: AssociationProxyRef < User , Vec < UserKeyword > , Keyword > = :: oxalchemy :: AssociationProxyRef :: new (\"user_keywords\" , \"keywords\" , \"keyword\" , Self :: __oxalchemy_proxy_keywords)",
             "pub fn keywords (& self) -> :: oxalchemy :: Result < :: std :: vec :: Vec < & Keyword >>",
             ":: oxalchemy :: __private :: read_proxy (& self . user_keywords , Self :: __oxalchemy_proxy_keywords)",

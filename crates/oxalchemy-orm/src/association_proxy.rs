@@ -26,7 +26,7 @@
 use crate::loading::{EagerLoadPath, LoadSpec, LoadSteps, LoaderOption, Strategy};
 use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::proxy_value::{ProxyAttrKind, ProxyItemIs, ProxyMembers, ProxyValue};
+use crate::proxy_value::{ProxyAttrKind, ProxyMembers, ProxyValue};
 use crate::relationship_expr::{RelCriterion, exists};
 use oxalchemy_core::Expr;
 use oxalchemy_core::expr::Node;
@@ -94,15 +94,6 @@ pub struct AssociationProxyRef<M, V, T> {
     _marker: PhantomData<fn() -> (M, V)>,
 }
 
-/// [`ProxyValue::matches`] of `F`, taking the proxy's `T`.
-fn matches_item<F, T>(member: &'static Mapper, field: &'static str, item: &T) -> Node
-where
-    F: ProxyValue,
-    F::Item: ProxyItemIs<T>,
-{
-    F::matches(member, field, <F::Item as ProxyItemIs<T>>::from_item(item))
-}
-
 impl<M, V: ProxyMembers, T> AssociationProxyRef<M, V, T> {
     /// The proxy `name` through the relationship `target`, to the field
     /// `attr`, whose type `F` is given by the derive's accessor (`&member.tags`:
@@ -116,15 +107,14 @@ impl<M, V: ProxyMembers, T> AssociationProxyRef<M, V, T> {
         _accessor: for<'m> fn(&'m V::Member) -> &'m F,
     ) -> Self
     where
-        F: ProxyValue,
-        F::Item: ProxyItemIs<T>,
+        F: ProxyValue<T>,
     {
         AssociationProxyRef {
             target,
             name,
             attr,
             kind: F::KIND,
-            matches: matches_item::<F, T>,
+            matches: F::matches,
             _marker: PhantomData,
         }
     }

@@ -44,7 +44,7 @@ pub use loading::{
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;
 pub use model::{Model, PrimaryKey};
-pub use proxy_value::{ProxyAttrKind, ProxyItemIs, ProxyMembers, ProxyValue, read_proxy};
+pub use proxy_value::{ProxyAttrKind, ProxyColumn, ProxyMembers, ProxyValue, read_proxy};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::{LoadedWith, Related};
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};

@@ -68,50 +68,75 @@ impl ProxyAttrKind {
     }
 }
 
-/// The type of a field an association proxy's `attr` can name: a
-/// relationship (`Related<..>`) or a column type. The derive reads the field
-/// (`&member.tags`) and goes through this trait; it is not meant to be
-/// implemented by hand.
+/// The type of a field an association proxy's `attr` can name, holding `T`s
+/// (the `T` of `AssociationProxy<T>`): a relationship to `T`
+/// (`Related<Vec<T>>`, `Related<T>`, `Related<Option<T>>`) or a column of
+/// type `T`. The derive reads the field (`&member.tags`) as an
+/// `impl ProxyValue<T>`, so a field holding something else is one error
+/// there; not meant to be implemented by hand.
 #[diagnostic::on_unimplemented(
-    message = "association proxy: `attr` names a field of type `{Self}`, which is neither a column nor a relationship",
-    label = "not a column or a `Related<..>` field",
-    note = "`attr` names a column field or a `Related<..>` field of the model the `target` relationship leads to (a proxy of a proxy is not built)"
+    message = "association proxy: `attr` names a field of type `{Self}`, which does not hold `{T}` values",
+    label = "not a column of type `{T}` or a `Related<..>` to `{T}`",
+    note = "declare the proxy field `AssociationProxy<T>` with what `attr` holds (the column's type, or the related model); `attr` names a column or a `Related<..>` field (a proxy of a proxy is not built)"
 )]
-pub trait ProxyValue {
-    /// What the proxy yields per value: the column's type, or the related model.
-    type Item;
+pub trait ProxyValue<T> {
     /// A column, a scalar or a collection relationship.
     const KIND: ProxyAttrKind;
     /// Append the field's values to `out` (`Error::NotLoaded` for a
     /// relationship that is not loaded, naming it).
-    fn push_values<'a>(&'a self, out: &mut Vec<&'a Self::Item>) -> Result<()>;
+    fn push_values<'a>(&'a self, out: &mut Vec<&'a T>) -> Result<()>;
     /// The condition "the field `field` of `member`'s model is `item`": the
     /// column equals it, or the related row has its primary key.
-    fn matches(member: &'static Mapper, field: &'static str, item: &Self::Item) -> Node;
+    fn matches(member: &'static Mapper, field: &'static str, item: &T) -> Node;
 }
 
-impl<V: ProxyMembers> ProxyValue for Related<V> {
-    type Item = V::Member;
+impl<V, T> ProxyValue<T> for Related<V>
+where
+    V: ProxyMembers<Member = T>,
+    T: Model,
+{
     const KIND: ProxyAttrKind = ProxyAttrKind::relationship(V::MANY);
-    fn push_values<'a>(&'a self, out: &mut Vec<&'a V::Member>) -> Result<()> {
+    fn push_values<'a>(&'a self, out: &mut Vec<&'a T>) -> Result<()> {
         self.get()?.push_members(out);
         Ok(())
     }
-    fn matches(_: &'static Mapper, _: &'static str, item: &V::Member) -> Node {
+    fn matches(_: &'static Mapper, _: &'static str, item: &T) -> Node {
         identity_criterion(item)
     }
 }
 
-impl<C: FieldType> ProxyValue for C {
-    type Item = C;
+/// A column type whose values are `T`s: only `C` itself, by the one blanket
+/// impl. (The bound of the column [`ProxyValue`] impl, so that a field of
+/// another type is a single error naming both types.)
+pub trait ProxyColumn<T>: FieldType {
+    /// `self` as the `T` it is.
+    fn as_item(&self) -> &T;
+    /// `item` as the column value it is.
+    fn from_item(item: &T) -> &Self;
+}
+
+impl<C: FieldType> ProxyColumn<C> for C {
+    fn as_item(&self) -> &C {
+        self
+    }
+    fn from_item(item: &C) -> &C {
+        item
+    }
+}
+
+impl<C: ProxyColumn<T>, T> ProxyValue<T> for C {
     const KIND: ProxyAttrKind = ProxyAttrKind::Column;
-    fn push_values<'a>(&'a self, out: &mut Vec<&'a C>) -> Result<()> {
-        out.push(self);
+    fn push_values<'a>(&'a self, out: &mut Vec<&'a T>) -> Result<()> {
+        out.push(self.as_item());
         Ok(())
     }
-    fn matches(member: &'static Mapper, field: &'static str, item: &C) -> Node {
+    fn matches(member: &'static Mapper, field: &'static str, item: &T) -> Node {
         match member.field_position(field) {
-            Some(i) => column_criterion(member.table_fn, member.columns[i].name, item.to_value()),
+            Some(i) => column_criterion(
+                member.table_fn,
+                member.columns[i].name,
+                C::from_item(item).to_value(),
+            ),
             None => Node::Invalid(Cow::Owned(format!(
                 "{}.{field} is not a mapped column",
                 member.model
@@ -148,29 +173,6 @@ fn identity_criterion<T: Model>(item: &T) -> Node {
         .unwrap_or(Node::Null)
 }
 
-/// `Self` is `T`: the check that an association proxy's `attr` holds the `T`
-/// of its `AssociationProxy<T>` field, with an error that says so.
-#[diagnostic::on_unimplemented(
-    message = "association proxy: `attr` holds `{Self}`, and the field is declared `AssociationProxy<{T}>`",
-    label = "`attr` holds `{Self}`",
-    note = "declare the proxy field `AssociationProxy<{Self}>`"
-)]
-pub trait ProxyItemIs<T> {
-    /// `self` as the `T` it is.
-    fn as_item(&self) -> &T;
-    /// `item` as the `Self` it is.
-    fn from_item(item: &T) -> &Self;
-}
-
-impl<T> ProxyItemIs<T> for T {
-    fn as_item(&self) -> &T {
-        self
-    }
-    fn from_item(item: &T) -> &T {
-        item
-    }
-}
-
 /// Read an association proxy through the loaded relationship `first`: the
 /// field `attr` (read by the derive's accessor) of each member, flattened, in
 /// the relationship's order. `Error::NotLoaded` names the first hop, or the
@@ -181,8 +183,7 @@ pub fn read_proxy<'a, V, T, F>(
 ) -> Result<Vec<&'a T>>
 where
     V: ProxyMembers,
-    F: ProxyValue + 'a,
-    F::Item: ProxyItemIs<T> + 'a,
+    F: ProxyValue<T> + 'a,
 {
     let mut members = Vec::new();
     first.get()?.push_members(&mut members);
@@ -190,7 +191,7 @@ where
     for member in members {
         attr(member).push_values(&mut out)?;
     }
-    Ok(out.into_iter().map(ProxyItemIs::as_item).collect())
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -201,8 +202,11 @@ mod tests {
     fn kinds_of_relationships() {
         assert_eq!(ProxyAttrKind::relationship(true), ProxyAttrKind::Collection);
         assert_eq!(ProxyAttrKind::relationship(false), ProxyAttrKind::Scalar);
-        assert_eq!(<String as ProxyValue>::KIND, ProxyAttrKind::Column);
-        assert_eq!(<Option<i64> as ProxyValue>::KIND, ProxyAttrKind::Column);
+        assert_eq!(<String as ProxyValue<String>>::KIND, ProxyAttrKind::Column);
+        assert_eq!(
+            <Option<i64> as ProxyValue<Option<i64>>>::KIND,
+            ProxyAttrKind::Column
+        );
     }
 
     #[test]
