@@ -88,9 +88,7 @@ pub mod __private {
         Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
         RelationshipField, RelationshipMapping, boxed_from_values, decode_model, metadata_for,
     };
-    pub use oxalchemy_orm::{
-        ProxyAttr, ProxyAttrKind, ProxyMembers, column_criterion, identity_criterion, read_proxy,
-    };
+    pub use oxalchemy_orm::{ProxyValue, read_proxy};
     pub use std::sync::OnceLock;
 }
 /// `#[derive(Model)]`: map a struct to a table (the derive shares its name with

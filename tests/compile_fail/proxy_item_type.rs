@@ -1,5 +1,5 @@
 // The T of AssociationProxy<T> is what attr holds: Post.tags holds Tag
-// objects, not String.
+// objects, not String; Post.title holds String, not i64.
 use oxalchemy::prelude::*;
 
 oxalchemy::declarative_base!(Base);
@@ -12,6 +12,8 @@ struct User {
     posts: Related<Vec<Post>>,
     #[association_proxy(target = "posts", attr = "tags")]
     post_tags: AssociationProxy<String>,
+    #[association_proxy(target = "posts", attr = "title")]
+    post_titles: AssociationProxy<i64>,
 }
 
 #[derive(Model, Debug, Clone, Default)]
@@ -19,6 +21,7 @@ struct User {
 struct Post {
     #[mapped_column(primary_key)]
     id: i64,
+    title: String,
     #[mapped_column(foreign_key = "user_account.id")]
     author_id: i64,
     #[relationship(secondary = "post_tag")]

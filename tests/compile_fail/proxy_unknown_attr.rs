@@ -1,6 +1,6 @@
-// An association proxy's attr must name a column or relationship field of
-// the target's model (checked where the proxy is read: the derive of User
-// cannot see Post's fields).
+// An association proxy's attr must name a field of the target's model: the
+// derive of User cannot see Post's fields, so it reads `&member.tagz` at the
+// attr literal, and rustc reports the missing field there.
 use oxalchemy::prelude::*;
 
 oxalchemy::declarative_base!(Base);

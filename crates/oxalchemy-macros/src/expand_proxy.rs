@@ -1,113 +1,32 @@
-//! Code generation for association proxies:
+//! Code generation for association proxies, per `#[association_proxy]` field
+//! (a model without proxies generates nothing here):
 //!
-//! - on every model, one `ProxyAttr<HASH>` impl per column and relationship
-//!   field (`HASH` is [`attr_hash`] of the field name), so that a proxy of
-//!   another model can read the field named by its `attr` without seeing
-//!   this model's fields (an `attr` naming no field is the trait's
-//!   `on_unimplemented` error, at the `attr = ".."` literal);
-//! - per `#[association_proxy]` field: the reading method (`user.post_tags()`),
-//!   the SQL constant (`User::POST_TAGS`), and with a `creator` the
-//!   appending method (`user.push_post_tags(value)`).
+//! - a hidden accessor, `fn(member: &Post) -> &impl ProxyValue<T>` whose
+//!   body is `&member.<attr>`, spanned at the `attr = ".."` literal: a
+//!   missing or private field is rustc's own error there, a field that does
+//!   not hold `T`s (a column of another type, a relationship to another
+//!   model, a field that is neither) `ProxyValue`'s error;
+//! - the reading method (`user.post_tags()`), the SQL constant
+//!   (`User::POST_TAGS`), both through the accessor, and with a `creator`
+//!   the appending method (`user.push_post_tags(value)`).
 
-use crate::field::{ColumnField, ProxyField, RelationshipField};
+use crate::field::ProxyField;
 use crate::model::ModelDef;
-use crate::naming::const_name;
+use crate::naming::{const_name, field_ident};
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 
-/// FNV-1a (64 bits) of a field name: the const parameter that names the
-/// field in `ProxyAttr<HASH>` (the same function on both sides of a proxy).
-pub(crate) fn attr_hash(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// Every `ProxyAttr` impl of the model and the items of its proxies.
+/// The items of the model's proxies: nothing for a model without one.
 pub(crate) fn expand_proxies(def: &ModelDef) -> TokenStream {
-    let columns = def.columns.iter().map(|c| column_attr(def, c));
-    let relationships = def.relationships.iter().map(|r| relationship_attr(def, r));
-    let proxies: Vec<TokenStream> = def.proxies.iter().map(|p| proxy_items(def, p)).collect();
-    let ident = &def.ident;
-    let items = if proxies.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! {
-            #[allow(dead_code)]
-            impl #ident {
-                #(#proxies)*
-            }
-        }
-    };
-    quote! {
-        #(#columns)*
-        #(#relationships)*
-        #items
+    if def.proxies.is_empty() {
+        return TokenStream::new();
     }
-}
-
-fn column_attr(def: &ModelDef, c: &ColumnField) -> TokenStream {
+    let proxies = def.proxies.iter().map(|p| proxy_items(def, p));
     let ident = &def.ident;
-    let hash = attr_hash(&c.field_name);
-    let field = &c.field_name;
-    let column = &c.column_name;
-    let f = &c.ident;
-    let ty = &c.ty;
     quote! {
-        impl ::oxalchemy::__private::ProxyAttr<#hash> for #ident {
-            type Item = #ty;
-            type Value = #ty;
-            const FIELD: &'static str = #field;
-            const KIND: ::oxalchemy::__private::ProxyAttrKind =
-                ::oxalchemy::__private::ProxyAttrKind::Column;
-            fn proxy_read<'__oxalchemy_a>(
-                &'__oxalchemy_a self,
-                out: &mut ::std::vec::Vec<&'__oxalchemy_a #ty>,
-            ) -> ::oxalchemy::Result<()> {
-                out.push(&self.#f);
-                ::core::result::Result::Ok(())
-            }
-            fn proxy_match(item: &#ty) -> ::oxalchemy::__private::Node {
-                ::oxalchemy::__private::column_criterion(
-                    <#ident as ::oxalchemy::orm::Model>::table,
-                    #column,
-                    <#ty as ::oxalchemy::orm::FieldType>::to_value(item),
-                )
-            }
-        }
-    }
-}
-
-fn relationship_attr(def: &ModelDef, r: &RelationshipField) -> TokenStream {
-    let ident = &def.ident;
-    let hash = attr_hash(&r.field_name);
-    let field = &r.field_name;
-    let f = &r.ident;
-    let value = &r.value_ty;
-    let members = quote!(<#value as ::oxalchemy::__private::ProxyMembers>);
-    // The bound is higher-ranked so that it is checked where the impl is used,
-    // never here: a relationship to a type that is not a model is already
-    // reported by the mapping, and must not be reported twice.
-    quote! {
-        impl ::oxalchemy::__private::ProxyAttr<#hash> for #ident
-        where
-            for<'__oxalchemy_b> #value: ::oxalchemy::__private::ProxyMembers,
-        {
-            type Item = #members::Member;
-            type Value = #value;
-            const FIELD: &'static str = #field;
-            const KIND: ::oxalchemy::__private::ProxyAttrKind =
-                ::oxalchemy::__private::ProxyAttrKind::relationship(#members::MANY);
-            fn proxy_read<'__oxalchemy_a>(
-                &'__oxalchemy_a self,
-                out: &mut ::std::vec::Vec<&'__oxalchemy_a #members::Member>,
-            ) -> ::oxalchemy::Result<()> {
-                ::oxalchemy::__private::ProxyMembers::push_members(self.#f.get()?, out);
-                ::core::result::Result::Ok(())
-            }
-            fn proxy_match(item: &#members::Member) -> ::oxalchemy::__private::Node {
-                ::oxalchemy::__private::identity_criterion(item)
-            }
+        #[allow(dead_code)]
+        impl #ident {
+            #(#proxies)*
         }
     }
 }
@@ -127,17 +46,23 @@ fn proxy_items(def: &ModelDef, p: &ProxyField) -> TokenStream {
     let intermediate = &target.target;
     let target_field = &target.ident;
     let item = &p.item_ty;
-    let hash = attr_hash(&attr_name);
     let name = &p.field_name;
     let method = &p.ident;
     let konst = Ident::new(&const_name(name), p.ident.span());
+    let accessor = format_ident!("__oxalchemy_proxy_{}", name);
 
     // Spanned at `attr = ".."`: an attribute the target's model lacks, or
     // whose type is not `T`, is reported there.
-    let mut at_attr = target_field.clone();
-    at_attr.set_span(p.attr.span());
-    let read = quote_spanned! {p.attr.span()=>
-        ::oxalchemy::__private::read_proxy::<#value, #item, #hash>(&self.#at_attr)
+    let span = p.attr.span();
+    let attr_field =
+        field_ident(&attr_name, span).expect("ModelDef checked that attr is a field name");
+    let (item_at, intermediate_at) = (respan(item, span), respan(intermediate, span));
+    let access = quote_spanned! {span=>
+        fn #accessor(
+            member: &#intermediate_at,
+        ) -> &(impl ::oxalchemy::__private::ProxyValue<#item_at> + use<>) {
+            &member.#attr_field
+        }
     };
     let read_doc = format!(
         "The `{attr_name}` of each object of `{model}.{target_name}` (the association proxy \
@@ -170,12 +95,14 @@ fn proxy_items(def: &ModelDef, p: &ProxyField) -> TokenStream {
         }
     });
     quote! {
+        #[doc(hidden)]
+        #access
         #[doc = #const_doc]
-        #vis const #konst: ::oxalchemy::AssociationProxyRef<#ident, #value, #hash> =
-            ::oxalchemy::AssociationProxyRef::new(#target_name, #name);
+        #vis const #konst: ::oxalchemy::AssociationProxyRef<#ident, #value, #item> =
+            ::oxalchemy::AssociationProxyRef::new(#target_name, #name, #attr_name, Self::#accessor);
         #[doc = #read_doc]
         #vis fn #method(&self) -> ::oxalchemy::Result<::std::vec::Vec<&#item>> {
-            #read
+            ::oxalchemy::__private::read_proxy(&self.#target_field, Self::#accessor)
         }
         #push
     }
@@ -215,14 +142,7 @@ mod tests {
     }
 
     #[test]
-    fn hashes_are_stable_and_distinct() {
-        assert_eq!(attr_hash(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(attr_hash("a"), 0xaf63_dc4c_8601_ec8c);
-        assert_ne!(attr_hash("tags"), attr_hash("tag"));
-    }
-
-    #[test]
-    fn every_field_can_be_proxied_and_proxies_generate_their_items() {
+    fn a_proxy_generates_its_accessor_and_items() {
         let text = expand_text(parse_quote! {
             #[model(base = Base)]
             pub struct User {
@@ -233,24 +153,52 @@ mod tests {
                 keywords: AssociationProxy<Keyword>,
             }
         });
-        let id = attr_hash("id");
-        let name = attr_hash("name");
-        let rel = attr_hash("user_keywords");
-        let kw = attr_hash("keyword");
         for expected in [
-            format!("impl :: oxalchemy :: __private :: ProxyAttr < {id}u64 > for User"),
-            format!("impl :: oxalchemy :: __private :: ProxyAttr < {name}u64 > for User"),
-            "column_criterion (< User as :: oxalchemy :: orm :: Model > :: table , \"user_name\"".to_owned(),
-            format!("impl :: oxalchemy :: __private :: ProxyAttr < {rel}u64 > for User"),
-            "ProxyAttrKind :: relationship (< Vec < UserKeyword > as :: oxalchemy :: __private :: ProxyMembers > :: MANY)".to_owned(),
-            format!("pub const KEYWORDS : :: oxalchemy :: AssociationProxyRef < User , Vec < UserKeyword > , {kw}u64 > = :: oxalchemy :: AssociationProxyRef :: new (\"user_keywords\" , \"keywords\")"),
-            "pub fn keywords (& self) -> :: oxalchemy :: Result < :: std :: vec :: Vec < & Keyword >>".to_owned(),
-            format!(":: oxalchemy :: __private :: read_proxy :: < Vec < UserKeyword > , Keyword , {kw}u64 > (& self . user_keywords)"),
-            "pub fn push_keywords (& mut self , value : Keyword)".to_owned(),
-            "let creator : fn (Keyword) -> UserKeyword = kw :: make ;".to_owned(),
-            "self . user_keywords . push (creator (value)) ;".to_owned(),
+            "# [doc (hidden)] fn __oxalchemy_proxy_keywords (member : & UserKeyword ,) -> & (impl :: oxalchemy :: __private :: ProxyValue < Keyword > + use < >) { & member . keyword }",
+            "pub const KEYWORDS : :: oxalchemy :: AssociationProxyRef < User , Vec < UserKeyword > , Keyword > = :: oxalchemy :: AssociationProxyRef :: new (\"user_keywords\" , \"keywords\" , \"keyword\" , Self :: __oxalchemy_proxy_keywords)",
+            "pub fn keywords (& self) -> :: oxalchemy :: Result < :: std :: vec :: Vec < & Keyword >>",
+            ":: oxalchemy :: __private :: read_proxy (& self . user_keywords , Self :: __oxalchemy_proxy_keywords)",
+            "pub fn push_keywords (& mut self , value : Keyword)",
+            "let creator : fn (Keyword) -> UserKeyword = kw :: make ;",
+            "self . user_keywords . push (creator (value)) ;",
         ] {
-            assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
+            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        // Nothing for the columns and relationships themselves.
+        assert_eq!(text.matches("fn __oxalchemy_proxy_").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn a_keyword_attr_is_a_raw_field_access() {
+        let text = expand_text(parse_quote! {
+            #[model(base = Base)]
+            struct User {
+                #[mapped_column(primary_key)] id: i64,
+                posts: Related<Vec<Post>>,
+                #[association_proxy(target = "posts", attr = "type")]
+                post_types: AssociationProxy<String>,
+            }
+        });
+        assert!(text.contains("& member . r#type"), "{text}");
+    }
+
+    #[test]
+    fn a_model_without_proxies_emits_no_proxy_code() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[model(base = Base)]
+            pub struct Account {
+                #[mapped_column(primary_key)] id: i64,
+                c1: String, c2: String, c3: i32, c4: i64, c5: Option<String>,
+                c6: bool, c7: f64, c8: Option<i64>, c9: String,
+                owner: Related<User>,
+                entries: Related<Vec<Entry>>,
+            }
+        };
+        assert_eq!(expand_text(input.clone()), "");
+        let def = ModelDef::from_derive_input(&input).unwrap_or_else(|e| panic!("{e}"));
+        let whole = crate::expand::expand(&def).to_string();
+        for proxy_word in ["Proxy", "proxy"] {
+            assert!(!whole.contains(proxy_word), "`{proxy_word}` in:\n{whole}");
         }
     }
 

@@ -1,6 +1,7 @@
-//! Names derived from Rust identifiers: default table names and constant names.
+//! Names derived from Rust identifiers: default table names and constant
+//! names; and identifiers from names written as strings.
 
-use proc_macro2::Ident;
+use proc_macro2::{Ident, Span};
 use syn::ext::IdentExt;
 
 /// An identifier's text without a raw prefix: `r#type` is `type`.
@@ -40,10 +41,19 @@ pub(crate) fn const_name(field: &str) -> String {
     field.to_uppercase()
 }
 
+/// The field identifier a string names (`"tags"`, or `r#type` for `"type"`),
+/// spanned at `span`; `None` when the string is not an identifier.
+pub(crate) fn field_ident(name: &str, span: Span) -> Option<Ident> {
+    let mut ident = syn::parse_str::<Ident>(name)
+        .or_else(|_| syn::parse_str::<Ident>(&format!("r#{name}")))
+        .ok()?;
+    ident.set_span(span);
+    Some(ident)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proc_macro2::Span;
 
     #[test]
     fn table_names() {
@@ -68,5 +78,20 @@ mod tests {
         let ident = Ident::new_raw("type", Span::call_site());
         assert_eq!(ident_text(&ident), "type");
         assert_eq!(const_name(&ident_text(&ident)), "TYPE");
+    }
+
+    #[test]
+    fn field_identifiers_from_strings() {
+        let at = Span::call_site();
+        assert_eq!(
+            field_ident("tags", at).map(|i| i.to_string()),
+            Some("tags".into())
+        );
+        assert_eq!(
+            field_ident("type", at).map(|i| i.to_string()),
+            Some("r#type".into())
+        );
+        assert!(field_ident("two words", at).is_none());
+        assert!(field_ident("1st", at).is_none());
     }
 }

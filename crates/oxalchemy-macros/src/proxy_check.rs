@@ -1,10 +1,12 @@
 //! The checks of an association proxy that need the whole model: `target`
-//! names one of its relationships, and a `creator` goes with a collection.
-//! (`attr` names a field of the target's model, which this derive cannot
-//! see: the generated code checks it through `ProxyAttr`.)
+//! names one of its relationships, and a `creator` goes with a collection;
+//! and `attr` is a field name. (Which field of the target's model it names,
+//! this derive cannot see: the generated accessor `&member.<attr>` is
+//! checked by rustc.)
 
 use crate::errors::Errors;
 use crate::field::{ColumnField, ProxyField, RelationshipField};
+use crate::naming::field_ident;
 use crate::suggest;
 
 /// Report every proxy whose `target` is not a relationship of the model, and
@@ -21,6 +23,16 @@ pub(crate) fn check_proxies(
         .map(|r| r.field_name.as_str())
         .collect();
     for p in proxies {
+        if field_ident(&p.attr.value(), p.attr.span()).is_none() {
+            errors.at(
+                p.attr.span(),
+                format!(
+                    "association proxy `{}`: attr = {:?} is not a field name",
+                    p.field_name,
+                    p.attr.value()
+                ),
+            );
+        }
         let target = p.target.value();
         match relationships.iter().find(|r| r.field_name == target) {
             Some(r) => {
@@ -108,6 +120,8 @@ mod tests {
                 b: AssociationProxy<String>,
                 #[association_proxy(target = "zzzzzz", attr = "x")]
                 c: AssociationProxy<String>,
+                #[association_proxy(target = "posts", attr = "two words")]
+                d: AssociationProxy<String>,
             }
         });
         assert_eq!(
@@ -116,6 +130,7 @@ mod tests {
                 "association proxy `a`: target = \"post\" names no relationship of `User`; did you mean `posts`?",
                 "association proxy `b`: target = \"name\" is a column of `User`; it must name a relationship (a `Related<..>` field)",
                 "association proxy `c`: target = \"zzzzzz\" names no relationship of `User`; its relationships: posts",
+                "association proxy `d`: attr = \"two words\" is not a field name",
             ]
         );
     }

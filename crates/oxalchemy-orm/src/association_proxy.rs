@@ -24,11 +24,12 @@
 //! target model's fields).
 
 use crate::loading::{EagerLoadPath, LoadSpec, LoadSteps, LoaderOption, Strategy};
+use crate::mapper::Mapper;
 use crate::model::Model;
-use crate::related::Related;
+use crate::proxy_value::{ProxyAttrKind, ProxyMembers, ProxyValue};
 use crate::relationship_expr::{RelCriterion, exists};
-use oxalchemy_core::expr::{Node, Source};
-use oxalchemy_core::{Expr, Result, Table, Value};
+use oxalchemy_core::Expr;
+use oxalchemy_core::expr::Node;
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -80,177 +81,46 @@ impl<T> fmt::Debug for AssociationProxy<T> {
     }
 }
 
-/// The members of a relationship value: every object of a `Vec<T>`, the
-/// object of a `T`, the object of an `Option<T>` when set.
-pub trait ProxyMembers {
-    /// The related model.
-    type Member: Model;
-    /// True for a collection.
-    const MANY: bool;
-    /// Append references to the members to `out`.
-    fn push_members<'a>(&'a self, out: &mut Vec<&'a Self::Member>);
-}
-
-impl<T: Model> ProxyMembers for Vec<T> {
-    type Member = T;
-    const MANY: bool = true;
-    fn push_members<'a>(&'a self, out: &mut Vec<&'a T>) {
-        out.extend(self.iter());
-    }
-}
-
-impl<T: Model> ProxyMembers for Option<T> {
-    type Member = T;
-    const MANY: bool = false;
-    fn push_members<'a>(&'a self, out: &mut Vec<&'a T>) {
-        out.extend(self.iter());
-    }
-}
-
-impl<T: Model> ProxyMembers for T {
-    type Member = T;
-    const MANY: bool = false;
-    fn push_members<'a>(&'a self, out: &mut Vec<&'a T>) {
-        out.push(self);
-    }
-}
-
-/// What an association proxy's `attr` names on the intermediate model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProxyAttrKind {
-    /// A column field: the proxy reads its values.
-    Column,
-    /// A many-to-one (or one-to-one) relationship: one object per member.
-    Scalar,
-    /// A collection relationship: its objects, flattened.
-    Collection,
-}
-
-impl ProxyAttrKind {
-    /// The kind of a relationship attribute.
-    pub const fn relationship(many: bool) -> ProxyAttrKind {
-        if many {
-            ProxyAttrKind::Collection
-        } else {
-            ProxyAttrKind::Scalar
-        }
-    }
-}
-
-/// The field of a model whose name hashes to `A`, as an association proxy's
-/// `attr` reads it. Implemented by `#[derive(Model)]` for each column and
-/// relationship field (`A` is the derive's hash of the field name); not meant
-/// to be implemented by hand.
-#[diagnostic::on_unimplemented(
-    message = "association proxy: `{Self}` has no column or relationship field named by `attr`",
-    label = "`attr` names no field of `{Self}`",
-    note = "`attr` names a column field or a `Related<..>` field of the model the `target` relationship leads to"
-)]
-pub trait ProxyAttr<const A: u64>: Model {
-    /// What the proxy yields per value: the column's type, or the related model.
-    type Item;
-    /// The field's value type (`Vec<Tag>`, `Keyword`, `String`): a loader
-    /// option through the proxy chains further on it.
-    type Value;
-    /// The field's name.
-    const FIELD: &'static str;
-    /// A column, a scalar or a collection relationship.
-    const KIND: ProxyAttrKind;
-    /// Append this object's values of the field to `out`
-    /// (`Error::NotLoaded` for a relationship that is not loaded).
-    fn proxy_read<'a>(&'a self, out: &mut Vec<&'a Self::Item>) -> Result<()>;
-    /// The condition "is `item`": the column equals it, or the related row
-    /// has its primary key.
-    fn proxy_match(item: &Self::Item) -> Node;
-}
-
-/// `table.name = value` (`IS NULL` for a null value), for a column attribute.
-pub fn column_criterion(table: fn() -> &'static Table, name: &'static str, value: Value) -> Node {
-    let column = Node::Column {
-        source: Source::Static(table),
-        name: Cow::Borrowed(name),
-    };
-    match value {
-        Value::Null => Node::IsNull {
-            operand: Box::new(column),
-            negated: false,
-        },
-        v => column.equals(Node::Param(v)),
-    }
-}
-
-/// The related row is `item`: its primary-key columns equal `item`'s key.
-pub fn identity_criterion<T: Model>(item: &T) -> Node {
-    let mapper = T::mapper();
-    let table = mapper.table_fn;
-    mapper
-        .primary_key
-        .iter()
-        .zip(item.primary_key_values())
-        .map(|(&i, value)| column_criterion(table, mapper.columns[i].name, value))
-        .reduce(Node::and)
-        .unwrap_or(Node::Null)
-}
-
-/// `Self` is `T`: the check that an association proxy's `attr` holds the `T`
-/// of its `AssociationProxy<T>` field, with an error that says so.
-#[diagnostic::on_unimplemented(
-    message = "association proxy: `attr` holds `{Self}`, and the field is declared `AssociationProxy<{T}>`",
-    label = "`attr` holds `{Self}`",
-    note = "declare the proxy field `AssociationProxy<{Self}>`"
-)]
-pub trait ProxyItemIs<T> {
-    /// `self` as the `T` it is.
-    fn as_item(&self) -> &T;
-}
-
-impl<T> ProxyItemIs<T> for T {
-    fn as_item(&self) -> &T {
-        self
-    }
-}
-
-/// Read an association proxy through the loaded relationship `first`: the
-/// `attr` values of each member, flattened, in the relationship's order.
-/// `Error::NotLoaded` names the first hop, or the second hop of a member
-/// whose relationship is not loaded.
-pub fn read_proxy<V, T, const A: u64>(first: &Related<V>) -> Result<Vec<&T>>
-where
-    V: ProxyMembers,
-    V::Member: ProxyAttr<A>,
-    <V::Member as ProxyAttr<A>>::Item: ProxyItemIs<T>,
-{
-    let mut members = Vec::new();
-    first.get()?.push_members(&mut members);
-    let mut out = Vec::with_capacity(members.len());
-    for member in members {
-        member.proxy_read(&mut out)?;
-    }
-    Ok(out.into_iter().map(ProxyItemIs::as_item).collect())
-}
-
 /// An association proxy of model `M` named as a constant (`User::POST_TAGS`):
-/// through the relationship whose value is `V` (`Vec<Post>`), to the field of
-/// `V`'s model hashed as `A`. For SQL comparisons (`any`, `has`, `contains`)
-/// and loader options (`selectinload(User::POST_TAGS)`).
-pub struct AssociationProxyRef<M, V, const A: u64> {
+/// through the relationship whose value is `V` (`Vec<Post>`), to the field
+/// `attr` of `V`'s model, which holds `T`s. For SQL comparisons (`any`,
+/// `has`, `contains`, `eq`) and loader options (`selectinload(User::POST_TAGS)`).
+pub struct AssociationProxyRef<M, V, T> {
     target: &'static str,
     name: &'static str,
+    attr: &'static str,
+    kind: ProxyAttrKind,
+    matches: fn(&'static Mapper, &'static str, &T) -> Node,
     _marker: PhantomData<fn() -> (M, V)>,
 }
 
-impl<M, V, const A: u64> AssociationProxyRef<M, V, A> {
-    /// The proxy `name` through the relationship `target`. For the derive,
-    /// which checks that `target` is a relationship of `M`.
+impl<M, V: ProxyMembers, T> AssociationProxyRef<M, V, T> {
+    /// The proxy `name` through the relationship `target`, to the field
+    /// `attr`, whose type `F` is given by the derive's accessor (`&member.tags`:
+    /// only its type is used). For the derive, which checks that `target` is
+    /// a relationship of `M`.
     #[doc(hidden)]
-    pub const fn new(target: &'static str, name: &'static str) -> Self {
+    pub const fn new<F>(
+        target: &'static str,
+        name: &'static str,
+        attr: &'static str,
+        _accessor: for<'m> fn(&'m V::Member) -> &'m F,
+    ) -> Self
+    where
+        F: ProxyValue<T>,
+    {
         AssociationProxyRef {
             target,
             name,
+            attr,
+            kind: F::KIND,
+            matches: F::matches,
             _marker: PhantomData,
         }
     }
+}
 
+impl<M, V, T> AssociationProxyRef<M, V, T> {
     /// The relationship the proxy goes through.
     pub fn target(&self) -> &'static str {
         self.target
@@ -260,52 +130,56 @@ impl<M, V, const A: u64> AssociationProxyRef<M, V, A> {
     pub fn name(&self) -> &'static str {
         self.name
     }
+
+    /// The field of the target's model the proxy reads.
+    pub fn attr(&self) -> &'static str {
+        self.attr
+    }
 }
 
-impl<M, V, const A: u64> Clone for AssociationProxyRef<M, V, A> {
+impl<M, V, T> Clone for AssociationProxyRef<M, V, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<M, V, const A: u64> Copy for AssociationProxyRef<M, V, A> {}
+impl<M, V, T> Copy for AssociationProxyRef<M, V, T> {}
 
-impl<M: Model, V, const A: u64> fmt::Debug for AssociationProxyRef<M, V, A> {
+impl<M: Model, V, T> fmt::Debug for AssociationProxyRef<M, V, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", M::mapper().model, self.name)
     }
 }
 
-impl<M, V, const A: u64> AssociationProxyRef<M, V, A>
+impl<M, V, T> AssociationProxyRef<M, V, T>
 where
     M: Model,
     V: ProxyMembers,
-    V::Member: ProxyAttr<A>,
 {
     /// True when the proxy yields a collection (either hop is one).
     pub fn is_collection(&self) -> bool {
-        V::MANY || <V::Member as ProxyAttr<A>>::KIND == ProxyAttrKind::Collection
+        V::MANY || self.kind == ProxyAttrKind::Collection
     }
 
     /// The condition on the intermediate model: the criterion itself for a
     /// column attribute, else the attribute relationship's `EXISTS`.
-    fn inner(criterion: Option<Node>) -> Option<Node> {
-        match <V::Member as ProxyAttr<A>>::KIND {
+    fn inner(&self, criterion: Option<Node>) -> Option<Node> {
+        match self.kind {
             ProxyAttrKind::Column => criterion,
-            ProxyAttrKind::Scalar | ProxyAttrKind::Collection => Some(
-                exists(
-                    <V::Member as Model>::mapper(),
-                    <V::Member as ProxyAttr<A>>::FIELD,
-                    criterion,
-                )
-                .into_node(),
-            ),
+            ProxyAttrKind::Scalar | ProxyAttrKind::Collection => {
+                Some(exists(<V::Member as Model>::mapper(), self.attr, criterion).into_node())
+            }
         }
     }
 
     /// `EXISTS` through the first relationship, with the inner condition.
     fn through(&self, criterion: Option<Node>) -> Expr<bool> {
-        exists(M::mapper(), self.target, Self::inner(criterion))
+        exists(M::mapper(), self.target, self.inner(criterion))
+    }
+
+    /// The condition "the attribute is `item`".
+    fn matching(&self, item: &T) -> Node {
+        (self.matches)(<V::Member as Model>::mapper(), self.attr, item)
     }
 
     fn refused(&self, message: String) -> Expr<bool> {
@@ -352,13 +226,13 @@ where
     /// string operator `LIKE '%..%'`) or of one object the statement fails to
     /// compile with an `ArgumentError` naming what to use instead (`eq`, or
     /// `any(Column.contains(..))`).
-    pub fn contains(self, value: &<V::Member as ProxyAttr<A>>::Item) -> Expr<bool> {
-        match <V::Member as ProxyAttr<A>>::KIND {
+    pub fn contains(self, value: &T) -> Expr<bool> {
+        match self.kind {
             ProxyAttrKind::Column => {
                 return self.refused(format!(
                     "contains() tests membership of an object; this proxy holds column values: use eq(&value), or any({}::{}.contains(..)) for a substring",
                     <V::Member as Model>::mapper().model,
-                    <V::Member as ProxyAttr<A>>::FIELD.to_uppercase()
+                    self.attr.to_uppercase()
                 ));
             }
             _ if !self.is_collection() => {
@@ -369,7 +243,7 @@ where
             }
             _ => {}
         }
-        self.through(Some(<V::Member as ProxyAttr<A>>::proxy_match(value)))
+        self.through(Some(self.matching(value)))
     }
 
     /// SQLAlchemy's `proxy == value`: `EXISTS` through the first relationship
@@ -378,27 +252,27 @@ where
     /// for a proxy of one object, where the related object is `value`. On a
     /// proxy of a collection of objects the statement fails to compile with
     /// an `ArgumentError` pointing to `contains()`.
-    pub fn eq(self, value: &<V::Member as ProxyAttr<A>>::Item) -> Expr<bool> {
-        if <V::Member as ProxyAttr<A>>::KIND != ProxyAttrKind::Column && self.is_collection() {
+    pub fn eq(self, value: &T) -> Expr<bool> {
+        if self.kind != ProxyAttrKind::Column && self.is_collection() {
             return self.refused(
                 "eq() cannot compare a collection of objects to an object: use contains()"
                     .to_owned(),
             );
         }
-        self.through(Some(<V::Member as ProxyAttr<A>>::proxy_match(value)))
+        self.through(Some(self.matching(value)))
     }
 }
 
 /// `selectinload(User::POST_TAGS)`: the first relationship, then (when `attr`
 /// is a relationship) the attribute's relationship, with the same strategy.
-impl<M, V, const A: u64> EagerLoadPath for AssociationProxyRef<M, V, A>
+/// Further steps chain on `T` (a relationship `attr`'s model).
+impl<M, V, T> EagerLoadPath for AssociationProxyRef<M, V, T>
 where
     M: Model,
     V: ProxyMembers,
-    V::Member: ProxyAttr<A>,
 {
     type Owner = M;
-    type Value = <V::Member as ProxyAttr<A>>::Value;
+    type Value = T;
 
     fn load_steps(self, strategy: Strategy) -> LoadSteps {
         let owner = M::mapper();
@@ -406,10 +280,10 @@ where
             .relationship(self.target)
             .unwrap_or_else(|| panic!("{} has no relationship {:?}", owner.model, self.target));
         let member = <V::Member as Model>::mapper();
-        let then = match <V::Member as ProxyAttr<A>>::KIND {
+        let then = match self.kind {
             ProxyAttrKind::Column => None,
             ProxyAttrKind::Scalar | ProxyAttrKind::Collection => {
-                let field = <V::Member as ProxyAttr<A>>::FIELD;
+                let field = self.attr;
                 let rel = member
                     .relationship(field)
                     .unwrap_or_else(|| panic!("{} has no relationship {field:?}", member.model));
@@ -422,11 +296,10 @@ where
 
 /// `session.load(&mut user, User::POST_TAGS)`: load both hops of the proxy
 /// now, with `selectinload` (one statement per relationship).
-impl<M, V, const A: u64> LoadSpec<M> for AssociationProxyRef<M, V, A>
+impl<M, V, T> LoadSpec<M> for AssociationProxyRef<M, V, T>
 where
     M: Model,
     V: ProxyMembers,
-    V::Member: ProxyAttr<A>,
 {
     fn into_loader_option(self) -> LoaderOption {
         crate::loading::selectinload(self).into()
@@ -442,27 +315,5 @@ mod tests {
         let a: AssociationProxy<String> = AssociationProxy::default();
         assert_eq!(a, AssociationProxy::new());
         assert_eq!(format!("{a:?}"), "AssociationProxy");
-        assert_eq!(ProxyAttrKind::relationship(true), ProxyAttrKind::Collection);
-        assert_eq!(ProxyAttrKind::relationship(false), ProxyAttrKind::Scalar);
-    }
-
-    #[test]
-    fn a_null_column_value_is_is_null() {
-        fn t() -> &'static Table {
-            static T: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
-            T.get_or_init(|| {
-                oxalchemy_core::MetaData::new().table("t", |t| {
-                    t.column("a", oxalchemy_core::sql_type::Integer);
-                })
-            })
-        }
-        assert!(matches!(
-            column_criterion(t, "a", Value::Null),
-            Node::IsNull { negated: false, .. }
-        ));
-        assert!(matches!(
-            column_criterion(t, "a", Value::from(1i64)),
-            Node::Binary { .. }
-        ));
     }
 }

@@ -19,6 +19,7 @@ mod loading;
 mod mapper;
 mod mapper_state;
 mod model;
+mod proxy_value;
 mod registry;
 mod related;
 mod relationship_access;
@@ -30,10 +31,7 @@ mod result_shape;
 mod session;
 
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
-pub use association_proxy::{
-    AssociationProxy, AssociationProxyRef, ProxyAttr, ProxyAttrKind, ProxyItemIs, ProxyMembers,
-    column_criterion, identity_criterion, read_proxy,
-};
+pub use association_proxy::{AssociationProxy, AssociationProxyRef};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use hybrid::Hybrid;
@@ -46,6 +44,7 @@ pub use loading::{
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;
 pub use model::{Model, PrimaryKey};
+pub use proxy_value::{ProxyAttrKind, ProxyColumn, ProxyMembers, ProxyValue, read_proxy};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::{LoadedWith, Related};
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
