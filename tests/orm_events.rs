@@ -327,6 +327,40 @@ backend_tests! {
         Ok(())
     }
 
+    async fn before_flush_adds_and_deletes_objects_in_the_same_flush(db) {
+        Base::metadata().create_all(&db.engine).await?;
+        event::listen_session(&db.engine, SessionEvent::BeforeFlush, |ctx: &SessionContext| {
+            for thing in ctx.session().new_objects::<LoadedThing>() {
+                if thing.name == "temporary" {
+                    ctx.delete(&thing)?;
+                } else {
+                    ctx.add(AuditLog { action: "created".into(), order_id: thing.id, ..Default::default() })?;
+                }
+            }
+            Ok(())
+        });
+        event::listen_session(&db.engine, SessionEvent::AfterFlush, |ctx: &SessionContext| {
+            let refused = ctx.add(LoadedThing::default()).expect_err("only BeforeFlush adds");
+            assert!(refused.to_string().contains("in a AfterFlush listener"), "{refused}");
+            Ok(())
+        });
+        let statements = Statements::listen(&db.engine);
+        let mut session = Session::new(&db.engine);
+        session.add(LoadedThing { id: 7, name: "kept".into() });
+        session.add(LoadedThing { id: 8, name: "temporary".into() });
+        session.flush().await?;
+        let sent = statements.take();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent.iter().any(|s| s.starts_with("INSERT INTO audit_log")), "{sent:?}");
+        session.commit().await?;
+        let things = session.scalars(select(LoadedThing)).all().await?;
+        let names: Vec<&str> = things.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["kept"]);
+        let logs = session.scalars(select(AuditLog)).all().await?;
+        assert_eq!(logs.iter().map(|l| (l.action.as_str(), l.order_id)).collect::<Vec<_>>(), [("created", 7)]);
+        Ok(())
+    }
+
     async fn load_and_refresh_listeners_see_rows_read(db) {
         Base::metadata().create_all(&db.engine).await?;
         let mut session = Session::new(&db.engine);

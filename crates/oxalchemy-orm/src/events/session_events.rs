@@ -5,10 +5,12 @@
 //! it is created; firing an event nobody listens to costs one atomic load.
 
 use super::listener_call::call_listener;
+use crate::model::Model;
 use crate::session::Session;
-use oxalchemy_core::Result;
+use oxalchemy_core::{Error, Result};
 use oxalchemy_pool::Engine;
 use parking_lot::RwLock;
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
@@ -22,10 +24,9 @@ use std::sync::{Arc, Weak};
 pub enum SessionEvent {
     /// A flush with pending work is about to plan its statements. The
     /// listener sees the pending objects (`ctx.session().new_objects::<M>()`,
-    /// `dirty_objects`, `deleted_objects`) and may abort the flush with
-    /// `Err`; it cannot add or change objects through the context (add them
-    /// before flushing, or change them in a `BeforeInsert` / `BeforeUpdate`
-    /// mapper listener).
+    /// `dirty_objects`, `deleted_objects`), may add, change or delete objects
+    /// through [`SessionContext::add`] / [`SessionContext::delete`] (part of
+    /// the same flush), and may abort the flush with `Err`.
     BeforeFlush,
     /// The flush's statements ran; the session's state is not updated yet
     /// (the pending objects are still pending).
@@ -58,11 +59,16 @@ impl SessionEvent {
     }
 }
 
-/// What a session listener sees: the event and the session (read-only).
+/// A change a `BeforeFlush` listener asked for, applied when it returns.
+pub(crate) type SessionChange = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// What a session listener sees: the event and the session (read-only),
+/// and for `BeforeFlush`, [`add`](Self::add) and [`delete`](Self::delete).
 #[derive(Clone, Copy)]
 pub struct SessionContext<'a> {
     event: SessionEvent,
     session: &'a Session,
+    changes: &'a RefCell<Vec<SessionChange>>,
 }
 
 impl fmt::Debug for SessionContext<'_> {
@@ -83,6 +89,33 @@ impl<'a> SessionContext<'a> {
     /// `deleted_objects`), `in_transaction()`, its engine.
     pub fn session(&self) -> &'a Session {
         self.session
+    }
+
+    /// `BeforeFlush` only: [`Session::add`] `obj`, as part of the flush that
+    /// is starting (a new object is inserted by it, a changed one updated).
+    /// Applied when the listener returns; other events refuse it with
+    /// `InvalidRequest`.
+    pub fn add<M: Model>(&self, obj: M) -> Result<()> {
+        self.change("add", Box::new(move |s: &mut Session| s.add(obj)))
+    }
+
+    /// `BeforeFlush` only: [`Session::delete`] `obj`, as part of the flush
+    /// that is starting. Applied when the listener returns; other events
+    /// refuse it with `InvalidRequest`.
+    pub fn delete<M: Model>(&self, obj: &M) -> Result<()> {
+        let obj = obj.clone();
+        self.change("delete", Box::new(move |s: &mut Session| s.delete(&obj)))
+    }
+
+    fn change(&self, what: &str, change: SessionChange) -> Result<()> {
+        if self.event != SessionEvent::BeforeFlush {
+            return Err(Error::invalid_request(format!(
+                "SessionContext::{what} in a {:?} listener: only BeforeFlush listeners change                  the objects of the flush; call session.{what}(..) outside the listener",
+                self.event
+            )));
+        }
+        self.changes.borrow_mut().push(change);
+        Ok(())
     }
 }
 
@@ -123,19 +156,29 @@ impl SessionListeners {
     }
 
     /// Run the listeners of `event` in registration order; the first `Err`
-    /// (or panic, as an `InvalidRequest` naming the event) stops them.
-    pub(crate) fn fire(&self, event: SessionEvent, session: &Session) -> Result<()> {
+    /// (or panic, as an `InvalidRequest` naming the event) stops them. The
+    /// changes `BeforeFlush` listeners asked for, to apply in order.
+    pub(crate) fn fire(
+        &self,
+        event: SessionEvent,
+        session: &Session,
+    ) -> Result<Vec<SessionChange>> {
         if !self.has(event) {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let list = self.list.read().clone();
-        let ctx = SessionContext { event, session };
+        let changes = RefCell::new(Vec::new());
+        let ctx = SessionContext {
+            event,
+            session,
+            changes: &changes,
+        };
         for r in list.iter().filter(|r| r.event == event) {
             call_listener(&|| format!("the {event:?} session listener"), || {
                 (r.f)(&ctx)
             })?;
         }
-        Ok(())
+        Ok(changes.into_inner())
     }
 
     fn add(&self, event: SessionEvent, f: Arc<SessionListenerFn>) -> u64 {

@@ -287,8 +287,20 @@ impl Session {
         if self.uow.is_empty() {
             return Ok(());
         }
-        // As SQLAlchemy: an error here stops the flush before anything is sent.
-        self.fire(SessionEvent::BeforeFlush)?;
+        if self.listeners.has(SessionEvent::BeforeFlush) {
+            // As SQLAlchemy: an error here stops the flush before anything is
+            // sent; the objects listeners add or delete join this flush.
+            let listeners = self.listeners.clone();
+            for change in listeners.fire(SessionEvent::BeforeFlush, self)? {
+                change(self);
+            }
+            if let Some(e) = self.uow.take_error() {
+                return Err(e);
+            }
+            if self.uow.is_empty() {
+                return Ok(());
+            }
+        }
         if self.conn.is_none() && self.listeners.has(SessionEvent::AfterBegin) {
             // Begin now, so AfterBegin fires before the flush's first read.
             self.connection().await?;
@@ -367,7 +379,8 @@ impl Session {
         if !self.listeners.has(event) {
             return Ok(());
         }
-        self.listeners.fire(event, self)
+        // Only BeforeFlush listeners change objects (`SessionContext::add`).
+        self.listeners.fire(event, self).map(drop)
     }
 
     /// Fire `AfterRollback` after a failed flush or commit: its error is
