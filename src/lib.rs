@@ -122,7 +122,11 @@ pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
 pub use oxalchemy_orm::{Entity, Model, Related, Session, SessionOptions, entity};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
+/// Mapper events (`event::listens_for::<User>(MapperEvent::BeforeInsert, ..)`) and
+/// session events (`event::listen_session(&engine, SessionEvent::BeforeFlush, ..)`):
+/// see `docs/events.md`.
 pub mod event {
+    pub use oxalchemy_orm::events::*;
     pub use oxalchemy_pool::event::*;
 }
 
@@ -144,6 +148,7 @@ pub use oxalchemy_mysql as mysql;
 /// `Option`, `Vec`, `Box`).
 pub mod prelude {
     pub use crate::event::{self, EngineEvent, ExecuteContext};
+    pub use crate::event::{MapperContext, MapperEvent, SessionContext, SessionEvent};
     pub use oxalchemy_core::sql_type::{
         BigInteger, Boolean, Date, DateTime, Double, Enum, Float, Integer, Json, LargeBinary,
         Numeric, SmallInteger, Text, Time, Timestamp, Uuid, Varchar,
@@ -199,3 +204,6 @@ struct HybridsGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/association_proxies.md")]
 struct AssociationProxiesGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/events.md")]
+struct EventsGuideDoctests;

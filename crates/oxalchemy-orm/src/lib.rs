@@ -9,6 +9,7 @@
 mod any_model;
 mod association_proxy;
 mod entity;
+pub mod events;
 mod field_type;
 mod hybrid;
 #[doc(hidden)]

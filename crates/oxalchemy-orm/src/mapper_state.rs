@@ -10,6 +10,7 @@
 //! error, an `ArgumentError` naming the model and field, returned by every
 //! operation that needs that relationship.
 
+use crate::events::MapperListeners;
 use crate::join_condition::{check_back_populate, resolve};
 use crate::mapper::{Mapper, RelationshipMapping};
 use crate::registry::ModelRegistration;
@@ -36,6 +37,8 @@ pub struct MapperState {
     associations: OnceLock<std::result::Result<Associations, String>>,
     /// The model's own configuration error (its table could not be built).
     pub(crate) error: Option<String>,
+    /// The mapper listeners of this model (`events::listens_for`).
+    pub(crate) listeners: MapperListeners,
 }
 
 impl fmt::Debug for MapperState {
@@ -91,6 +94,7 @@ impl MapperState {
             relationships,
             associations: OnceLock::new(),
             error,
+            listeners: MapperListeners::default(),
         }
     }
 

@@ -23,6 +23,7 @@
 use super::dependency::{self_references, sort_rows, sort_rows_leveled, sort_tables};
 use super::detach::{self, Detached, NullFks};
 use super::exec::Exec;
+use super::flush_hooks::{FlushHooks, fire_each, run_before};
 use super::identity_map::{IdentityKey, IdentityMap};
 use super::insert_batch::{InsertGroup, run_insert_group};
 use super::link_rows::{self, LinkInsert, RowsDelete};
@@ -30,6 +31,7 @@ use super::model_info::{ModelInfo, is_rust_default};
 use super::orphans::ExistingLinks;
 use super::removed_members::ReadRows;
 use super::unit_of_work::{CollectionState, Link, OpKind, PendingOp, Ticket};
+use crate::events::MapperEvent;
 use oxalchemy_core::{
     Compiled, Dialect, Error, Expr, Node, Result, Table, Update, Value, delete, update,
 };
@@ -120,6 +122,8 @@ pub(crate) struct FlushPlan {
     links: LinksByTicket,
     /// Snapshot columns the flush sets to NULL.
     detached: Detached,
+    /// Statements `Before*` mapper listeners queued, per object.
+    before: HashMap<Ticket, Vec<Compiled>>,
 }
 
 impl FlushPlan {
@@ -207,6 +211,7 @@ pub(crate) fn plan(ops: &[PendingOp], map: &IdentityMap) -> Result<FlushPlan> {
         &[],
         Snapshots { map, read: &read },
         &ExistingLinks::new(),
+        &mut FlushHooks::default(),
     )
 }
 
@@ -271,11 +276,13 @@ fn resolve_links(ops: &mut [PendingOp]) -> Result<LinksByTicket> {
 
 /// Plan the statements for `ops` against the snapshots in `map`, with the
 /// collection states given to `add` and the link rows read for them.
+/// `BeforeInsert` and `BeforeUpdate` mapper listeners run here (`hooks`).
 pub(crate) fn plan_flush(
     mut ops: Vec<PendingOp>,
     states: &[&CollectionState],
     snapshots: Snapshots<'_>,
     existing: &ExistingLinks,
+    hooks: &mut FlushHooks<'_>,
 ) -> Result<FlushPlan> {
     let map = snapshots.map;
     let links = resolve_links(&mut ops)?;
@@ -296,12 +303,12 @@ pub(crate) fn plan_flush(
         .collect();
     let tables = sort_tables(&infos, &edges);
     for t in &tables {
-        plan_inserts(ops, t, &mut out);
+        plan_inserts(ops, t, &mut out, hooks)?;
         for op in ops
             .iter()
             .filter(|op| op.kind == OpKind::Update && op.info.same_table(t))
         {
-            plan_update(op, snapshots, &mut out)?;
+            plan_update(op, snapshots, &mut out, hooks)?;
         }
     }
     let (link_inserts, link_deletes) = link_rows::plan_collections(ops, states, existing)?;
@@ -320,10 +327,16 @@ pub(crate) fn plan_flush(
     for t in tables.iter().rev() {
         plan_deletes(ops, t, &mut out);
     }
+    out.before = std::mem::take(&mut hooks.before);
     Ok(out)
 }
 
-fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
+fn plan_inserts(
+    ops: &[PendingOp],
+    t: &ModelInfo,
+    out: &mut FlushPlan,
+    hooks: &mut FlushHooks<'_>,
+) -> Result<()> {
     // Per model (several models may share a table), in registration order.
     let mut models: Vec<ModelInfo> = Vec::new();
     for op in ops
@@ -342,14 +355,20 @@ fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
             .iter()
             .filter(|op| op.kind == OpKind::Insert && std::ptr::eq(op.info.mapper, info.mapper))
             .collect();
+        let listens = hooks.listens(info, MapperEvent::BeforeInsert);
         let mut prepared: Vec<(Ticket, Vec<Value>, Vec<usize>)> = rows
             .iter()
             .map(|op| {
                 let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
-                let (values, included) = prepare_insert(info, op.values.clone(), &linked);
-                (op.ticket, values, included)
+                let mut values = op.values.clone();
+                if listens {
+                    // Before the columns are chosen: what the listener sets is written.
+                    hooks.before(info, MapperEvent::BeforeInsert, op.ticket, &mut values)?;
+                }
+                let (values, included) = prepare_insert(info, values, &linked);
+                Ok((op.ticket, values, included))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let refs = self_references(info);
         // Rows of this group whose generated keys a row copies.
         let index: HashMap<Ticket, usize> = rows
@@ -417,9 +436,15 @@ fn plan_inserts(ops: &[PendingOp], t: &ModelInfo, out: &mut FlushPlan) {
         out.steps
             .extend(groups.into_iter().map(|(_, g)| Step::Insert(g)));
     }
+    Ok(())
 }
 
-fn plan_update(op: &PendingOp, snapshots: Snapshots<'_>, out: &mut FlushPlan) -> Result<()> {
+fn plan_update(
+    op: &PendingOp,
+    snapshots: Snapshots<'_>,
+    out: &mut FlushPlan,
+    hooks: &mut FlushHooks<'_>,
+) -> Result<()> {
     let info = op.info;
     let key = op
         .key
@@ -430,10 +455,23 @@ fn plan_update(op: &PendingOp, snapshots: Snapshots<'_>, out: &mut FlushPlan) ->
     let version_pos = info.version_position();
     let mut values = op.values.clone();
     let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
-    let changed: Vec<usize> = (0..values.len())
-        .filter(|i| !pk.contains(i) && Some(*i) != version_pos)
-        .filter(|&i| linked.contains(&i) || entry.is_none_or(|e| e.get(i) != Some(&values[i])))
-        .collect();
+    let diff = |values: &[Value]| -> Vec<usize> {
+        (0..values.len())
+            .filter(|i| !pk.contains(i) && Some(*i) != version_pos)
+            .filter(|&i| linked.contains(&i) || entry.is_none_or(|e| e.get(i) != Some(&values[i])))
+            .collect()
+    };
+    let mut changed = diff(&values);
+    if !changed.is_empty() && hooks.listens(info, MapperEvent::BeforeUpdate) {
+        hooks.before(info, MapperEvent::BeforeUpdate, op.ticket, &mut values)?;
+        // The key and the version counter identify the row: not the listener's to change.
+        for &i in pk.iter().chain(version_pos.as_ref()) {
+            if let (Some(slot), Some(v)) = (values.get_mut(i), op.values.get(i)) {
+                *slot = v.clone();
+            }
+        }
+        changed = diff(&values);
+    }
     // Optimistic concurrency checks the version the caller's value holds
     // (the version it was read at), not the session's snapshot: a value read
     // before another transaction's change is stale even when the session has
@@ -637,6 +675,7 @@ pub(crate) async fn execute(
         detached: plan.detached,
     };
     let links = plan.links;
+    let mut before = plan.before;
     // Only the rows a later statement copies from are kept while the flush runs.
     let mut needed: HashSet<Ticket> = links.values().flatten().map(|l| l.parent).collect();
     for step in &plan.steps {
@@ -654,7 +693,9 @@ pub(crate) async fn execute(
                     fill_links(*ticket, info, values, &links, &persisted)?;
                 }
                 let tickets: Vec<Ticket> = group.rows.iter().map(|r| r.0).collect();
+                run_before(&mut before, tickets.iter().copied(), exec).await?;
                 let rows = run_insert_group(group, exec, dialect).await?;
+                fire_each(info, MapperEvent::AfterInsert, rows.iter(), exec).await?;
                 for (ticket, values) in tickets.into_iter().zip(rows) {
                     if needed.contains(&ticket) {
                         persisted.insert(ticket, values.clone());
@@ -679,7 +720,12 @@ pub(crate) async fn execute(
                 for row in &mut batch {
                     fill_links(row.ticket, row.info, &mut row.values, &links, &persisted)?;
                 }
+                run_before(&mut before, batch.iter().map(|r| r.ticket), exec).await?;
                 run_updates(&batch, exec).await?;
+                for row in &batch {
+                    let values = std::iter::once(&row.values);
+                    fire_each(row.info, MapperEvent::AfterUpdate, values, exec).await?;
+                }
                 out.saved.extend(batch.into_iter().map(|row| Saved {
                     ticket: row.ticket,
                     key: row.key,
@@ -693,7 +739,10 @@ pub(crate) async fn execute(
             Step::RowsDelete(step) => link_rows::run_delete(&step, exec).await?,
             Step::NullFks(step) => detach::run(&step, exec).await?,
             Step::Delete(group) => {
+                let rows = || group.rows.iter().map(|r| &r.1);
+                fire_each(group.info, MapperEvent::BeforeDelete, rows(), exec).await?;
                 run_delete(&group, exec).await?;
+                fire_each(group.info, MapperEvent::AfterDelete, rows(), exec).await?;
                 out.deleted.extend(group.rows.into_iter().map(|r| r.0));
             }
         }

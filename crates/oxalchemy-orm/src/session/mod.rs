@@ -25,6 +25,7 @@ mod dependency;
 mod detach;
 mod exec;
 mod flush;
+mod flush_hooks;
 pub(crate) mod identity_map;
 mod insert_batch;
 mod link_rows;

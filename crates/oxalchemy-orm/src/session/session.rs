@@ -3,6 +3,7 @@
 use super::cascade::{Cascader, SaveNode, apply_saved};
 use super::exec::{Exec, Reader};
 use super::flush::{self, FlushOutcome, SavedKind, Snapshots, key_condition};
+use super::flush_hooks::FlushHooks;
 use super::identity_map::{Entry, IdentityKey, IdentityMap, KeyMap, KeySet};
 use super::loaded_entities::entity_spans;
 use super::model_info::ModelInfo;
@@ -11,6 +12,7 @@ use super::options::SessionOptions;
 use super::orphans;
 use super::scalars::Scalars;
 use super::unit_of_work::{OpKind, Ticket, UnitOfWork};
+use crate::events::{MapperEvent, SessionEvent, SessionListeners};
 use crate::model::{Model, PrimaryKey};
 use crate::result_shape::ResultShape;
 use oxalchemy_core::{
@@ -20,6 +22,7 @@ use oxalchemy_pool::{Connection, Engine};
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 /// What the current transaction did, to undo in the identity map when it
 /// rolls back.
@@ -80,6 +83,8 @@ pub struct Session {
     known: Vec<ModelInfo>,
     /// The persisted values of the last flush, per `add` ticket (for `save`).
     results: HashMap<Ticket, Vec<Value>>,
+    /// The session listeners of the engine (`events::listen_session`).
+    listeners: Arc<SessionListeners>,
 }
 
 impl fmt::Debug for Session {
@@ -112,6 +117,7 @@ impl Session {
             tx: TxLog::default(),
             known: Vec::new(),
             results: HashMap::new(),
+            listeners: SessionListeners::of(engine),
         }
     }
 
@@ -281,6 +287,24 @@ impl Session {
         if self.uow.is_empty() {
             return Ok(());
         }
+        if self.listeners.has(SessionEvent::BeforeFlush) {
+            // As SQLAlchemy: an error here stops the flush before anything is
+            // sent; the objects listeners add or delete join this flush.
+            let listeners = self.listeners.clone();
+            for change in listeners.fire(SessionEvent::BeforeFlush, self)? {
+                change(self);
+            }
+            if let Some(e) = self.uow.take_error() {
+                return Err(e);
+            }
+            if self.uow.is_empty() {
+                return Ok(());
+            }
+        }
+        if self.conn.is_none() && self.listeners.has(SessionEvent::AfterBegin) {
+            // Begin now, so AfterBegin fires before the flush's first read.
+            self.connection().await?;
+        }
         let ops = orphans::start(&self.uow);
         let mut reader = Reader {
             slot: &mut self.conn,
@@ -293,7 +317,9 @@ impl Session {
                 return Err(e);
             }
         };
-        let plan = flush::plan_flush(
+        let engine = self.engine.clone();
+        let mut hooks = FlushHooks::new(&engine);
+        let planned = flush::plan_flush(
             prepared.ops.into_ops(),
             &self.uow.collections(),
             Snapshots {
@@ -301,12 +327,21 @@ impl Session {
                 read: &prepared.read,
             },
             &prepared.links,
-        )?;
+            &mut hooks,
+        );
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(e) => {
+                if hooks.failed {
+                    // A mapper listener aborted the flush.
+                    self.abort_transaction().await;
+                }
+                return Err(e);
+            }
+        };
         if plan.is_empty() {
-            self.apply(plan.into_unchanged(), keep_results);
-            return Ok(());
+            return self.finish_flush(plan.into_unchanged(), keep_results).await;
         }
-        let engine = self.engine.clone();
         let dialect = engine.dialect();
         let conn = self.connection().await?;
         let mut exec = Exec {
@@ -314,15 +349,45 @@ impl Session {
             engine: &engine,
         };
         match flush::execute(plan, &mut exec, &*dialect).await {
-            Ok(outcome) => {
-                self.apply(outcome, keep_results);
-                Ok(())
-            }
+            Ok(outcome) => self.finish_flush(outcome, keep_results).await,
             Err(e) => {
                 // As SQLAlchemy: the transaction rolls back; the pending work stays.
                 self.abort_transaction().await;
                 Err(e)
             }
+        }
+    }
+
+    /// After the statements of a flush ran: `AfterFlush`, the outcome
+    /// applied, `AfterFlushPostexec`. A listener error rolls back.
+    async fn finish_flush(&mut self, outcome: FlushOutcome, keep_results: bool) -> Result<()> {
+        if let Err(e) = self.fire(SessionEvent::AfterFlush) {
+            self.abort_transaction().await;
+            return Err(e);
+        }
+        self.apply(outcome, keep_results);
+        if let Err(e) = self.fire(SessionEvent::AfterFlushPostexec) {
+            self.abort_transaction().await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Run the session listeners of `event` (one atomic load when there are none).
+    #[inline]
+    fn fire(&self, event: SessionEvent) -> Result<()> {
+        if !self.listeners.has(event) {
+            return Ok(());
+        }
+        // Only BeforeFlush listeners change objects (`SessionContext::add`).
+        self.listeners.fire(event, self).map(drop)
+    }
+
+    /// Fire `AfterRollback` after a failed flush or commit: its error is
+    /// logged (the caller returns the failure's own error).
+    fn fire_after_failed_rollback(&self) {
+        if let Err(e) = self.fire(SessionEvent::AfterRollback) {
+            tracing::warn!(target: "oxalchemy::orm", "AfterRollback listener: {e}");
         }
     }
 
@@ -381,6 +446,7 @@ impl Session {
     /// `expire_on_commit` (the default) every snapshot is expired, so the
     /// next `get` reads the database again.
     pub async fn commit(&mut self) -> Result<()> {
+        self.fire(SessionEvent::BeforeCommit)?;
         self.flush().await?;
         if let Some(mut conn) = self.conn.take()
             && let Err(e) = conn.commit().await
@@ -388,13 +454,14 @@ impl Session {
             let _ = conn.rollback().await;
             drop(conn);
             self.after_rollback();
+            self.fire_after_failed_rollback();
             return Err(e);
         }
         self.tx = TxLog::default();
         if self.options.expires_on_commit() {
             self.identity_map.expire_all();
         }
-        Ok(())
+        self.fire(SessionEvent::AfterCommit)
     }
 
     /// Roll the transaction back and discard every pending change (new
@@ -404,21 +471,29 @@ impl Session {
     pub async fn rollback(&mut self) -> Result<()> {
         self.uow.clear();
         self.results.clear();
-        let result = match self.conn.take() {
-            Some(mut conn) => conn.rollback().await,
-            None => Ok(()),
+        let (result, began) = match self.conn.take() {
+            Some(mut conn) => (conn.rollback().await, true),
+            None => (Ok(()), false),
         };
         self.after_rollback();
-        result
+        result?;
+        if began {
+            self.fire(SessionEvent::AfterRollback)?;
+        }
+        Ok(())
     }
 
     /// Roll back after a failed flush or commit, keeping the pending work.
     async fn abort_transaction(&mut self) {
+        let began = self.conn.is_some();
         if let Some(mut conn) = self.conn.take() {
             // An error here means the connection is already gone (and discarded).
             let _ = conn.rollback().await;
         }
         self.after_rollback();
+        if began {
+            self.fire_after_failed_rollback();
+        }
     }
 
     /// Undo the transaction's effects on the identity map.
@@ -452,9 +527,13 @@ impl Session {
     /// The session's connection, checked out (and its transaction begun with
     /// the first statement) on first use.
     pub(super) async fn connection(&mut self) -> Result<&mut Connection> {
+        if self.conn.is_none() {
+            self.conn = Some(self.engine.connect().await?);
+            self.fire(SessionEvent::AfterBegin)?;
+        }
         match &mut self.conn {
             Some(conn) => Ok(conn),
-            slot @ None => Ok(slot.insert(self.engine.connect().await?)),
+            None => unreachable!("the connection was just checked out"),
         }
     }
 
@@ -522,14 +601,20 @@ impl Session {
         for (&i, v) in pk.iter().zip(key_values) {
             row[i] = v;
         }
-        match self.select_row(info, &row).await? {
+        match self.select_row(info, &row, MapperEvent::Load).await? {
             Some(snapshot) => M::from_values(snapshot).map(Some),
             None => Ok(None),
         }
     }
 
     /// SELECT the row of `info` whose key is in `row`; store it as the snapshot.
-    async fn select_row(&mut self, info: ModelInfo, row: &[Value]) -> Result<Option<Vec<Value>>> {
+    /// `event` (`Load` for `get`, `Refresh` for `refresh`) fires on the row read.
+    async fn select_row(
+        &mut self,
+        info: ModelInfo,
+        row: &[Value],
+        event: MapperEvent,
+    ) -> Result<Option<Vec<Value>>> {
         let columns: Vec<Column> = info.columns();
         let stmt: Select = select(columns).filter(Expr::<bool>::new(key_condition(info, row)));
         let conn = self.connection().await?;
@@ -540,7 +625,13 @@ impl Session {
         let snapshot = normalize_row(info.mapper, found.into_values());
         let key = IdentityKey::of_row(info, &snapshot);
         self.identity_map.put(key, snapshot.clone());
-        Ok(Some(snapshot))
+        let mut loaded = snapshot;
+        if info.state.listeners.has(event) {
+            info.state
+                .listeners
+                .fire(event, info.mapper.model, &self.engine, &mut loaded)?;
+        }
+        Ok(Some(loaded))
     }
 
     /// Read the row of `obj` again and overwrite its columns (relationship
@@ -561,7 +652,7 @@ impl Session {
         let key = IdentityKey::of_row(info, &values);
         self.uow.forget_update(&key);
         self.autoflush().await?;
-        match self.select_row(info, &values).await? {
+        match self.select_row(info, &values, MapperEvent::Refresh).await? {
             Some(snapshot) => obj.set_values(snapshot),
             None => Err(Error::invalid_request(format!(
                 "refresh(): could not refresh {}: the row does not exist (it was deleted, or its \
@@ -700,8 +791,13 @@ impl Session {
             .iter()
             .map(|span| column_types(span.info.mapper))
             .collect();
+        // Asked once per query, not per row.
+        let loads: Vec<bool> = spans
+            .iter()
+            .map(|span| span.info.state.listeners.has(MapperEvent::Load))
+            .collect();
         for row in &mut rows {
-            for (span, types) in spans.iter().zip(&types) {
+            for ((span, types), &load) in spans.iter().zip(&types).zip(&loads) {
                 let n = span.info.mapper.columns.len();
                 let Some(part) = row.get_mut(span.offset..span.offset + n) else {
                     continue;
@@ -725,6 +821,17 @@ impl Session {
                 }
                 if let Some(held) = self.identity_map.reconcile(key, snapshot, populate) {
                     part.clone_from_slice(held);
+                } else if load {
+                    // A row the session did not hold: SQLAlchemy's `load`.
+                    let mut loaded = part.to_vec();
+                    let info = span.info;
+                    info.state.listeners.fire(
+                        MapperEvent::Load,
+                        info.mapper.model,
+                        &self.engine,
+                        &mut loaded,
+                    )?;
+                    part.clone_from_slice(&loaded);
                 }
             }
         }

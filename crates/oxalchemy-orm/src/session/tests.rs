@@ -38,6 +38,15 @@ struct Parent {
     version: i64,
 }
 
+thread_local! {
+    /// How many times `Parent::from_values` ran on this thread.
+    static PARENT_DECODES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn parent_decodes() -> usize {
+    PARENT_DECODES.with(std::cell::Cell::get)
+}
+
 impl Model for Parent {
     type PrimaryKey = i64;
     fn mapper() -> &'static Mapper {
@@ -74,6 +83,7 @@ impl Model for Parent {
         ]
     }
     fn from_values(values: Vec<Value>) -> Result<Self> {
+        PARENT_DECODES.with(|n| n.set(n.get() + 1));
         let mut v = values.into_iter();
         let mut next = || v.next().unwrap_or(Value::Null);
         Ok(Parent {
@@ -529,6 +539,67 @@ async fn a_failed_flush_keeps_the_pending_work_and_a_corrected_add_replaces_it()
             (5, "new".to_owned()),
             (6, "six".to_owned()),
         ]
+    );
+    Ok(())
+}
+
+/// Issue 15, point 7: a flush of a model without listeners decodes nothing;
+/// with a `BeforeInsert` listener, each inserted row is decoded once.
+#[tokio::test(flavor = "current_thread")]
+async fn a_flush_without_listeners_decodes_no_model() -> Result<()> {
+    use crate::events::{MapperEvent, listens_for};
+    let engine = sqlite_engine();
+    let md = oxalchemy_core::MetaData::new();
+    md.add_table(Parent::table().clone());
+    md.create_all(&engine).await?;
+    let mut session = Session::new(&engine);
+    let first = session
+        .save(Parent {
+            name: "a".into(),
+            ..Default::default()
+        })
+        .await?;
+    let before = parent_decodes();
+    session.add(Parent {
+        name: "b".into(),
+        ..Default::default()
+    });
+    session.add(Parent {
+        name: "a2".into(),
+        ..first.clone()
+    });
+    session.flush().await?;
+    assert_eq!(parent_decodes(), before, "no listener: no decode");
+
+    let mine = engine.clone();
+    let handle = listens_for::<Parent>(MapperEvent::BeforeInsert, move |ctx, p: &mut Parent| {
+        if ctx.engine().ptr_eq(&mine) {
+            p.name.push('!');
+        }
+        Ok(())
+    });
+    session.add(Parent {
+        name: "c".into(),
+        ..Default::default()
+    });
+    let before = parent_decodes();
+    session.flush().await?;
+    assert_eq!(
+        parent_decodes(),
+        before + 1,
+        "one listener, one new row: one decode"
+    );
+    assert!(handle.remove());
+    let names: Vec<Value> = session
+        .execute(oxalchemy_core::text("SELECT name FROM parent ORDER BY id"))
+        .await?
+        .into_rows()
+        .into_iter()
+        .map(|r| r.into_values().remove(0))
+        .collect();
+    assert_eq!(
+        names,
+        [Value::from("a2"), Value::from("b"), Value::from("c!")]
     );
     Ok(())
 }

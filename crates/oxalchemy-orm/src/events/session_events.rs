@@ -1,0 +1,285 @@
+//! Session events (SQLAlchemy's `SessionEvents`): `event::listen_session(&engine, ..)`.
+//!
+//! Listeners are stored per engine (an engine extension) and fire for every
+//! session over that engine. Each session takes the engine's list once, when
+//! it is created; firing an event nobody listens to costs one atomic load.
+
+use super::listener_call::call_listener;
+use crate::model::Model;
+use crate::session::Session;
+use oxalchemy_core::{Error, Result};
+use oxalchemy_pool::Engine;
+use parking_lot::RwLock;
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+
+/// The events of a session's flush and transaction, in the order
+/// SQLAlchemy fires them for `session.add(..); session.commit()`:
+/// `BeforeCommit`, `BeforeFlush`, `AfterBegin`, `AfterFlush`,
+/// `AfterFlushPostexec`, `AfterCommit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionEvent {
+    /// A flush with pending work is about to plan its statements. The
+    /// listener sees the pending objects (`ctx.session().new_objects::<M>()`,
+    /// `dirty_objects`, `deleted_objects`), may add, change or delete objects
+    /// through [`SessionContext::add`] / [`SessionContext::delete`] (part of
+    /// the same flush), and may abort the flush with `Err`.
+    BeforeFlush,
+    /// The flush's statements ran; the session's state is not updated yet
+    /// (the pending objects are still pending).
+    AfterFlush,
+    /// The flush is complete: the identity map holds the written rows.
+    AfterFlushPostexec,
+    /// The session checked out its connection: its transaction begins.
+    AfterBegin,
+    /// `commit()` is about to flush and commit.
+    BeforeCommit,
+    /// The transaction committed.
+    AfterCommit,
+    /// The transaction rolled back (`rollback()`, or a failed flush or commit).
+    AfterRollback,
+}
+
+impl SessionEvent {
+    const COUNT: usize = 7;
+
+    fn index(self) -> usize {
+        match self {
+            SessionEvent::BeforeFlush => 0,
+            SessionEvent::AfterFlush => 1,
+            SessionEvent::AfterFlushPostexec => 2,
+            SessionEvent::AfterBegin => 3,
+            SessionEvent::BeforeCommit => 4,
+            SessionEvent::AfterCommit => 5,
+            SessionEvent::AfterRollback => 6,
+        }
+    }
+}
+
+/// A change a `BeforeFlush` listener asked for, applied when it returns.
+pub(crate) type SessionChange = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// What a session listener sees: the event and the session (read-only),
+/// and for `BeforeFlush`, [`add`](Self::add) and [`delete`](Self::delete).
+#[derive(Clone, Copy)]
+pub struct SessionContext<'a> {
+    event: SessionEvent,
+    session: &'a Session,
+    changes: &'a RefCell<Vec<SessionChange>>,
+}
+
+impl fmt::Debug for SessionContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionContext")
+            .field("event", &self.event)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> SessionContext<'a> {
+    /// Which event fired.
+    pub fn event(&self) -> SessionEvent {
+        self.event
+    }
+
+    /// The session: its pending objects (`new_objects`, `dirty_objects`,
+    /// `deleted_objects`), `in_transaction()`, its engine.
+    pub fn session(&self) -> &'a Session {
+        self.session
+    }
+
+    /// `BeforeFlush` only: [`Session::add`] `obj`, as part of the flush that
+    /// is starting (a new object is inserted by it, a changed one updated).
+    /// Applied when the listener returns; other events refuse it with
+    /// `InvalidRequest`.
+    pub fn add<M: Model>(&self, obj: M) -> Result<()> {
+        self.change("add", Box::new(move |s: &mut Session| s.add(obj)))
+    }
+
+    /// `BeforeFlush` only: [`Session::delete`] `obj`, as part of the flush
+    /// that is starting. Applied when the listener returns; other events
+    /// refuse it with `InvalidRequest`.
+    pub fn delete<M: Model>(&self, obj: &M) -> Result<()> {
+        let obj = obj.clone();
+        self.change("delete", Box::new(move |s: &mut Session| s.delete(&obj)))
+    }
+
+    fn change(&self, what: &str, change: SessionChange) -> Result<()> {
+        if self.event != SessionEvent::BeforeFlush {
+            return Err(Error::invalid_request(format!(
+                "SessionContext::{what} in a {:?} listener: only BeforeFlush listeners change                  the objects of the flush; call session.{what}(..) outside the listener",
+                self.event
+            )));
+        }
+        self.changes.borrow_mut().push(change);
+        Ok(())
+    }
+}
+
+type SessionListenerFn = dyn Fn(&SessionContext<'_>) -> Result<()> + Send + Sync;
+
+struct Registered {
+    id: u64,
+    event: SessionEvent,
+    f: Arc<SessionListenerFn>,
+}
+
+/// The session listeners of one engine.
+#[derive(Default)]
+pub(crate) struct SessionListeners {
+    counts: [AtomicUsize; SessionEvent::COUNT],
+    list: RwLock<Arc<Vec<Registered>>>,
+    next_id: AtomicU64,
+}
+
+impl fmt::Debug for SessionListeners {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionListeners")
+            .field("listeners", &self.list.read().len())
+            .finish()
+    }
+}
+
+impl SessionListeners {
+    /// The listeners of `engine`'s sessions.
+    pub(crate) fn of(engine: &Engine) -> Arc<SessionListeners> {
+        engine.extension::<SessionListeners>()
+    }
+
+    /// True when `event` has a listener (one atomic load).
+    #[inline]
+    pub(crate) fn has(&self, event: SessionEvent) -> bool {
+        self.counts[event.index()].load(Ordering::Acquire) > 0
+    }
+
+    /// Run the listeners of `event` in registration order; the first `Err`
+    /// (or panic, as an `InvalidRequest` naming the event) stops them. The
+    /// changes `BeforeFlush` listeners asked for, to apply in order.
+    pub(crate) fn fire(
+        &self,
+        event: SessionEvent,
+        session: &Session,
+    ) -> Result<Vec<SessionChange>> {
+        if !self.has(event) {
+            return Ok(Vec::new());
+        }
+        let list = self.list.read().clone();
+        let changes = RefCell::new(Vec::new());
+        let ctx = SessionContext {
+            event,
+            session,
+            changes: &changes,
+        };
+        for r in list.iter().filter(|r| r.event == event) {
+            call_listener(&|| format!("the {event:?} session listener"), || {
+                (r.f)(&ctx)
+            })?;
+        }
+        Ok(changes.into_inner())
+    }
+
+    fn add(&self, event: SessionEvent, f: Arc<SessionListenerFn>) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut guard = self.list.write();
+        let mut list: Vec<Registered> = guard
+            .iter()
+            .map(|r| Registered {
+                id: r.id,
+                event: r.event,
+                f: r.f.clone(),
+            })
+            .collect();
+        list.push(Registered { id, event, f });
+        *guard = Arc::new(list);
+        self.counts[event.index()].fetch_add(1, Ordering::Release);
+        id
+    }
+
+    fn remove(&self, id: u64) -> bool {
+        let mut guard = self.list.write();
+        let Some(event) = guard.iter().find(|r| r.id == id).map(|r| r.event) else {
+            return false;
+        };
+        let list: Vec<Registered> = guard
+            .iter()
+            .filter(|r| r.id != id)
+            .map(|r| Registered {
+                id: r.id,
+                event: r.event,
+                f: r.f.clone(),
+            })
+            .collect();
+        *guard = Arc::new(list);
+        self.counts[event.index()].fetch_sub(1, Ordering::Release);
+        true
+    }
+}
+
+/// Identifies a session listener; [`remove`](Self::remove) unregisters it.
+/// Dropping the handle keeps the listener.
+pub struct SessionListenerHandle {
+    id: u64,
+    event: SessionEvent,
+    listeners: Weak<SessionListeners>,
+}
+
+impl fmt::Debug for SessionListenerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionListenerHandle")
+            .field("id", &self.id)
+            .field("event", &self.event)
+            .finish()
+    }
+}
+
+impl SessionListenerHandle {
+    /// The event the listener was registered for.
+    pub fn event(&self) -> SessionEvent {
+        self.event
+    }
+
+    /// Unregister the listener; false when it was already removed (or its
+    /// engine is gone).
+    pub fn remove(self) -> bool {
+        self.listeners.upgrade().is_some_and(|l| l.remove(self.id))
+    }
+}
+
+/// Register `listener` for `event` on every session of `engine` (and of its
+/// clones), sessions created before included.
+///
+/// A listener that returns `Err` (or panics) stops the operation it
+/// observes: `BeforeFlush` and `AfterFlush` abort the flush (the transaction
+/// rolls back, the pending work stays); `AfterFlushPostexec` fails the flush
+/// after the fact (the transaction rolls back); `BeforeCommit` fails
+/// `commit()` before anything is flushed; `AfterCommit` makes `commit()`
+/// return the error after the commit; `AfterBegin` fails the statement that
+/// checked the connection out. The error of an `AfterRollback` listener is
+/// returned by `rollback()`; after a failed flush or commit it is logged and
+/// the original error returned.
+///
+/// ```
+/// use oxalchemy_orm::events::{self, SessionContext, SessionEvent};
+/// # fn demo(engine: &oxalchemy_pool::Engine) {
+/// let handle = events::listen_session(engine, SessionEvent::BeforeFlush, |ctx: &SessionContext| {
+///     assert_eq!(ctx.event(), SessionEvent::BeforeFlush);
+///     Ok(())
+/// });
+/// handle.remove();
+/// # }
+/// ```
+pub fn listen_session<F>(engine: &Engine, event: SessionEvent, listener: F) -> SessionListenerHandle
+where
+    F: Fn(&SessionContext<'_>) -> Result<()> + Send + Sync + 'static,
+{
+    let listeners = SessionListeners::of(engine);
+    let id = listeners.add(event, Arc::new(listener));
+    SessionListenerHandle {
+        id,
+        event,
+        listeners: Arc::downgrade(&listeners),
+    }
+}

@@ -1,0 +1,115 @@
+//! Mapper events during a flush: `BeforeInsert` / `BeforeUpdate` run while
+//! the flush is planned (their changes decide the columns written), the
+//! other events while it runs. The statements a listener queues through
+//! `MapperContext::execute` run on the flush's connection, before the
+//! object's statement (`Before*`) or right after it (`After*`).
+//!
+//! Every entry point first asks the model's listener counter (one atomic
+//! load): a flush of models without listeners decodes nothing.
+
+use super::exec::Exec;
+use super::model_info::ModelInfo;
+use super::unit_of_work::Ticket;
+use crate::events::MapperEvent;
+use oxalchemy_core::{Compiled, Result, Value};
+use oxalchemy_pool::Engine;
+use std::collections::HashMap;
+
+/// The mapper-event state of one flush while it is planned.
+#[derive(Default)]
+pub(crate) struct FlushHooks<'a> {
+    /// The engine of the session (`None` in planner unit tests: no events).
+    engine: Option<&'a Engine>,
+    /// Statements `Before*` listeners queued, per object, to run before its statement.
+    pub(crate) before: HashMap<Ticket, Vec<Compiled>>,
+    /// A listener returned `Err` or panicked: the flush rolls back.
+    pub(crate) failed: bool,
+}
+
+impl<'a> FlushHooks<'a> {
+    /// The hooks of a flush on `engine`.
+    pub(crate) fn new(engine: &'a Engine) -> Self {
+        FlushHooks {
+            engine: Some(engine),
+            ..FlushHooks::default()
+        }
+    }
+
+    /// True when `event` has a listener on `info`'s model.
+    #[inline]
+    pub(crate) fn listens(&self, info: ModelInfo, event: MapperEvent) -> bool {
+        self.engine.is_some() && info.state.listeners.has(event)
+    }
+
+    /// Run the `event` listeners of `info` on `values` (changed in place when
+    /// the event keeps changes); their statements run before `ticket`'s.
+    pub(crate) fn before(
+        &mut self,
+        info: ModelInfo,
+        event: MapperEvent,
+        ticket: Ticket,
+        values: &mut Vec<Value>,
+    ) -> Result<()> {
+        let Some(engine) = self.engine else {
+            return Ok(());
+        };
+        match info
+            .state
+            .listeners
+            .fire(event, info.mapper.model, engine, values)
+        {
+            Ok(queued) => {
+                if !queued.is_empty() {
+                    self.before.entry(ticket).or_default().extend(queued);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Run the statements queued for `tickets` before their statement.
+pub(crate) async fn run_before(
+    before: &mut HashMap<Ticket, Vec<Compiled>>,
+    tickets: impl Iterator<Item = Ticket>,
+    exec: &mut Exec<'_>,
+) -> Result<()> {
+    if before.is_empty() {
+        return Ok(());
+    }
+    for ticket in tickets {
+        for compiled in before.remove(&ticket).unwrap_or_default() {
+            exec.run_compiled(compiled).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Fire `event` (an event that keeps no changes: `After*`, `BeforeDelete`)
+/// for each of `rows` of `info`, running each listener's statements right
+/// after it returns.
+pub(crate) async fn fire_each<'r>(
+    info: ModelInfo,
+    event: MapperEvent,
+    rows: impl Iterator<Item = &'r Vec<Value>>,
+    exec: &mut Exec<'_>,
+) -> Result<()> {
+    if !info.state.listeners.has(event) {
+        return Ok(());
+    }
+    for values in rows {
+        let mut copy = values.clone();
+        let queued = info
+            .state
+            .listeners
+            .fire(event, info.mapper.model, exec.engine, &mut copy)?;
+        for compiled in queued {
+            exec.run_compiled(compiled).await?;
+        }
+    }
+    Ok(())
+}
