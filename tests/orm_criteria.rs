@@ -172,6 +172,39 @@ async fn tenant_view(db: &TestDb, tenant: i64) -> oxalchemy::Result<Vec<Vec<i64>
 }
 
 backend_tests! {
+    async fn sql_matches_sqlalchemy(db) {
+        // SQLAlchemy 2.1 writes these clauses for the same options
+        // (`with_loader_criteria(Address, Address.deleted_at.is_(None))`).
+        let log = seed(&db).await?;
+        let mut session = Session::new(&db.engine);
+        session
+            .scalars(select(User).join(User::ADDRESSES).options(live_addresses()))
+            .all()
+            .await?;
+        session
+            .scalars(select(User).options((joinedload(User::ADDRESSES), live_addresses())))
+            .all()
+            .await?;
+        session
+            .scalars(select(User).options((
+                selectinload(User::ADDRESSES),
+                live_addresses(),
+                live_users(),
+            )))
+            .all()
+            .await?;
+        let sql = log.take().join("\n");
+        for clause in [
+            "JOIN crit_address ON crit_user.id = crit_address.user_id AND crit_address.deleted_at IS NULL",
+            "LEFT OUTER JOIN crit_address AS crit_address_1 ON crit_user.id = crit_address_1.user_id AND crit_address_1.deleted_at IS NULL",
+            "FROM crit_user WHERE crit_user.deleted_at IS NULL",
+            "AND crit_address.deleted_at IS NULL ORDER BY crit_address.id",
+        ] {
+            assert!(sql.replace('\n', " ").contains(clause), "{clause}\nnot in\n{sql}");
+        }
+        Ok(())
+    }
+
     async fn soft_delete_at_the_top_level_and_in_joins(db) {
         let log = seed(&db).await?;
         let mut session = Session::new(&db.engine);
