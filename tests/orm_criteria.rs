@@ -260,6 +260,34 @@ backend_tests! {
             .await?;
         assert_eq!(ids(&without), [1]);
 
+        // An alias of the entity: the criterion's columns refer to it.
+        log.take();
+        let other = Address::table().alias("other");
+        let rows = session
+            .scalars(
+                select(User)
+                    .join(User::ADDRESSES.of_type(&other))
+                    .order_by(User::ID)
+                    .options(live_addresses()),
+            )
+            .all()
+            .await?;
+        assert_eq!(ids(&rows), [1, 1, 2, 3]);
+        let sql = log.take().join("\n");
+        assert!(sql.contains("other.deleted_at IS NULL"), "{sql}");
+
+        // has(): a deleted user is not there.
+        let of_live = session
+            .scalars(
+                select(Address)
+                    .filter(Address::USER.has(()))
+                    .order_by(Address::ID)
+                    .options(live_users()),
+            )
+            .all()
+            .await?;
+        assert_eq!(of_live.iter().map(|a| a.id).collect::<Vec<_>>(), [10, 11, 12, 30]);
+
         // session.execute returns rows: loader criteria there are refused, not ignored.
         let err = session
             .execute(select(User).options(live_users()))
