@@ -131,6 +131,8 @@ async fn tenant_view(db: &TestDb, tenant: i64) -> oxalchemy::Result<Vec<Vec<i64>
         .all()
         .await?;
     seen.push(ids(&users));
+    let count = session.scalars(select(func::count(User::ID))).one().await?;
+    seen.push(vec![count]);
     let joined = session
         .scalars(select(Address).join(Address::USER).order_by(Address::ID))
         .all()
@@ -391,6 +393,7 @@ backend_tests! {
             one,
             vec![
                 vec![1],       // select(User)
+                vec![1],       // count(User::ID)
                 vec![10, 11],  // select(Address).join(Address::USER)
                 vec![10, 11],  // selectinload
                 vec![10, 11],  // joinedload
@@ -404,6 +407,7 @@ backend_tests! {
             two,
             vec![
                 vec![2, 3],
+                vec![2],
                 vec![20, 30],
                 vec![20],
                 vec![30],

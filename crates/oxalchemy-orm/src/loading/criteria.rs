@@ -60,6 +60,38 @@ fn and(slot: &mut Option<Node>, cond: Node) {
     });
 }
 
+/// The FROM items the columns of `node` come from (what the compiler
+/// infers the FROM from), not looking into nested SELECTs.
+fn column_sources(node: &Node, out: &mut Vec<Source>) {
+    match node {
+        Node::Column { source, .. } => out.push(source.clone()),
+        Node::Label { operand, .. }
+        | Node::Cast { operand, .. }
+        | Node::Unary { operand, .. }
+        | Node::IsNull { operand, .. } => column_sources(operand, out),
+        Node::Binary { left, right, .. } => {
+            column_sources(left, out);
+            column_sources(right, out);
+        }
+        Node::Func { args, .. } | Node::Tuple(args) => {
+            for a in args {
+                column_sources(a, out);
+            }
+        }
+        Node::Case { whens, else_ } => {
+            for (c, v) in whens {
+                column_sources(c, out);
+                column_sources(v, out);
+            }
+            if let Some(e) = else_ {
+                column_sources(e, out);
+            }
+        }
+        Node::Over { func, .. } => column_sources(func, out),
+        _ => {}
+    }
+}
+
 /// The criteria in force for one query and its relationship loads.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Criteria(pub(crate) Vec<LoaderCriteria>);
@@ -89,7 +121,7 @@ impl Criteria {
     }
 
     /// Add the criteria to `core`: WHERE for its FROM items (explicit, or
-    /// those of its result columns), ON for its joins, and inside the
+    /// those of its result columns, also inside functions: `count(User::ID)`), ON for its joins, and inside the
     /// EXISTS subqueries of its WHERE.
     pub(crate) fn apply(&self, core: &mut SelectCore) {
         if self.is_empty() {
@@ -97,15 +129,10 @@ impl Criteria {
         }
         let mut sources: Vec<Source> = Vec::new();
         let joined: Vec<Source> = core.joins.iter().map(|j| j.target.clone()).collect();
-        let candidates = core.from.iter().cloned().chain(
-            core.columns
-                .iter()
-                .filter_map(|c| match c {
-                    Node::Column { source, .. } => Some(source.clone()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let mut candidates = core.from.clone();
+        for c in &core.columns {
+            column_sources(c, &mut candidates);
+        }
         for source in candidates {
             let key = source.key();
             if !joined.iter().any(|j| j.key() == key) && !sources.iter().any(|s| s.key() == key) {
