@@ -310,6 +310,30 @@ backend_tests! {
         assert_eq!(loaded_with(&db, subqueryload(User::ADDRESSES)).await?, expected);
 
         let mut session = Session::new(&db.engine);
+        // A many-to-one whose target is filtered out stays not loaded (a
+        // `User` field has no "none"), as for a key that matches nothing.
+        for opt in [
+            LoaderOption::from(selectinload(Address::USER)),
+            joinedload(Address::USER).into(),
+        ] {
+            let of_deleted = session
+                .scalars(
+                    select(Address)
+                        .filter(Address::ID.eq(20))
+                        .options((opt.clone(), live_users())),
+                )
+                .one()
+                .await?;
+            assert!(of_deleted.user.get().is_err());
+            session.expunge_all();
+            let plain = session
+                .scalars(select(Address).filter(Address::ID.eq(20)).options(opt))
+                .one()
+                .await?;
+            assert_eq!(plain.user.get()?.id, 2);
+            session.expunge_all();
+        }
+
         // Without criteria every address loads: the filter above did the work.
         let users = session
             .scalars(
