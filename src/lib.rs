@@ -165,6 +165,7 @@ pub mod prelude {
     pub use oxalchemy_macros::{hybrid, hybrids};
     pub use oxalchemy_orm::AssociationProxy;
     pub use oxalchemy_orm::Hybrid;
+    pub use oxalchemy_orm::with_loader_criteria;
     pub use oxalchemy_orm::{
         Entity, Model, Related, SelectOptionsExt, Session, contains_eager, defaultload, entity,
         joinedload, lazyload, raiseload, selectinload, subqueryload,

@@ -38,9 +38,9 @@ pub use field_type::FieldType;
 pub use hybrid::Hybrid;
 pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
-    EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderOption, RelTarget,
-    SelectOptionsExt, Strategy, contains_eager, defaultload, joinedload, lazyload, raiseload,
-    selectinload, subqueryload,
+    EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderCriteria, LoaderOption,
+    RelTarget, SelectOptionsExt, Strategy, contains_eager, defaultload, joinedload, lazyload,
+    raiseload, selectinload, subqueryload, with_loader_criteria,
 };
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;

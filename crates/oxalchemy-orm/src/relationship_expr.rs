@@ -132,7 +132,7 @@ fn is_table(source: &Source, table: &Table) -> bool {
 }
 
 /// Point the columns of `table` in `node` at `to` (not inside nested SELECTs).
-fn adapt(node: Node, table: &Table, to: &Source) -> Node {
+pub(crate) fn adapt(node: Node, table: &Table, to: &Source) -> Node {
     let go = |n: Box<Node>| Box::new(adapt(*n, table, to));
     match node {
         Node::Column { source, name } if is_table(&source, table) => Node::Column {

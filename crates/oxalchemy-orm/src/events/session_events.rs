@@ -5,9 +5,10 @@
 //! it is created; firing an event nobody listens to costs one atomic load.
 
 use super::listener_call::call_listener;
+use crate::loading::LoaderCriteria;
 use crate::model::Model;
 use crate::session::Session;
-use oxalchemy_core::{Error, Result};
+use oxalchemy_core::{Error, Expr, Result};
 use oxalchemy_pool::Engine;
 use parking_lot::RwLock;
 use std::cell::RefCell;
@@ -41,10 +42,17 @@ pub enum SessionEvent {
     AfterCommit,
     /// The transaction rolled back (`rollback()`, or a failed flush or commit).
     AfterRollback,
+    /// An ORM query is about to run (`session.scalars(..)`, the SELECT of
+    /// `session.get(..)` when the identity map does not hold the object,
+    /// `session.load(..)`); its relationship loads inherit what the listener
+    /// adds. The listener may add global criteria to it with
+    /// [`SessionContext::add_criteria`] (SQLAlchemy's `do_orm_execute` with
+    /// `with_loader_criteria`); `Err` fails the query before any SQL.
+    DoOrmExecute,
 }
 
 impl SessionEvent {
-    const COUNT: usize = 7;
+    const COUNT: usize = 8;
 
     fn index(self) -> usize {
         match self {
@@ -55,6 +63,7 @@ impl SessionEvent {
             SessionEvent::BeforeCommit => 4,
             SessionEvent::AfterCommit => 5,
             SessionEvent::AfterRollback => 6,
+            SessionEvent::DoOrmExecute => 7,
         }
     }
 }
@@ -69,6 +78,7 @@ pub struct SessionContext<'a> {
     event: SessionEvent,
     session: &'a Session,
     changes: &'a RefCell<Vec<SessionChange>>,
+    criteria: &'a RefCell<Vec<LoaderCriteria>>,
 }
 
 impl fmt::Debug for SessionContext<'_> {
@@ -105,6 +115,28 @@ impl<'a> SessionContext<'a> {
     pub fn delete<M: Model>(&self, obj: &M) -> Result<()> {
         let obj = obj.clone();
         self.change("delete", Box::new(move |s: &mut Session| s.delete(&obj)))
+    }
+
+    /// `DoOrmExecute` only: add [`with_loader_criteria::<M>(cond)`](crate::with_loader_criteria)
+    /// to the query about to run (and its relationship loads). Other events
+    /// refuse it with `InvalidRequest`.
+    pub fn add_criteria<M: Model>(&self, cond: Expr<bool>) -> Result<()> {
+        self.add_option(crate::with_loader_criteria::<M>(cond))
+    }
+
+    /// `DoOrmExecute` only: add loader criteria built elsewhere to the query
+    /// about to run. Other events refuse it with `InvalidRequest`.
+    pub fn add_option(&self, criteria: LoaderCriteria) -> Result<()> {
+        if self.event != SessionEvent::DoOrmExecute {
+            return Err(Error::invalid_request(format!(
+                "SessionContext::add_criteria in a {:?} listener: only DoOrmExecute listeners \
+                 add criteria to a query; use select(..).options(with_loader_criteria::<M>(..)) \
+                 or session.add_loader_criteria(..)",
+                self.event
+            )));
+        }
+        self.criteria.borrow_mut().push(criteria);
+        Ok(())
     }
 
     fn change(&self, what: &str, change: SessionChange) -> Result<()> {
@@ -166,19 +198,42 @@ impl SessionListeners {
         if !self.has(event) {
             return Ok(Vec::new());
         }
-        let list = self.list.read().clone();
         let changes = RefCell::new(Vec::new());
+        self.run(event, session, &changes, &RefCell::new(Vec::new()))?;
+        Ok(changes.into_inner())
+    }
+
+    /// Run the `DoOrmExecute` listeners; the criteria they added.
+    pub(crate) fn fire_orm_execute(&self, session: &Session) -> Result<Vec<LoaderCriteria>> {
+        let event = SessionEvent::DoOrmExecute;
+        if !self.has(event) {
+            return Ok(Vec::new());
+        }
+        let criteria = RefCell::new(Vec::new());
+        self.run(event, session, &RefCell::new(Vec::new()), &criteria)?;
+        Ok(criteria.into_inner())
+    }
+
+    fn run(
+        &self,
+        event: SessionEvent,
+        session: &Session,
+        changes: &RefCell<Vec<SessionChange>>,
+        criteria: &RefCell<Vec<LoaderCriteria>>,
+    ) -> Result<()> {
+        let list = self.list.read().clone();
         let ctx = SessionContext {
             event,
             session,
-            changes: &changes,
+            changes,
+            criteria,
         };
         for r in list.iter().filter(|r| r.event == event) {
             call_listener(&|| format!("the {event:?} session listener"), || {
                 (r.f)(&ctx)
             })?;
         }
-        Ok(changes.into_inner())
+        Ok(())
     }
 
     fn add(&self, event: SessionEvent, f: Arc<SessionListenerFn>) -> u64 {

@@ -2,6 +2,7 @@
 //! statement per relationship and level (selectin: per 500 keys), or the
 //! joined rows the query already returned, then the same for the children.
 
+use super::criteria::Criteria;
 use super::joined::{JoinData, JoinPlanner, path_key, process_rows};
 use super::keys::{Key, key_of};
 use super::options::Strategy;
@@ -30,6 +31,9 @@ pub(crate) struct Ctx {
     /// The query asked for `populate_existing()`: loaded rows overwrite
     /// the session's state (else the identity map wins).
     pub(crate) populate_existing: bool,
+    /// The query's global criteria (`with_loader_criteria`), added to each
+    /// relationship load.
+    pub(crate) criteria: Criteria,
 }
 
 /// The statement that produced a level's objects, and the FROM item their
@@ -182,7 +186,7 @@ async fn fetch(
     if keys.is_empty() {
         return Ok((groups, None));
     }
-    let cores: Vec<SelectCore> = match (strategy, parent) {
+    let mut cores: Vec<SelectCore> = match (strategy, parent) {
         (Strategy::Subquery, Some(p)) => {
             let sub = p.keys(&info.owner_cols(), child_path.len());
             vec![info.child_core(|link| in_select(link, sub))]
@@ -192,6 +196,9 @@ async fn fetch(
             .map(|chunk| info.child_core(|link| in_keys(link, chunk)))
             .collect(),
     };
+    for core in &mut cores {
+        ctx.criteria.apply(core);
+    }
     let target_source = Source::Static(info.target.table_fn);
     let next = match cores.as_slice() {
         [one] => Some(ParentQuery {
@@ -203,10 +210,12 @@ async fn fetch(
     let width = info.child_width();
     let n = info.target.columns.len();
     for mut core in cores {
+        let start = core.joins.len();
         let mut planner = JoinPlanner::new(&mut core);
         let mut path = child_path.to_vec();
         planner.plan(info.target, &target_source, 0, child_node, &mut path)?;
         let spans = std::mem::take(&mut planner.spans);
+        ctx.criteria.apply_joins(&mut core, start);
         let rows = session
             .query_rows(&Select::<Row>::from_core(core), ctx.populate_existing)
             .await?;

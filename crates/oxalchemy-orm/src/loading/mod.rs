@@ -5,6 +5,7 @@
 //!
 //! - `options`: `selectinload`, `joinedload`, `subqueryload`, `raiseload`,
 //!   `contains_eager`, .. chained to any depth, and `select(..).options(..)`;
+//! - `criteria`: `with_loader_criteria`, conditions added wherever a model appears;
 //! - `tree`: the options of a query as a tree, and the per-relationship decision;
 //! - `query`: link columns and the child statements;
 //! - `joined`: LEFT OUTER JOINs of joined loading, and the LIMIT rewrite;
@@ -12,6 +13,7 @@
 //! - `run`: `session.scalars(..)` with loading, and `session.load(..)`.
 
 mod apply;
+mod criteria;
 mod joined;
 mod keys;
 mod options;
@@ -19,6 +21,7 @@ pub(crate) mod query;
 mod run;
 mod tree;
 
+pub use criteria::{LoaderCriteria, with_loader_criteria};
 pub use options::{
     EagerLoadPath, IntoLoaderOptions, Load, LoadSteps, LoaderOption, RelTarget, SelectOptionsExt,
     Strategy, contains_eager, defaultload, joinedload, lazyload, raiseload, selectinload,

@@ -2,6 +2,7 @@
 //! chained to any depth (`selectinload(User::POSTS).selectinload(Post::TAGS)`)
 //! and attached to a query with `select(User).options(..)`.
 
+use super::criteria::LoaderCriteria;
 use crate::mapper::{Mapper, RelationshipMapping};
 use crate::model::Model;
 use crate::relationship_options::Lazy;
@@ -312,24 +313,49 @@ impl<M, T: RelTarget> Load<M, T> {
 
 /// A loader option of any model (a [`Load`] without its types), for options
 /// built at run time: `let opts: Vec<LoaderOption> = vec![selectinload(User::POSTS).into()]`.
+/// Global criteria ([`with_loader_criteria`](super::with_loader_criteria))
+/// are loader options too, without steps.
 #[derive(Clone)]
 pub struct LoaderOption {
     pub(crate) steps: Vec<Step>,
+    pub(crate) criteria: Option<LoaderCriteria>,
 }
 
 impl fmt::Debug for LoaderOption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(&self.steps).finish()
+        match &self.criteria {
+            Some(c) => c.fmt(f),
+            None => f.debug_list().entries(&self.steps).finish(),
+        }
     }
 }
 
 impl<M, T> From<Load<M, T>> for LoaderOption {
     fn from(load: Load<M, T>) -> Self {
-        LoaderOption { steps: load.steps }
+        LoaderOption {
+            steps: load.steps,
+            criteria: None,
+        }
     }
 }
 
-/// What `select(..).options(..)` takes: one loader option, a tuple of them,
+impl From<LoaderCriteria> for LoaderOption {
+    fn from(criteria: LoaderCriteria) -> Self {
+        LoaderOption {
+            steps: Vec::new(),
+            criteria: Some(criteria),
+        }
+    }
+}
+
+impl IntoLoaderOptions for LoaderCriteria {
+    fn into_loader_options(self) -> Vec<LoaderOption> {
+        vec![self.into()]
+    }
+}
+
+/// What `select(..).options(..)` takes: one loader option (or
+/// [`with_loader_criteria`](super::with_loader_criteria)), a tuple of them,
 /// or a `Vec<LoaderOption>`.
 pub trait IntoLoaderOptions {
     /// The options, type-erased.

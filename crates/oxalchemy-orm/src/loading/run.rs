@@ -66,7 +66,17 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     let options = LoaderOptions::of(stmt);
     let populate = PopulateExisting::of(stmt);
     let tree = LoadTree::build(&options)?;
-    let original = stmt.core();
+    let criteria =
+        session.orm_criteria(options.into_iter().filter_map(|o| o.criteria).collect())?;
+    let filtered;
+    let original = if criteria.is_empty() {
+        stmt.core()
+    } else {
+        let mut core = stmt.core().clone();
+        criteria.apply(&mut core);
+        filtered = core;
+        &filtered
+    };
     let mut entities = Vec::new();
     R::entities(0, &mut entities);
     let roots = roots(&original.columns, &entities);
@@ -88,7 +98,13 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
-        let rows = cut(session.query_rows(stmt, populate).await?, expect)?;
+        let rows = if criteria.is_empty() {
+            session.query_rows(stmt, populate).await?
+        } else {
+            let filtered = Select::<Row>::from_core(original.clone());
+            session.query_rows(&filtered, populate).await?
+        };
+        let rows = cut(rows, expect)?;
         return rows.into_iter().map(decode).collect();
     }
 
@@ -117,6 +133,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         )?;
     }
     let spans = std::mem::take(&mut planner.spans);
+    criteria.apply_joins(&mut core, original.joins.len());
     if (original.limit.is_some() || original.offset.is_some())
         && let Some(span) = spans.iter().find(|s| s.collection)
     {
@@ -130,6 +147,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         .await?;
     let mut ctx = Ctx {
         populate_existing: populate,
+        criteria,
         ..Ctx::default()
     };
     let rows = cut(process_rows(rows, &spans, width, &mut ctx.joined), expect)?;
@@ -223,7 +241,10 @@ impl Session {
         let node = &*node;
         let objs: Vec<&mut dyn AnyModel> =
             objs.iter_mut().map(|o| o as &mut dyn AnyModel).collect();
-        let mut ctx = Ctx::default();
+        let mut ctx = Ctx {
+            criteria: self.orm_criteria(Vec::new())?,
+            ..Ctx::default()
+        };
         load_level(
             self,
             objs,

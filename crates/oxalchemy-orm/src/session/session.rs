@@ -13,6 +13,7 @@ use super::orphans;
 use super::scalars::Scalars;
 use super::unit_of_work::{OpKind, Ticket, UnitOfWork};
 use crate::events::{MapperEvent, SessionEvent, SessionListeners};
+use crate::loading::LoaderCriteria;
 use crate::model::{Model, PrimaryKey};
 use crate::result_shape::ResultShape;
 use oxalchemy_core::{
@@ -84,7 +85,9 @@ pub struct Session {
     /// The persisted values of the last flush, per `add` ticket (for `save`).
     results: HashMap<Ticket, Vec<Value>>,
     /// The session listeners of the engine (`events::listen_session`).
-    listeners: Arc<SessionListeners>,
+    pub(crate) listeners: Arc<SessionListeners>,
+    /// Criteria added to every ORM query of this session (`add_loader_criteria`).
+    pub(crate) loader_criteria: Vec<LoaderCriteria>,
 }
 
 impl fmt::Debug for Session {
@@ -118,6 +121,7 @@ impl Session {
             known: Vec::new(),
             results: HashMap::new(),
             listeners: SessionListeners::of(engine),
+            loader_criteria: Vec::new(),
         }
     }
 
@@ -601,22 +605,32 @@ impl Session {
         for (&i, v) in pk.iter().zip(key_values) {
             row[i] = v;
         }
-        match self.select_row(info, &row, MapperEvent::Load).await? {
+        let criteria = self.orm_criteria(Vec::new())?.for_mapper(info.mapper);
+        match self
+            .select_row(info, &row, criteria, MapperEvent::Load)
+            .await?
+        {
             Some(snapshot) => M::from_values(snapshot).map(Some),
             None => Ok(None),
         }
     }
 
     /// SELECT the row of `info` whose key is in `row`; store it as the snapshot.
-    /// `event` (`Load` for `get`, `Refresh` for `refresh`) fires on the row read.
+    /// `event` (`Load` for `get`, `Refresh` for `refresh`) fires on the row
+    /// read; `criteria` (the loader criteria of `get`) are added to the WHERE.
     async fn select_row(
         &mut self,
         info: ModelInfo,
         row: &[Value],
+        criteria: Option<oxalchemy_core::expr::Node>,
         event: MapperEvent,
     ) -> Result<Option<Vec<Value>>> {
         let columns: Vec<Column> = info.columns();
-        let stmt: Select = select(columns).filter(Expr::<bool>::new(key_condition(info, row)));
+        let mut cond = key_condition(info, row);
+        if let Some(c) = criteria {
+            cond = cond.and(c);
+        }
+        let stmt: Select = select(columns).filter(Expr::<bool>::new(cond));
         let conn = self.connection().await?;
         let result = conn.execute(stmt).await?;
         let Some(found) = result.into_rows().into_iter().next() else {
@@ -652,7 +666,10 @@ impl Session {
         let key = IdentityKey::of_row(info, &values);
         self.uow.forget_update(&key);
         self.autoflush().await?;
-        match self.select_row(info, &values, MapperEvent::Refresh).await? {
+        match self
+            .select_row(info, &values, None, MapperEvent::Refresh)
+            .await?
+        {
             Some(snapshot) => obj.set_values(snapshot),
             None => Err(Error::invalid_request(format!(
                 "refresh(): could not refresh {}: the row does not exist (it was deleted, or its \
