@@ -6,6 +6,7 @@ use crate::attr_value::{
 use crate::errors::Errors;
 use crate::suggest;
 use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::{Attribute, Expr, LitStr};
 
 /// Every option `#[mapped_column(..)]` accepts.
@@ -23,7 +24,27 @@ pub(crate) const COLUMN_OPTIONS: &[&str] = &[
     "foreign_key",
     "ondelete",
     "onupdate",
+    "validate",
 ];
+
+/// `validate = <path or closure>`: the validator function (its signature is
+/// checked by the compiler where the derive uses it).
+fn validator_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Expr> {
+    check_validator(expr_value(meta)?)
+}
+
+/// A validator is named by a path (`Self::check_email`, `check_email`) or
+/// written as a closure; anything else is refused with the expected form.
+pub(crate) fn check_validator(expr: Expr) -> syn::Result<Expr> {
+    match expr {
+        Expr::Path(_) | Expr::Closure(_) => Ok(expr),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`validate` takes a function: validate = Self::check_email, where \
+             fn check_email(field: &str, value: &String) -> Result<(), String>",
+        )),
+    }
+}
 
 /// The referential actions of `ondelete` / `onupdate`.
 pub(crate) const REFERENTIAL_ACTIONS: &[&str] = &[
@@ -63,6 +84,9 @@ pub(crate) struct ColumnOptions {
     pub(crate) ondelete: Option<LitStr>,
     /// `onupdate = ".."`, validated.
     pub(crate) onupdate: Option<LitStr>,
+    /// `validate = path`: a `fn(&str, &T) -> Result<(), String>` the session
+    /// runs on the values it is given (SQLAlchemy's `@validates`).
+    pub(crate) validate: Option<Expr>,
     /// A misspelled option looked like `primary_key` (so the model's "no
     /// primary key" error would only repeat the misspelling's).
     pub(crate) meant_primary_key: bool,
@@ -116,6 +140,7 @@ impl ColumnOptions {
                             o.onupdate = Some(lit);
                         }
                     }
+                    "validate" => o.validate = Some(validator_value(meta)?),
                     _ => return Ok(false),
                 }
                 Ok(true)
@@ -127,6 +152,13 @@ impl ColumnOptions {
     }
 
     fn check_combinations(&self, errors: &mut Errors) {
+        if let (Some(v), true) = (&self.validate, self.primary_key) {
+            errors.at(
+                v.span(),
+                "a primary-key column cannot have a validator: the key identifies the row, \
+                 validate it where the key is chosen",
+            );
+        }
         if let (Some(_), Some(span)) = (&self.sql_type, self.length_span) {
             errors.at(
                 span,
