@@ -6,7 +6,6 @@ use crate::attr_value::{
 use crate::errors::Errors;
 use crate::suggest;
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Attribute, Expr, LitStr};
 
 /// Every option `#[mapped_column(..)]` accepts.
@@ -153,11 +152,11 @@ impl ColumnOptions {
 
     fn check_combinations(&self, errors: &mut Errors) {
         if let (Some(v), true) = (&self.validate, self.primary_key) {
-            errors.at(
-                v.span(),
+            errors.push(syn::Error::new_spanned(
+                v,
                 "a primary-key column cannot have a validator: the key identifies the row, \
                  validate it where the key is chosen",
-            );
+            ));
         }
         if let (Some(_), Some(span)) = (&self.sql_type, self.length_span) {
             errors.at(
