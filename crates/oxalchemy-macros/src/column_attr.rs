@@ -279,6 +279,38 @@ mod tests {
     }
 
     #[test]
+    fn validate_takes_a_path_or_a_closure() {
+        let (o, errors) = parse(vec![parse_quote!(#[mapped_column(validate = Self::check)])]);
+        assert!(errors.is_empty());
+        assert!(matches!(o.validate, Some(Expr::Path(_))));
+        let (o, errors) = parse(vec![
+            parse_quote!(#[mapped_column(validate = |_, _v: &i32| Ok(()))]),
+        ]);
+        assert!(errors.is_empty());
+        assert!(matches!(o.validate, Some(Expr::Closure(_))));
+        let (_, errors) = parse(vec![parse_quote!(#[mapped_column(validate = 5)])]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("`validate` takes a function"),
+            "{errors:?}"
+        );
+        let (_, errors) = parse(vec![
+            parse_quote!(#[mapped_column(primary_key, validate = f)]),
+        ]);
+        assert_eq!(
+            errors,
+            [
+                "a primary-key column cannot have a validator: the key identifies the row, validate it where the key is chosen"
+            ]
+        );
+        let (_, errors) = parse(vec![parse_quote!(#[mapped_column(validat = f)])]);
+        assert_eq!(
+            errors,
+            ["unknown mapped_column option `validat`; did you mean `validate`?"]
+        );
+    }
+
+    #[test]
     fn misspelled_and_unknown_options_are_all_reported() {
         let (_, errors) = parse(vec![parse_quote!(
             #[mapped_column(primery_key, colour = "red", uniqe, length = 5)]
@@ -287,7 +319,7 @@ mod tests {
             errors,
             [
                 "unknown mapped_column option `primery_key`; did you mean `primary_key`?",
-                "unknown mapped_column option `colour`; expected one of: primary_key, autoincrement, name, sql_type, length, nullable, unique, index, default, server_default, foreign_key, ondelete, onupdate",
+                "unknown mapped_column option `colour`; expected one of: primary_key, autoincrement, name, sql_type, length, nullable, unique, index, default, server_default, foreign_key, ondelete, onupdate, validate",
                 "unknown mapped_column option `uniqe`; did you mean `unique`?",
             ]
         );
