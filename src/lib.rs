@@ -86,7 +86,8 @@ pub mod __private {
     pub use oxalchemy_orm::inventory;
     pub use oxalchemy_orm::{
         Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
-        RelationshipField, RelationshipMapping, boxed_from_values, decode_model, metadata_for,
+        RelationshipField, RelationshipMapping, Validator, boxed_from_values, decode_model,
+        metadata_for,
     };
     pub use oxalchemy_orm::{ProxyValue, read_proxy};
     pub use std::sync::OnceLock;

@@ -8,7 +8,7 @@ use common::{mock_engine, settle, small_pool, sql};
 use oxalchemy as _;
 use oxalchemy_core::{Error, Value};
 use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
-use oxalchemy_pool::{Engine, create_engine};
+use oxalchemy_pool::{Engine, EngineOptions, create_engine};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -167,6 +167,158 @@ async fn listener_may_register_listeners() {
     drop(engine.connect().await.unwrap());
     assert_eq!(added.load(Ordering::SeqCst), 1);
     assert!(event::contains(&engine, EngineEvent::Checkin));
+}
+
+/// Every Reset / Invalidate / Checkin / Rollback, in order, with what the context carries.
+fn pool_log(engine: &Engine) -> Arc<Mutex<Vec<String>>> {
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    for ev in [
+        EngineEvent::Reset,
+        EngineEvent::Invalidate,
+        EngineEvent::Checkin,
+        EngineEvent::Rollback,
+    ] {
+        let l = log.clone();
+        event::listen(engine, ev, move |ctx: &ExecuteContext| {
+            let entry = match ctx.event() {
+                EngineEvent::Reset => format!("Reset(was_reset={})", ctx.transaction_was_reset()),
+                EngineEvent::Invalidate => format!("Invalidate({:?})", ctx.error()),
+                other => format!("{other:?}"),
+            };
+            l.lock().unwrap().push(entry);
+        });
+    }
+    log
+}
+
+fn take(log: &Mutex<Vec<String>>) -> Vec<String> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+#[tokio::test]
+async fn reset_fires_for_every_return_before_the_pool_rollback() {
+    let (engine, state) = mock_engine(small_pool(1, 0));
+    let log = pool_log(&engine);
+
+    // Transaction ended by the connection: no ROLLBACK from the pool.
+    let mut conn = engine.connect().await.unwrap();
+    conn.execute(sql("SELECT 1")).await.unwrap();
+    conn.commit().await.unwrap();
+    drop(conn);
+    assert_eq!(take(&log), ["Reset(was_reset=true)", "Checkin"]);
+
+    // Never used: still reset.
+    drop(engine.connect().await.unwrap());
+    assert_eq!(take(&log), ["Reset(was_reset=true)", "Checkin"]);
+
+    // Transaction left open: Reset, then the pool's ROLLBACK, then Checkin.
+    state.clear_log();
+    let mut conn = engine.connect().await.unwrap();
+    conn.execute(sql("INSERT x")).await.unwrap();
+    drop(conn);
+    settle().await;
+    assert_eq!(
+        take(&log),
+        ["Reset(was_reset=false)", "Rollback", "Checkin"]
+    );
+    assert_eq!(state.sql(), ["BEGIN", "INSERT x", "ROLLBACK"]);
+
+    // close() rolls back itself: the pool has nothing to reset.
+    let mut conn = engine.connect().await.unwrap();
+    conn.execute(sql("INSERT x")).await.unwrap();
+    conn.close().await.unwrap();
+    assert_eq!(take(&log), ["Rollback", "Reset(was_reset=true)", "Checkin"]);
+    assert_eq!(state.connects(), 1, "the connection was kept every time");
+}
+
+#[tokio::test]
+async fn invalidate_fires_with_the_reason() {
+    let (engine, state) = mock_engine(small_pool(1, 0));
+    let log = pool_log(&engine);
+
+    // Explicit: no error (SQLAlchemy passes None), and no Reset.
+    let mut conn = engine.connect().await.unwrap();
+    conn.execute(sql("SELECT 1")).await.unwrap();
+    conn.invalidate();
+    assert_eq!(take(&log), ["Invalidate(None)", "Checkin"]);
+    conn.rollback().await.unwrap();
+    drop(conn);
+    take(&log);
+
+    // A disconnect error: the driver's message.
+    let mut conn = engine.connect().await.unwrap();
+    let err = conn.execute(sql("DISCONNECT")).await.unwrap_err();
+    assert!(err.is_disconnect());
+    let seen = take(&log);
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen[0].starts_with("Invalidate(Some(") && seen[0].contains("server closed the connection"),
+        "{seen:?}"
+    );
+    assert_eq!(seen[1], "Checkin");
+    drop(conn);
+    assert!(take(&log).is_empty(), "already returned");
+
+    // Broken without an error: discarded on return, no Reset.
+    let mut conn = engine.connect().await.unwrap();
+    conn.execute(sql("BREAK")).await.unwrap();
+    conn.commit().await.unwrap();
+    drop(conn);
+    assert_eq!(
+        take(&log),
+        [
+            "Invalidate(Some(\"the driver reports the connection broken\"))",
+            "Checkin"
+        ]
+    );
+
+    // An operation interrupted mid-way.
+    let mut conn = engine.connect().await.unwrap();
+    let timed_out =
+        tokio::time::timeout(Duration::from_millis(20), conn.execute(sql("SLEEP"))).await;
+    assert!(timed_out.is_err());
+    drop(conn);
+    let seen = take(&log);
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].contains("interrupted"), "{seen:?}");
+    let closed_before = state.closed();
+    assert!(closed_before >= 3, "invalidated connections are closed");
+}
+
+#[tokio::test]
+async fn invalidate_fires_for_idle_connections_found_unusable_at_checkout() {
+    let (engine, state) = mock_engine(EngineOptions {
+        pool_pre_ping: true,
+        ..small_pool(1, 0)
+    });
+    let log = pool_log(&engine);
+    drop(engine.connect().await.unwrap());
+    take(&log);
+
+    state.fail_ping.store(true, Ordering::SeqCst);
+    let conn = engine.connect().await.unwrap();
+    state.fail_ping.store(false, Ordering::SeqCst);
+    let seen = take(&log);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].contains("pool_pre_ping failed") && seen[0].contains("connection reset"),
+        "{seen:?}"
+    );
+    drop(conn);
+    take(&log);
+
+    // Broken while idle.
+    state.all_broken.store(true, Ordering::SeqCst);
+    let conn = engine.connect().await;
+    state.all_broken.store(false, Ordering::SeqCst);
+    let seen = take(&log);
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("Invalidate(Some(\"the driver reports the connection broken\"))"),
+        "{seen:?}"
+    );
+    drop(conn);
+    assert_eq!(state.connects(), 3);
 }
 
 // --- echo -------------------------------------------------------------------

@@ -126,6 +126,17 @@ pub enum Error {
         /// What was expected and what was found.
         message: String,
     },
+    /// A validator of a mapped column (`#[mapped_column(validate = ..)]`,
+    /// SQLAlchemy's `@validates`) refused a value the session was given.
+    #[error("ValidationError: {model}.{field}: {message}")]
+    ValidationError {
+        /// The model's type name.
+        model: String,
+        /// The field whose value was refused.
+        field: String,
+        /// The validator's message.
+        message: String,
+    },
     /// A bad argument: URL, unknown column, bad mapping, missing bind.
     #[error("ArgumentError: {0}")]
     ArgumentError(String),

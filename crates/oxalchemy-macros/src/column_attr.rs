@@ -23,7 +23,27 @@ pub(crate) const COLUMN_OPTIONS: &[&str] = &[
     "foreign_key",
     "ondelete",
     "onupdate",
+    "validate",
 ];
+
+/// `validate = <path or closure>`: the validator function (its signature is
+/// checked by the compiler where the derive uses it).
+fn validator_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Expr> {
+    check_validator(expr_value(meta)?)
+}
+
+/// A validator is named by a path (`Self::check_email`, `check_email`) or
+/// written as a closure; anything else is refused with the expected form.
+pub(crate) fn check_validator(expr: Expr) -> syn::Result<Expr> {
+    match expr {
+        Expr::Path(_) | Expr::Closure(_) => Ok(expr),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`validate` takes a function: validate = Self::check_email, where \
+             fn check_email(field: &str, value: &String) -> Result<(), String>",
+        )),
+    }
+}
 
 /// The referential actions of `ondelete` / `onupdate`.
 pub(crate) const REFERENTIAL_ACTIONS: &[&str] = &[
@@ -63,6 +83,9 @@ pub(crate) struct ColumnOptions {
     pub(crate) ondelete: Option<LitStr>,
     /// `onupdate = ".."`, validated.
     pub(crate) onupdate: Option<LitStr>,
+    /// `validate = path`: a `fn(&str, &T) -> Result<(), String>` the session
+    /// runs on the values it is given (SQLAlchemy's `@validates`).
+    pub(crate) validate: Option<Expr>,
     /// A misspelled option looked like `primary_key` (so the model's "no
     /// primary key" error would only repeat the misspelling's).
     pub(crate) meant_primary_key: bool,
@@ -116,6 +139,7 @@ impl ColumnOptions {
                             o.onupdate = Some(lit);
                         }
                     }
+                    "validate" => o.validate = Some(validator_value(meta)?),
                     _ => return Ok(false),
                 }
                 Ok(true)
@@ -127,6 +151,13 @@ impl ColumnOptions {
     }
 
     fn check_combinations(&self, errors: &mut Errors) {
+        if let (Some(v), true) = (&self.validate, self.primary_key) {
+            errors.push(syn::Error::new_spanned(
+                v,
+                "a primary-key column cannot have a validator: the key identifies the row, \
+                 validate it where the key is chosen",
+            ));
+        }
         if let (Some(_), Some(span)) = (&self.sql_type, self.length_span) {
             errors.at(
                 span,
@@ -248,6 +279,38 @@ mod tests {
     }
 
     #[test]
+    fn validate_takes_a_path_or_a_closure() {
+        let (o, errors) = parse(vec![parse_quote!(#[mapped_column(validate = Self::check)])]);
+        assert!(errors.is_empty());
+        assert!(matches!(o.validate, Some(Expr::Path(_))));
+        let (o, errors) = parse(vec![
+            parse_quote!(#[mapped_column(validate = |_, _v: &i32| Ok(()))]),
+        ]);
+        assert!(errors.is_empty());
+        assert!(matches!(o.validate, Some(Expr::Closure(_))));
+        let (_, errors) = parse(vec![parse_quote!(#[mapped_column(validate = 5)])]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("`validate` takes a function"),
+            "{errors:?}"
+        );
+        let (_, errors) = parse(vec![
+            parse_quote!(#[mapped_column(primary_key, validate = f)]),
+        ]);
+        assert_eq!(
+            errors,
+            [
+                "a primary-key column cannot have a validator: the key identifies the row, validate it where the key is chosen"
+            ]
+        );
+        let (_, errors) = parse(vec![parse_quote!(#[mapped_column(validat = f)])]);
+        assert_eq!(
+            errors,
+            ["unknown mapped_column option `validat`; did you mean `validate`?"]
+        );
+    }
+
+    #[test]
     fn misspelled_and_unknown_options_are_all_reported() {
         let (_, errors) = parse(vec![parse_quote!(
             #[mapped_column(primery_key, colour = "red", uniqe, length = 5)]
@@ -256,7 +319,7 @@ mod tests {
             errors,
             [
                 "unknown mapped_column option `primery_key`; did you mean `primary_key`?",
-                "unknown mapped_column option `colour`; expected one of: primary_key, autoincrement, name, sql_type, length, nullable, unique, index, default, server_default, foreign_key, ondelete, onupdate",
+                "unknown mapped_column option `colour`; expected one of: primary_key, autoincrement, name, sql_type, length, nullable, unique, index, default, server_default, foreign_key, ondelete, onupdate, validate",
                 "unknown mapped_column option `uniqe`; did you mean `unique`?",
             ]
         );

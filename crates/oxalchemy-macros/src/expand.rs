@@ -266,6 +266,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
     let schema = opt_str(def.schema.clone());
     let version_id = opt_str(def.version_id.clone());
     let width = def.columns.len();
+    let validators = crate::expand_validate::validators(ident, table, &def.columns);
 
     let keys: Vec<&syn::Type> = def
         .columns
@@ -376,6 +377,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     version_id: #version_id,
                     table_fn: <#ident as ::oxalchemy::orm::Model>::table,
                     base_metadata: ::oxalchemy::__private::metadata_for::<#base>,
+                    validators: #validators,
                     from_values_boxed: ::oxalchemy::__private::boxed_from_values::<#ident>,
                     state: ::oxalchemy::__private::OnceLock::new(),
                 };

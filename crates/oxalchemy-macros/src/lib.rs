@@ -35,6 +35,7 @@ mod column_attr;
 mod errors;
 mod expand;
 mod expand_proxy;
+mod expand_validate;
 mod field;
 mod hybrid_attr;
 mod hybrid_translate;

@@ -30,6 +30,7 @@ mod relationship_ref;
 mod resolved_relationship;
 mod result_shape;
 mod session;
+mod validator;
 
 pub use any_model::{AnyModel, boxed_from_values, unbox_model};
 pub use association_proxy::{AssociationProxy, AssociationProxyRef};
@@ -55,6 +56,7 @@ pub use relationship_ref::Rel;
 pub use resolved_relationship::{ResolvedRelationship, SecondaryJoin};
 pub use result_shape::{ResultShape, decode_model};
 pub use session::{NoAutoflush, Scalars, Session, SessionOptions};
+pub use validator::Validator;
 
 #[doc(hidden)]
 pub use inventory;

@@ -118,6 +118,8 @@ pub struct Mapper {
     pub table_fn: fn() -> &'static Table,
     /// The metadata of the model's declarative base (association tables live there).
     pub base_metadata: fn() -> &'static oxalchemy_core::MetaData,
+    /// The column validators (`#[mapped_column(validate = ..)]`), in field order.
+    pub validators: &'static [crate::validator::Validator],
     /// Build a boxed model from column values in mapper order (`Model::from_values`).
     pub from_values_boxed: fn(Vec<Value>) -> Result<Box<dyn AnyModel>>,
     /// The configured state, computed on first use (the derive emits `OnceLock::new()`).

@@ -39,6 +39,8 @@ pub struct MapperState {
     pub(crate) error: Option<String>,
     /// The mapper listeners of this model (`events::listens_for`).
     pub(crate) listeners: MapperListeners,
+    /// This model or one its save-update cascades reach has a validator.
+    pub(crate) validates_graph: bool,
 }
 
 impl fmt::Debug for MapperState {
@@ -95,6 +97,7 @@ impl MapperState {
             associations: OnceLock::new(),
             error,
             listeners: MapperListeners::default(),
+            validates_graph: crate::validator::reaches_validators(mapper),
         }
     }
 

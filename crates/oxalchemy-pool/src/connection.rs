@@ -20,7 +20,7 @@
 use crate::echo::{log_statement, log_statement_with};
 use crate::engine::Engine;
 use crate::event::{EngineEvent, EngineEvents, ExecuteContext};
-use crate::pool::{PooledConnection, TxCommand, rollback_and_release};
+use crate::pool::{INTERRUPTED, PooledConnection, TxCommand, rollback_and_release};
 use crate::savepoint::Savepoint;
 use crate::transaction::Transaction;
 use oxalchemy_core::{
@@ -329,9 +329,9 @@ impl Connection {
             .await;
         self.in_tx = false;
         self.lost_tx = false;
-        if result.is_err() {
+        if let Err(e) = &result {
             // The transaction state is unknown: never reuse this connection.
-            self.invalidate();
+            self.invalidate_with(Some(&format!("the rollback failed: {e}")));
         }
         result
     }
@@ -384,10 +384,16 @@ impl Connection {
     /// Discard the underlying database connection (closed, never reused). If
     /// a transaction was open it is lost: `rollback()` must acknowledge it
     /// before the connection is used again; otherwise the next statement
-    /// checks out a fresh connection.
+    /// checks out a fresh connection. The engine's `Invalidate` event fires
+    /// with no error.
     pub fn invalidate(&mut self) {
+        self.invalidate_with(None);
+    }
+
+    /// [`invalidate`](Self::invalidate), telling `Invalidate` listeners why.
+    fn invalidate_with(&mut self, error: Option<&str>) {
         if let Some(pooled) = self.pooled.take() {
-            pooled.discard();
+            pooled.invalidate(error);
         }
         if self.in_tx {
             self.lost_tx = true;
@@ -399,7 +405,7 @@ impl Connection {
     /// the connection's state is unknown, so it is discarded.
     fn drop_if_interrupted(&mut self) {
         if self.pooled.as_ref().is_some_and(|p| p.in_flight) {
-            self.invalidate();
+            self.invalidate_with(Some(INTERRUPTED));
         }
     }
 
@@ -566,7 +572,7 @@ impl Connection {
     fn handle_error(&mut self, e: Error, sql: &str) -> Error {
         let lost = e.is_disconnect() || self.pooled.as_ref().is_none_or(|p| p.is_broken());
         if lost {
-            self.invalidate();
+            self.invalidate_with(Some(&e.to_string()));
         }
         e.with_sql(sql)
     }
@@ -617,14 +623,18 @@ impl Drop for Connection {
         let Some(pooled) = self.pooled.take() else {
             return;
         };
-        // Interrupted mid-operation: dropping `pooled` discards it. No open
-        // transaction: it goes straight back to the pool.
-        if pooled.in_flight || !self.in_tx {
+        // Interrupted mid-operation: dropping `pooled` invalidates it. No
+        // open transaction: it is reset and goes straight back to the pool.
+        if pooled.in_flight {
+            return;
+        }
+        if !self.in_tx {
+            pooled.fire_reset(true);
             return;
         }
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => drop(handle.spawn(rollback_and_release(pooled))),
-            Err(_) => pooled.discard(),
+            Err(_) => pooled.close(),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Engine events: connect, checkout, checkin, before/after execute, begin,
-//! commit, rollback (SQLAlchemy's `ConnectionEvents` and `PoolEvents`).
+//! Engine events: connect, checkout, checkin, reset, invalidate, before/after
+//! execute, begin, commit, rollback (SQLAlchemy's `ConnectionEvents` and
+//! `PoolEvents`).
 //!
 //! ```
 //! use oxalchemy_pool::event::{self, EngineEvent, ExecuteContext};
@@ -33,6 +34,19 @@ pub enum EngineEvent {
     Checkout,
     /// A connection went back to the pool (or was discarded).
     Checkin,
+    /// A connection is being reset on its way back to the pool (SQLAlchemy's
+    /// `reset`): fires for every return of a usable connection, before the
+    /// pool's `ROLLBACK` when a transaction was still open.
+    /// `transaction_was_reset()` is true when the connection had already
+    /// ended its transaction (commit, rollback, or none begun), so no
+    /// `ROLLBACK` is sent.
+    Reset,
+    /// A connection is being discarded as unusable (SQLAlchemy's
+    /// `invalidate`): `Connection::invalidate()`, a disconnect error, an
+    /// operation interrupted mid-way, a failed rollback on return, or an idle
+    /// connection found broken (or failing `pool_pre_ping`) at checkout.
+    /// `error()` is the reason's message; `None` for an explicit `invalidate()`.
+    Invalidate,
     /// A statement is about to run: `statement()` and `params()` are set.
     BeforeExecute,
     /// A statement ran: also `duration()`, `rows_affected()` and `rows_returned()`.
@@ -46,7 +60,7 @@ pub enum EngineEvent {
 }
 
 impl EngineEvent {
-    const COUNT: usize = 8;
+    const COUNT: usize = 10;
 
     fn index(self) -> usize {
         match self {
@@ -58,14 +72,17 @@ impl EngineEvent {
             EngineEvent::Begin => 5,
             EngineEvent::Commit => 6,
             EngineEvent::Rollback => 7,
+            EngineEvent::Reset => 8,
+            EngineEvent::Invalidate => 9,
         }
     }
 }
 
 /// What a listener sees: the event and, for statement events, the SQL.
 ///
-/// For `Connect`, `Checkout` and `Checkin` the statement is empty; for
-/// `Begin`, `Commit` and `Rollback` it is the SQL about to run.
+/// For `Connect`, `Checkout`, `Checkin`, `Reset` and `Invalidate` the
+/// statement is empty; for `Begin`, `Commit` and `Rollback` it is the SQL
+/// about to run.
 #[derive(Debug, Clone, Copy)]
 pub struct ExecuteContext<'a> {
     event: EngineEvent,
@@ -74,6 +91,8 @@ pub struct ExecuteContext<'a> {
     duration: Duration,
     rows_affected: u64,
     rows_returned: usize,
+    error: Option<&'a str>,
+    transaction_was_reset: bool,
 }
 
 impl<'a> ExecuteContext<'a> {
@@ -86,7 +105,22 @@ impl<'a> ExecuteContext<'a> {
             duration: Duration::ZERO,
             rows_affected: 0,
             rows_returned: 0,
+            error: None,
+            transaction_was_reset: false,
         }
+    }
+
+    /// Add the reason an `Invalidate` reports.
+    pub fn with_error(mut self, error: Option<&'a str>) -> Self {
+        self.error = error;
+        self
+    }
+
+    /// Add what a `Reset` reports: the connection had already ended its
+    /// transaction, so the pool sends no `ROLLBACK`.
+    pub fn with_transaction_was_reset(mut self, was_reset: bool) -> Self {
+        self.transaction_was_reset = was_reset;
+        self
     }
 
     /// Add what an `AfterExecute` reports.
@@ -130,6 +164,21 @@ impl<'a> ExecuteContext<'a> {
     /// Rows the statement returned (`AfterExecute` only; zero otherwise).
     pub fn rows_returned(&self) -> usize {
         self.rows_returned
+    }
+
+    /// Why the connection is discarded (`Invalidate` only): the error's
+    /// message, `None` for an explicit `Connection::invalidate()` (SQLAlchemy
+    /// passes the exception, or `None`).
+    pub fn error(&self) -> Option<&'a str> {
+        self.error
+    }
+
+    /// `Reset` only: true when the connection had already ended its
+    /// transaction (committed, rolled back or never begun), so the pool sends
+    /// no `ROLLBACK`; false when the pool rolls back a transaction left open
+    /// (SQLAlchemy's `PoolResetState.transaction_was_reset`).
+    pub fn transaction_was_reset(&self) -> bool {
+        self.transaction_was_reset
     }
 }
 
@@ -181,6 +230,14 @@ impl EngineEvents {
     pub(crate) fn fire_simple(&self, event: EngineEvent, statement: &str) {
         if self.has(event) {
             self.fire(&ExecuteContext::new(event, statement, &[]));
+        }
+    }
+
+    /// Fire `Invalidate` with the reason's message (`None`: explicit invalidate).
+    #[inline]
+    pub(crate) fn fire_invalidate(&self, error: Option<&str>) {
+        if self.has(EngineEvent::Invalidate) {
+            self.fire(&ExecuteContext::new(EngineEvent::Invalidate, "", &[]).with_error(error));
         }
     }
 

@@ -15,9 +15,14 @@
 //!   closed and replaced;
 //! - a connection that was interrupted mid-operation, lost, or broken is
 //!   discarded on return, never handed out again.
+//!
+//! Pool events: `Connect` when a connection opens; `Reset` for each usable
+//! connection on its way back (before the rollback of a transaction left
+//! open); `Invalidate` (with the reason) for each connection discarded as
+//! unusable; `Checkin` for every return, kept or not.
 
 use crate::builder::{EngineOptions, MAX_POOL_CONNECTIONS};
-use crate::event::{EngineEvent, EngineEvents};
+use crate::event::{EngineEvent, EngineEvents, ExecuteContext};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use oxalchemy_core::{
     Driver, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Statement,
@@ -96,6 +101,7 @@ impl managed::Manager for ConnManager {
             return Err(RecycleError::message("the connection was closed"));
         };
         let reason = if conn.is_broken() {
+            self.events.fire_invalidate(Some(BROKEN));
             "the connection is broken"
         } else if self.recycle.is_some_and(|max| metrics.age() >= max) {
             "the connection is older than pool_recycle"
@@ -104,6 +110,10 @@ impl managed::Manager for ConnManager {
                 Ok(()) => return Ok(()),
                 Err(e) => {
                     tracing::debug!(target: "oxalchemy::pool", "pre-ping failed: {e}");
+                    if self.events.has(EngineEvent::Invalidate) {
+                        let message = format!("pool_pre_ping failed: {e}");
+                        self.events.fire_invalidate(Some(&message));
+                    }
                     "the pre-ping failed"
                 }
             }
@@ -114,6 +124,25 @@ impl managed::Manager for ConnManager {
         close_in_background(obj.conn.take());
         Err(RecycleError::message(reason))
     }
+}
+
+/// The `Invalidate` reason of a connection whose operation was interrupted.
+pub(crate) const INTERRUPTED: &str = "an operation was interrupted before the database answered \
+     (its future was dropped), so the connection's state is unknown";
+
+/// The `Invalidate` reason of a connection the driver reports broken.
+pub(crate) const BROKEN: &str = "the driver reports the connection broken";
+
+/// How a checked-out connection leaves its holder.
+#[derive(Debug, Clone, Copy)]
+enum Release<'a> {
+    /// Back to the pool, unless interrupted or broken (then invalidated),
+    /// overflow or disposed (then closed).
+    Return,
+    /// Invalidated: `Invalidate` fires with this reason, then it is closed.
+    Invalidate(Option<&'a str>),
+    /// Closed without an `Invalidate` (nothing is wrong with it).
+    Close,
 }
 
 /// Close a driver connection politely on the current tokio runtime, or just
@@ -319,18 +348,56 @@ impl PooledConnection {
         self.shared.manager().echo()
     }
 
-    /// Close the connection instead of returning it to the pool.
-    pub(crate) fn discard(mut self) {
-        self.release(true);
+    /// Discard the connection as unusable: `Invalidate` fires with `error`
+    /// (`None` for an explicit invalidate), then it is closed.
+    pub(crate) fn invalidate(mut self, error: Option<&str>) {
+        self.release(Release::Invalidate(error));
     }
 
-    fn release(&mut self, discard: bool) {
+    /// Close the connection instead of returning it to the pool (no
+    /// `Invalidate`: it is not broken, it just cannot be rolled back here).
+    pub(crate) fn close(mut self) {
+        self.release(Release::Close);
+    }
+
+    /// Fire `Reset` for a connection about to go back to the pool;
+    /// `transaction_was_reset` is false when the pool will roll back a
+    /// transaction left open. Nothing fires for a broken connection (it gets
+    /// `Invalidate` instead).
+    pub(crate) fn fire_reset(&self, transaction_was_reset: bool) {
+        let events = self.events();
+        if events.has(EngineEvent::Reset) && !self.is_broken() {
+            events.fire(
+                &ExecuteContext::new(EngineEvent::Reset, "", &[])
+                    .with_transaction_was_reset(transaction_was_reset),
+            );
+        }
+    }
+
+    fn release(&mut self, how: Release<'_>) {
         let Some(obj) = self.obj.take() else { return };
+        let invalidated = match how {
+            Release::Return => {
+                let reason = if self.in_flight {
+                    Some(INTERRUPTED)
+                } else if obj.conn.as_ref().is_none_or(|c| c.is_broken()) {
+                    Some(BROKEN)
+                } else {
+                    None
+                };
+                if reason.is_some() {
+                    self.events().fire_invalidate(reason);
+                }
+                reason.is_some()
+            }
+            Release::Invalidate(error) => {
+                self.events().fire_invalidate(error);
+                true
+            }
+            Release::Close => true,
+        };
         self.events().fire_simple(EngineEvent::Checkin, "");
-        let unusable = discard
-            || self.in_flight
-            || obj.conn.as_ref().is_none_or(|c| c.is_broken())
-            || self.shared.disposed.load(Ordering::Acquire);
+        let unusable = invalidated || self.shared.disposed.load(Ordering::Acquire);
         {
             let _guard = self.shared.return_lock.lock();
             let overflow =
@@ -357,9 +424,11 @@ fn driver_conn(obj: &mut Option<Object<ConnManager>>) -> Result<&mut Box<dyn Dri
 }
 
 /// Roll back the open transaction of a connection whose owner was dropped,
-/// then return it to the pool. If this task is dropped mid-rollback (runtime
-/// shutdown) or the rollback fails, the connection is discarded instead.
+/// then return it to the pool (`Reset` fires first). If this task is dropped
+/// mid-rollback (runtime shutdown) or the rollback fails, the connection is
+/// invalidated instead.
 pub(crate) async fn rollback_and_release(mut pooled: PooledConnection) {
+    pooled.fire_reset(false);
     pooled
         .events()
         .fire_simple(EngineEvent::Rollback, "ROLLBACK");
@@ -368,12 +437,15 @@ pub(crate) async fn rollback_and_release(mut pooled: PooledConnection) {
     }
     match pooled.control(&TxCommand::Rollback).await {
         Ok(()) => drop(pooled),
-        Err(_) => pooled.discard(),
+        Err(e) => {
+            let message = format!("the rollback on return failed: {e}");
+            pooled.invalidate(Some(&message));
+        }
     }
 }
 
 impl Drop for PooledConnection {
     fn drop(&mut self) {
-        self.release(false);
+        self.release(Release::Return);
     }
 }

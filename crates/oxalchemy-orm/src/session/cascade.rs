@@ -137,6 +137,8 @@ impl<'a> Cascader<'a> {
     /// holds is not inserted, and one it still holds is inserted once.
     pub(crate) fn save(&mut self, obj: &dyn AnyModel) -> Result<SaveNode> {
         obj.mapper().configured()?;
+        // Column validators refuse before anything is registered.
+        super::validate_graph::validate_graph(obj, self.map)?;
         let info = ModelInfo::of_mapper(obj.mapper());
         let values = obj.to_values();
         if !info.key_is_unset(&values)

@@ -32,6 +32,7 @@ use super::orphans::ExistingLinks;
 use super::removed_members::ReadRows;
 use super::unit_of_work::{CollectionState, Link, OpKind, PendingOp, Ticket};
 use crate::events::MapperEvent;
+use crate::validator::validate_values;
 use oxalchemy_core::{
     Compiled, Dialect, Error, Expr, Node, Result, Table, Update, Value, delete, update,
 };
@@ -366,6 +367,8 @@ fn plan_inserts(
                 // Before the columns are chosen: what the listener sets is written.
                 hooks.before(info, MapperEvent::BeforeInsert, op.ticket, &mut values)?;
             }
+            // Column validators see what is written (listeners' changes too).
+            validate_values(info.mapper, &values, None)?;
             let (values, included) = prepare_insert(info, values, &linked);
             prepared.push((op.ticket, values, included));
         }
@@ -472,6 +475,8 @@ fn plan_update(
         }
         changed = diff(&values);
     }
+    // Column validators see the values written (listeners' changes too).
+    validate_values(info.mapper, &values, Some(&changed))?;
     // Optimistic concurrency checks the version the caller's value holds
     // (the version it was read at), not the session's snapshot: a value read
     // before another transaction's change is stale even when the session has

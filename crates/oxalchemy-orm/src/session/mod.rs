@@ -41,6 +41,7 @@ mod scalars;
 #[allow(clippy::module_inception)]
 mod session;
 mod unit_of_work;
+mod validate_graph;
 
 #[cfg(test)]
 mod tests;
