@@ -18,11 +18,16 @@
 //! - `dependency`: foreign-key order of tables and of self-referential rows;
 //! - `scalars`: the query builder `session.scalars(stmt)`;
 //! - `loaded_entities`: which result columns are whole models;
-//! - `normalize`: database values in the form models produce.
+//! - `normalize`: database values in the form models produce;
+//! - `bulk_dml`: `session.execute(update(..) / delete(..))` of a mapped table
+//!   and how it synchronizes the identity map;
+//! - `evaluate`: WHERE clauses and SET values computed in Rust for it.
 
+mod bulk_dml;
 mod cascade;
 mod dependency;
 mod detach;
+mod evaluate;
 mod exec;
 mod flush;
 mod flush_hooks;
@@ -45,6 +50,7 @@ mod unit_of_work;
 #[cfg(test)]
 mod tests;
 
+pub use bulk_dml::SynchronizeSession;
 pub use no_autoflush::NoAutoflush;
 pub(crate) use normalize::normalize_value;
 pub use options::SessionOptions;
