@@ -265,4 +265,56 @@ backend_tests! {
         assert_eq!(all.iter().map(|p| p.score).sum::<i64>(), (0..50_i64).sum::<i64>());
         Ok(())
     }
+
+    async fn execute_many_inserts_a_list(db) {
+        let (mut session, _ids, _stmts) = setup(&db).await?;
+        let rows: Vec<Vec<(&str, Value)>> = (0..20)
+            .map(|i| {
+                let team = if i % 2 == 0 { Value::from("even") } else { Value::Null };
+                vec![("name", Value::from(format!("q{i}"))), ("score", Value::from(i)), ("team", team)]
+            })
+            .collect();
+        let result = session.execute_many(insert(Player::table()), rows).await?;
+        assert_eq!(result.rows_affected(), 20);
+        let evens: Vec<Player> = session
+            .scalars(select(Player).filter(Player::TEAM.eq("even")))
+            .all()
+            .await?;
+        assert_eq!(evens.len(), 10);
+        let err = session
+            .execute_many(insert(Player::table()).values([("name", "x")]), [[("score", 1)]])
+            .await
+            .expect_err("the INSERT already has values");
+        assert!(matches!(err, Error::ArgumentError(_)), "{err}");
+        Ok(())
+    }
+
+    async fn execute_many_updates_by_primary_key(db) {
+        let (mut session, ids, stmts) = setup(&db).await?;
+        let result = session
+            .execute_many(
+                update(Player::table()),
+                [
+                    vec![("id", Value::from(ids[0])), ("score", Value::from(50))],
+                    vec![("id", Value::from(ids[2])), ("score", Value::from(70))],
+                    vec![("id", Value::from(ids[1])), ("team", Value::Null)],
+                ],
+            )
+            .await?;
+        assert_eq!(result.rows_affected(), 3);
+        stmts.take();
+        let ann = session.get::<Player>(ids[0]).await?.expect("ann");
+        let bob = session.get::<Player>(ids[1]).await?.expect("bob");
+        let cat = session.get::<Player>(ids[2]).await?.expect("cat");
+        assert!(stmts.take().is_empty(), "held objects got the new values");
+        assert_eq!((ann.score, bob.team, cat.score), (50, None, 70));
+        session.commit().await?;
+        assert_eq!(db_score(&db, ids[2]).await?, Some(70));
+        let err = session
+            .execute_many(update(Player::table()), [[("score", 1)]])
+            .await
+            .expect_err("no primary key in the row");
+        assert!(err.to_string().contains("primary-key column id"), "{err}");
+        Ok(())
+    }
 }

@@ -295,27 +295,32 @@ impl Session {
                         self.identity_map.expire(&key);
                         continue;
                     }
-                    let first_write =
-                        !self.tx.inserted.contains(&key) && !self.tx.updated.contains_key(&key);
-                    let new_key = IdentityKey::of_row(info, &row);
-                    if new_key != key {
-                        // The UPDATE changed the primary key: the object moves.
-                        if let Some(before) = self.identity_map.remove(&key)
-                            && first_write
-                        {
-                            self.tx.updated.insert(key.clone(), before);
-                        }
-                        self.identity_map.put(new_key, row);
-                        continue;
-                    }
-                    let before = self.identity_map.put_written(key.clone(), row);
-                    if first_write && let Some(before) = before {
-                        self.tx.updated.insert(key, before);
-                    }
+                    self.record_bulk_write(info, key, row);
                 }
             }
         }
         Ok(())
+    }
+
+    /// A bulk UPDATE wrote `row` (the whole snapshot, in mapper order) for
+    /// the held identity `key`: record it (a rollback puts the old one back).
+    pub(super) fn record_bulk_write(&mut self, info: ModelInfo, key: IdentityKey, row: Vec<Value>) {
+        let first_write = !self.tx.inserted.contains(&key) && !self.tx.updated.contains_key(&key);
+        let new_key = IdentityKey::of_row(info, &row);
+        if new_key != key {
+            // The UPDATE changed the primary key: the object moves.
+            if let Some(before) = self.identity_map.remove(&key)
+                && first_write
+            {
+                self.tx.updated.insert(key, before);
+            }
+            self.identity_map.put(new_key, row);
+            return;
+        }
+        let before = self.identity_map.put_written(key.clone(), row);
+        if first_write && let Some(before) = before {
+            self.tx.updated.insert(key, before);
+        }
     }
 }
 

@@ -21,7 +21,8 @@
 //! - `normalize`: database values in the form models produce;
 //! - `bulk_dml`: `session.execute(update(..) / delete(..))` of a mapped table
 //!   and how it synchronizes the identity map;
-//! - `evaluate`: WHERE clauses and SET values computed in Rust for it.
+//! - `evaluate`: WHERE clauses and SET values computed in Rust for it;
+//! - `execute_many`: bulk INSERT and bulk UPDATE by primary key of value lists.
 
 mod bulk_dml;
 mod cascade;
@@ -29,6 +30,7 @@ mod dependency;
 mod detach;
 mod evaluate;
 mod exec;
+mod execute_many;
 mod flush;
 mod flush_hooks;
 pub(crate) mod identity_map;
@@ -51,6 +53,7 @@ mod unit_of_work;
 mod tests;
 
 pub use bulk_dml::SynchronizeSession;
+pub use execute_many::BulkStatement;
 pub use no_autoflush::NoAutoflush;
 pub(crate) use normalize::normalize_value;
 pub use options::SessionOptions;
