@@ -80,17 +80,25 @@ impl<'a> Parts<'a> {
     }
 }
 
-/// The model mapped to `table` (the first registered one when several are).
+/// The model mapped to `table`: the model whose table it is (a clone of
+/// `Model::table()`), else the one model mapping a table of that name.
+/// `None` for a Core table no model maps, or whose name several models
+/// (of different declarative bases) map.
 pub(crate) fn mapped_model(table: &Table) -> Option<ModelInfo> {
+    let mappers = || {
+        inventory::iter::<ModelRegistration>
+            .into_iter()
+            .map(|r| (r.mapper)())
+    };
+    if let Some(m) = mappers().find(|m| (m.table_fn)().is(table)) {
+        return Some(ModelInfo::of_mapper(m));
+    }
     let name = table.fullname();
-    inventory::iter::<ModelRegistration>
-        .into_iter()
-        .map(|r| (r.mapper)())
-        .find(|m| {
-            let t = (m.table_fn)();
-            std::ptr::eq(t, table) || t.fullname() == name
-        })
-        .map(ModelInfo::of_mapper)
+    let mut named = mappers().filter(|m| (m.table_fn)().fullname() == name);
+    match (named.next(), named.next()) {
+        (Some(m), None) => Some(ModelInfo::of_mapper(m)),
+        _ => None,
+    }
 }
 
 /// An UPDATE or DELETE of a mapped table, with its model.
