@@ -65,7 +65,8 @@ backend_tests! {
                 update(Player::table())
                     .filter(Player::SCORE.gt(10).and(Player::TEAM.is_not_null().or(Player::NAME.eq("cat"))))
                     .set("score", Player::SCORE.add(100))
-                    .set("team", "green"),
+                    .set("team", "green")
+                    .set("name", Player::NAME.concat("!")),
                 SynchronizeSession::Evaluate,
             )
             .await?;
@@ -81,6 +82,7 @@ backend_tests! {
         assert_eq!((bob.score, bob.team.as_deref()), (115, Some("green")));
         assert_eq!((cat.score, cat.team.as_deref()), (125, Some("green")));
         assert_eq!((ann.score, ann.team.as_deref()), (5, Some("red")));
+        assert_eq!((bob.name.as_str(), ann.name.as_str()), ("bob!", "ann"));
         session.commit().await?;
         assert_eq!(db_score(&db, ids[1]).await?, Some(115));
         assert_eq!(db_score(&db, ids[0]).await?, Some(5));
@@ -129,14 +131,14 @@ backend_tests! {
             .execute_with(
                 update(Player::table())
                     .filter(Player::SCORE.ge(15))
-                    .set("name", Player::NAME.concat("!")),
+                    .set("name", func::upper(Player::NAME)),
                 SynchronizeSession::Fetch,
             )
             .await?;
         assert_eq!(result.rows_affected(), 2);
         stmts.take();
         let bob = session.get::<Player>(ids[1]).await?.expect("bob");
-        assert_eq!(bob.name, "bob!");
+        assert_eq!(bob.name, "BOB");
         assert_eq!(selects(&stmts.take()), 1, "bob was expired and is read again");
         let ann = session.get::<Player>(ids[0]).await?.expect("ann");
         assert_eq!(ann.name, "ann");

@@ -28,7 +28,8 @@ pub enum SynchronizeSession {
     /// matching ones get the SET values (DELETE: leave the identity map),
     /// without SQL. Supported: columns of the statement's table, literal
     /// values, `=` `<>` `<` `<=` `>` `>=`, `IS [NOT] NULL`, `[NOT] IN`,
-    /// `AND` / `OR` / `NOT`, and `+` `-` `*` on numbers; anything else is an
+    /// `AND` / `OR` / `NOT`, `+` `-` `*` on numbers and text concatenation;
+    /// anything else is an
     /// `InvalidRequest` error before the statement runs.
     Evaluate,
     /// Find the primary keys of the affected rows in the database: with

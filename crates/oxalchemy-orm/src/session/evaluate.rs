@@ -2,8 +2,8 @@
 //! DELETE's WHERE clause (and an UPDATE's SET values) computed in Rust
 //! against the snapshots of the identity map, for a subset of SQL:
 //! columns of the statement's table, literal values, `=` `<>` `<` `<=` `>`
-//! `>=`, `IS [NOT] NULL`, `[NOT] IN (..)`, `AND` / `OR` / `NOT`, and `+`
-//! `-` `*` on numbers. Anything else is "cannot be evaluated".
+//! `>=`, `IS [NOT] NULL`, `[NOT] IN (..)`, `AND` / `OR` / `NOT`, `+`
+//! `-` `*` on numbers and concatenation of text. Anything else is "cannot be evaluated".
 
 use super::model_info::ModelInfo;
 use oxalchemy_core::expr::{BinOp, UnaryOp};
@@ -189,6 +189,13 @@ fn binary(op: BinOp, l: Value, r: Value) -> Eval<Value> {
             _ => Value::Null,
         }),
         BinOp::Add | BinOp::Sub | BinOp::Mul => arithmetic(op, l, r),
+        BinOp::Concat => match (l, r) {
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+            (Value::Text(a), Value::Text(b)) => Ok(Value::Text(a + &b)),
+            (a, b) => Err(Unevaluatable(format!(
+                "the concatenation of {a} and {b} (only text is concatenated)"
+            ))),
+        },
         other => Err(Unevaluatable(format!("the operator {other:?}"))),
     }
 }
