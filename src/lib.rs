@@ -120,7 +120,9 @@ pub mod __private {
 pub use oxalchemy_macros::Model;
 pub use oxalchemy_orm::Hybrid;
 pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
-pub use oxalchemy_orm::{Entity, Model, Related, Session, SessionOptions, entity};
+pub use oxalchemy_orm::{
+    BulkStatement, Entity, Model, Related, Session, SessionOptions, SynchronizeSession, entity,
+};
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).
 /// Mapper events (`event::listens_for::<User>(MapperEvent::BeforeInsert, ..)`) and
@@ -168,8 +170,8 @@ pub mod prelude {
     pub use oxalchemy_orm::Hybrid;
     pub use oxalchemy_orm::with_loader_criteria;
     pub use oxalchemy_orm::{
-        Entity, Model, Related, SelectOptionsExt, Session, contains_eager, defaultload, entity,
-        joinedload, lazyload, raiseload, selectinload, subqueryload,
+        Entity, Model, Related, SelectOptionsExt, Session, SynchronizeSession, contains_eager,
+        defaultload, entity, joinedload, lazyload, raiseload, selectinload, subqueryload,
     };
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;

@@ -150,6 +150,17 @@ impl Compiled {
     }
 }
 
+/// An UPDATE or DELETE statement, as [`Executable::as_dml`] shows it to a
+/// front end (the ORM session synchronizes its identity map with it).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DmlStatement<'a> {
+    /// An UPDATE.
+    Update(&'a crate::Update),
+    /// A DELETE.
+    Delete(&'a crate::Delete),
+}
+
 /// Anything a connection can execute: Core statements, `text(..)`, DDL.
 pub trait Executable: Send + Sync {
     /// Compile for `dialect`.
@@ -162,6 +173,12 @@ pub trait Executable: Send + Sync {
     /// statement that carries any.
     fn front_end_options(&self) -> usize {
         0
+    }
+
+    /// The statement as an UPDATE or DELETE, when it is one (the ORM
+    /// session's bulk UPDATE / DELETE reads its table, WHERE and SET).
+    fn as_dml(&self) -> Option<DmlStatement<'_>> {
+        None
     }
 
     /// True when compiled SQL may be cached by statement shape
@@ -198,6 +215,9 @@ impl<E: Executable + ?Sized> Executable for &E {
     }
     fn cacheable(&self) -> bool {
         (**self).cacheable()
+    }
+    fn as_dml(&self) -> Option<DmlStatement<'_>> {
+        (**self).as_dml()
     }
     fn split_for(
         &self,

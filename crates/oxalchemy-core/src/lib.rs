@@ -25,7 +25,7 @@ pub mod url_mask;
 pub mod value;
 
 pub use compile_cache::CompileCache;
-pub use compiled::{Compiled, CompiledExtras, Executable, FetchAfterInsert};
+pub use compiled::{Compiled, CompiledExtras, DmlStatement, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{
     AsDialect, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SentinelInsert,

@@ -55,7 +55,9 @@ pub use relationship_options::{Cascade, Lazy, OrderBy};
 pub use relationship_ref::Rel;
 pub use resolved_relationship::{ResolvedRelationship, SecondaryJoin};
 pub use result_shape::{ResultShape, decode_model};
-pub use session::{NoAutoflush, Scalars, Session, SessionOptions};
+pub use session::{
+    BulkStatement, NoAutoflush, Scalars, Session, SessionOptions, SynchronizeSession,
+};
 pub use validator::Validator;
 
 #[doc(hidden)]

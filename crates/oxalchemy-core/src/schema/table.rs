@@ -168,7 +168,13 @@ impl Table {
         Alias::new(self.clone(), name)
     }
 
-    /// True when both handles point at the same definition, or name the same table.
+    /// True when both handles point at the same definition (a clone of a
+    /// table is the same table; another table of the same name is not).
+    pub fn is(&self, other: &Table) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// True when both are the same table, or tables of the same name and schema.
     pub fn same_as(&self, other: &Table) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
             || (self.0.name == other.0.name && self.0.schema == other.0.schema)

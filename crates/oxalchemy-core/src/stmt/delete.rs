@@ -1,7 +1,7 @@
 //! `delete(&table)`: DELETE .. WHERE .. RETURNING.
 
 use super::lists::SelectList;
-use crate::compiled::{Compiled, Executable};
+use crate::compiled::{Compiled, DmlStatement, Executable};
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::Result;
 use crate::expr::{ExprLike, Node};
@@ -50,6 +50,21 @@ impl Delete {
         self
     }
 
+    /// The table deleted from.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// The WHERE condition, if any.
+    pub fn where_clause(&self) -> Option<&Node> {
+        self.where_.as_ref()
+    }
+
+    /// True when the statement has a `RETURNING` list.
+    pub fn has_returning(&self) -> bool {
+        !self.returning.is_empty()
+    }
+
     /// Compile; panics when it cannot be compiled for the dialect (see `try_compile`).
     pub fn compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Compiled {
         self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
@@ -69,5 +84,9 @@ impl Executable for Delete {
 
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
+    }
+
+    fn as_dml(&self) -> Option<DmlStatement<'_>> {
+        Some(DmlStatement::Delete(self))
     }
 }

@@ -210,6 +210,12 @@ impl Insert {
         self
     }
 
+    /// True when rows of values or a `SELECT` were given (`values(..)`,
+    /// `values_many(..)`, `from_select(..)`).
+    pub fn has_values(&self) -> bool {
+        !self.rows.is_empty() || self.from_select.is_some()
+    }
+
     /// The target table.
     pub fn table(&self) -> &Table {
         &self.table

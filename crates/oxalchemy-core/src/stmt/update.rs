@@ -2,7 +2,7 @@
 
 use super::lists::SelectList;
 use super::values::{IntoValues, ValueList};
-use crate::compiled::{Compiled, Executable};
+use crate::compiled::{Compiled, DmlStatement, Executable};
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::Result;
 use crate::expr::{AnyType, ExprLike, Node, Operand};
@@ -70,6 +70,26 @@ impl Update {
         self
     }
 
+    /// The table updated.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// The `SET` pairs (column name, value or expression), in order.
+    pub fn set_values(&self) -> &[(Cow<'static, str>, Node)] {
+        &self.values
+    }
+
+    /// The WHERE condition, if any.
+    pub fn where_clause(&self) -> Option<&Node> {
+        self.where_.as_ref()
+    }
+
+    /// True when the statement has a `RETURNING` list.
+    pub fn has_returning(&self) -> bool {
+        !self.returning.is_empty()
+    }
+
     /// Compile; panics when it cannot be compiled for the dialect (see `try_compile`).
     pub fn compile(&self, dialect: &(impl AsDialect + ?Sized)) -> Compiled {
         self.try_compile(dialect).unwrap_or_else(|e| panic!("{e}"))
@@ -89,5 +109,9 @@ impl Executable for Update {
 
     fn compile_for(&self, dialect: &dyn Dialect) -> Result<Compiled> {
         self.try_compile(dialect)
+    }
+
+    fn as_dml(&self) -> Option<DmlStatement<'_>> {
+        Some(DmlStatement::Update(self))
     }
 }

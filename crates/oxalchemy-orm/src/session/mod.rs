@@ -18,12 +18,19 @@
 //! - `dependency`: foreign-key order of tables and of self-referential rows;
 //! - `scalars`: the query builder `session.scalars(stmt)`;
 //! - `loaded_entities`: which result columns are whole models;
-//! - `normalize`: database values in the form models produce.
+//! - `normalize`: database values in the form models produce;
+//! - `bulk_dml`: `session.execute(update(..) / delete(..))` of a mapped table
+//!   and how it synchronizes the identity map;
+//! - `evaluate`: WHERE clauses and SET values computed in Rust for it;
+//! - `execute_many`: bulk INSERT and bulk UPDATE by primary key of value lists.
 
+mod bulk_dml;
 mod cascade;
 mod dependency;
 mod detach;
+mod evaluate;
 mod exec;
+mod execute_many;
 mod flush;
 mod flush_hooks;
 pub(crate) mod identity_map;
@@ -46,6 +53,8 @@ mod validate_graph;
 #[cfg(test)]
 mod tests;
 
+pub use bulk_dml::SynchronizeSession;
+pub use execute_many::BulkStatement;
 pub use no_autoflush::NoAutoflush;
 pub(crate) use normalize::normalize_value;
 pub use options::SessionOptions;

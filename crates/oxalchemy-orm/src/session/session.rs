@@ -868,6 +868,11 @@ impl Session {
             ));
         }
         self.autoflush().await?;
+        if super::bulk_dml::orm_dml(&stmt).is_some() {
+            return self
+                .execute_orm_dml(&stmt, super::bulk_dml::SynchronizeSession::Auto)
+                .await;
+        }
         let conn = self.connection().await?;
         let result = conn.execute(stmt).await?;
         Ok(result)
