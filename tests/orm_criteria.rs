@@ -447,4 +447,38 @@ backend_tests! {
         );
         Ok(())
     }
+
+    async fn session_criteria_restrict_bulk_update_and_delete(db) {
+        seed(&db).await?;
+        let mut session = Session::new(&db.engine);
+        session.add_loader_criteria(with_loader_criteria::<Address>(Address::TENANT_ID.eq(1)));
+        let held = session.get::<Address>(10).await?.expect("tenant 1 sees address 10");
+        session
+            .execute(update(Address::table()).set("email", "x@example.org"))
+            .await?;
+        // The held object saw the new value (synchronized by evaluation, no reload).
+        let again = session.get::<Address>(10).await?.expect("still there");
+        assert_eq!((held.email.as_str(), again.email.as_str()), ("a10@example.org", "x@example.org"));
+        session
+            .execute(delete(Address::table()).filter(Address::DELETED_AT.is_not_null()))
+            .await?;
+        session.commit().await?;
+        // Without criteria: only tenant 1's rows were changed or deleted.
+        let mut check = Session::new(&db.engine);
+        let all = check
+            .scalars(select(Address).order_by(Address::ID))
+            .all()
+            .await?;
+        let got: Vec<(i64, &str)> = all.iter().map(|a| (a.id, a.email.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (10, "x@example.org"),
+                (12, "a12@example.org"),
+                (20, "a20@example.org"),
+                (30, "a30@example.org"),
+            ]
+        );
+        Ok(())
+    }
 }

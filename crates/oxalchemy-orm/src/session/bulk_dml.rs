@@ -142,8 +142,32 @@ impl Session {
     }
 
     /// Run an UPDATE or DELETE of a mapped table (the autoflush has run)
-    /// and synchronize the identity map with it.
+    /// and synchronize the identity map with it. The session's global
+    /// criteria for the table's model (`add_loader_criteria`, and those
+    /// `DoOrmExecute` listeners add) restrict it as they restrict queries:
+    /// a tenant's bulk UPDATE never touches another tenant's rows.
     pub(super) async fn execute_orm_dml<E: Executable + ?Sized>(
+        &mut self,
+        stmt: &E,
+        sync: SynchronizeSession,
+    ) -> Result<CursorResult> {
+        let Some(info) = orm_dml(stmt) else {
+            return Err(Error::argument("not an UPDATE or DELETE of a mapped table"));
+        };
+        let criteria = self.orm_criteria(Vec::new())?;
+        let Some(cond) = criteria.for_mapper(info.mapper) else {
+            return self.run_orm_dml(stmt, sync).await;
+        };
+        let cond = oxalchemy_core::Expr::<bool>::new(cond);
+        match stmt.as_dml() {
+            Some(DmlStatement::Update(u)) => self.run_orm_dml(&u.clone().filter(cond), sync).await,
+            Some(DmlStatement::Delete(d)) => self.run_orm_dml(&d.clone().filter(cond), sync).await,
+            _ => Err(Error::argument("not an UPDATE or DELETE of a mapped table")),
+        }
+    }
+
+    /// [`execute_orm_dml`](Self::execute_orm_dml) with the criteria in the statement.
+    async fn run_orm_dml<E: Executable + ?Sized>(
         &mut self,
         stmt: &E,
         sync: SynchronizeSession,
@@ -154,9 +178,8 @@ impl Session {
         let Some(parts) = Parts::of(dml) else {
             return Err(Error::argument("not an UPDATE or DELETE of a mapped table"));
         };
-        // Extension point: global criteria (`with_loader_criteria`) and
-        // DoOrmExecute hooks add to `parts.where_` here, before the mode is
-        // chosen, so the statement run and the evaluation see the same WHERE.
+        // Global criteria are in the WHERE already (`execute_orm_dml`), so the
+        // statement run and the evaluation in Rust see the same condition.
         self.know(info);
         let evaluator = Evaluator::new(info);
         let evaluated = match sync {
