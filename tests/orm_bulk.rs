@@ -319,4 +319,31 @@ backend_tests! {
         assert!(err.to_string().contains("primary-key column id"), "{err}");
         Ok(())
     }
+
+    async fn statements_take_the_model_itself(db) {
+        // `update(Player)` / `delete(Player)` / `insert(Player)`, as SQLAlchemy's
+        // ORM-enabled DML takes the mapped class.
+        let (mut session, ids, _stmts) = setup(&db).await?;
+        session
+            .execute(update(Player).filter(Player::SCORE.gt(10)).set("score", 1))
+            .await?;
+        assert_eq!(session.get::<Player>(ids[1]).await?.map(|p| p.score), Some(1));
+        session.execute(delete(Player).filter(Player::NAME.eq("ann"))).await?;
+        assert!(session.get::<Player>(ids[0]).await?.is_none());
+        session
+            .execute_many(insert(Player), [[("name", Value::from("dan")), ("score", Value::from(7))]])
+            .await?;
+        session.commit().await?;
+        let mut other = Session::new(&db.engine);
+        let mut rows: Vec<(String, i64)> = other
+            .scalars(select(Player))
+            .all()
+            .await?
+            .into_iter()
+            .map(|p| (p.name, p.score))
+            .collect();
+        rows.sort();
+        assert_eq!(rows, [("bob".to_owned(), 1), ("cat".to_owned(), 1), ("dan".to_owned(), 7)]);
+        Ok(())
+    }
 }

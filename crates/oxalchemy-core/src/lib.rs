@@ -48,10 +48,10 @@ pub use schema_bind::{SchemaBind, SchemaConnection};
 pub use sql_type::SqlType;
 pub use statement::{Statement, StatementKind};
 pub use stmt::{
-    CompoundSelect, Correlation, CreateIndex, CreateTable, Cte, Delete, DropIndex, DropTable,
-    ExprList, FromList, Insert, IntoSelectStmt, IntoValues, JoinTarget, Select, SelectItem,
-    SelectList, SelectStmt, Subquery, TextClause, Update, delete, except, except_all, excluded,
-    insert, intersect, intersect_all, select, text, union, union_all, update,
+    CompoundSelect, Correlation, CreateIndex, CreateTable, Cte, Delete, DmlTarget, DropIndex,
+    DropTable, ExprList, FromList, Insert, IntoSelectStmt, IntoValues, JoinTarget, Select,
+    SelectItem, SelectList, SelectStmt, Subquery, TextClause, Update, delete, except, except_all,
+    excluded, insert, intersect, intersect_all, select, text, union, union_all, update,
 };
 pub use transaction_options::{IsolationLevel, TxOptions, savepoint_name};
 pub use url_mask::redact_url;

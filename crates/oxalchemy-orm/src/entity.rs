@@ -63,3 +63,11 @@ impl<M: Model> JoinTarget for Entity<M> {
         (Source::Static(M::table), None)
     }
 }
+
+/// `update(User)`, `delete(User)`, `insert(User)`: the model's table, as
+/// SQLAlchemy's ORM-enabled DML takes the mapped class.
+impl<M: Model> oxalchemy_core::DmlTarget for Entity<M> {
+    fn target_table(&self) -> oxalchemy_core::Table {
+        M::table().clone()
+    }
+}

@@ -1,5 +1,6 @@
 //! `delete(&table)`: DELETE .. WHERE .. RETURNING.
 
+use super::dml_target::DmlTarget;
 use super::lists::SelectList;
 use crate::compiled::{Compiled, DmlStatement, Executable};
 use crate::dialect::{AsDialect, Dialect};
@@ -24,9 +25,9 @@ pub struct Delete {
 }
 
 /// `DELETE FROM table ..`.
-pub fn delete(table: &Table) -> Delete {
+pub fn delete(table: impl DmlTarget) -> Delete {
     Delete {
-        table: table.clone(),
+        table: table.target_table(),
         where_: None,
         returning: Vec::new(),
     }

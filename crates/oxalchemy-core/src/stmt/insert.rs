@@ -1,5 +1,6 @@
 //! `insert(&table)`: INSERT with one or many rows, from a SELECT, RETURNING, upsert.
 
+use super::dml_target::DmlTarget;
 use super::lists::{ExprList, SelectList};
 use super::select::{IntoSelectStmt, SelectStmt};
 use super::values::{IntoValues, ValueList};
@@ -56,9 +57,9 @@ pub struct Insert {
 }
 
 /// `INSERT INTO table ..`.
-pub fn insert(table: &Table) -> Insert {
+pub fn insert(table: impl DmlTarget) -> Insert {
     Insert {
-        table: table.clone(),
+        table: table.target_table(),
         rows: Vec::new(),
         from_select: None,
         returning: Vec::new(),

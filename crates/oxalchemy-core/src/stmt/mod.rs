@@ -4,6 +4,7 @@
 mod compound;
 mod ddl;
 mod delete;
+mod dml_target;
 mod insert;
 mod lists;
 mod select;
@@ -17,6 +18,7 @@ pub use compound::{
 };
 pub use ddl::{CreateIndex, CreateTable, DropIndex, DropTable};
 pub use delete::{Delete, delete};
+pub use dml_target::DmlTarget;
 pub use insert::{Insert, OnConflict, OnConflictAction, excluded, insert};
 pub use lists::{ExprList, SelectItem, SelectList};
 pub use select::{

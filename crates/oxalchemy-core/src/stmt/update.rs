@@ -1,5 +1,6 @@
 //! `update(&table)`: UPDATE .. SET .. WHERE .. RETURNING.
 
+use super::dml_target::DmlTarget;
 use super::lists::SelectList;
 use super::values::{IntoValues, ValueList};
 use crate::compiled::{Compiled, DmlStatement, Executable};
@@ -30,9 +31,9 @@ pub struct Update {
 }
 
 /// `UPDATE table ..`.
-pub fn update(table: &Table) -> Update {
+pub fn update(table: impl DmlTarget) -> Update {
     Update {
-        table: table.clone(),
+        table: table.target_table(),
         values: Vec::new(),
         where_: None,
         returning: Vec::new(),
