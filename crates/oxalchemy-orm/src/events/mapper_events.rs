@@ -7,15 +7,14 @@
 //! event, never a lock or a decode per row.
 
 use super::listener_call::call_listener;
+use super::listener_list::{EventIndex, ListenerList};
 use crate::mapper_state::MapperState;
 use crate::model::Model;
 use oxalchemy_core::{Compiled, Error, Executable, Result, Value};
 use oxalchemy_pool::Engine;
-use parking_lot::RwLock;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// The events of a model's rows (SQLAlchemy's `MapperEvents`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,7 +44,7 @@ pub enum MapperEvent {
     Refresh,
 }
 
-impl MapperEvent {
+impl EventIndex for MapperEvent {
     const COUNT: usize = 8;
 
     fn index(self) -> usize {
@@ -60,7 +59,9 @@ impl MapperEvent {
             MapperEvent::Refresh => 7,
         }
     }
+}
 
+impl MapperEvent {
     /// True when the changes a listener makes to the object are kept.
     fn writes_back(self) -> bool {
         matches!(
@@ -153,25 +154,17 @@ impl<'a> MapperContext<'a> {
 /// typed closure and (for events that keep changes) encodes it again.
 type ErasedListener = dyn Fn(&MapperContext<'_>, &mut Vec<Value>) -> Result<()> + Send + Sync;
 
-struct Registered {
-    id: u64,
-    event: MapperEvent,
-    f: Arc<ErasedListener>,
-}
-
 /// The listeners of one model (copy-on-write: firing clones an `Arc`, never
 /// holds a lock while a listener runs).
 #[derive(Default)]
 pub(crate) struct MapperListeners {
-    counts: [AtomicUsize; MapperEvent::COUNT],
-    list: RwLock<Arc<Vec<Registered>>>,
-    next_id: AtomicU64,
+    listeners: ListenerList<MapperEvent, ErasedListener>,
 }
 
 impl fmt::Debug for MapperListeners {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MapperListeners")
-            .field("listeners", &self.list.read().len())
+            .field("listeners", &self.listeners)
             .finish()
     }
 }
@@ -180,43 +173,15 @@ impl MapperListeners {
     /// True when `event` has a listener (one atomic load).
     #[inline]
     pub(crate) fn has(&self, event: MapperEvent) -> bool {
-        self.counts[event.index()].load(Ordering::Acquire) > 0
+        self.listeners.has(event)
     }
 
     fn add(&self, event: MapperEvent, f: Arc<ErasedListener>) -> u64 {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut guard = self.list.write();
-        let mut list: Vec<Registered> = guard
-            .iter()
-            .map(|r| Registered {
-                id: r.id,
-                event: r.event,
-                f: r.f.clone(),
-            })
-            .collect();
-        list.push(Registered { id, event, f });
-        *guard = Arc::new(list);
-        self.counts[event.index()].fetch_add(1, Ordering::Release);
-        id
+        self.listeners.add(event, f)
     }
 
     fn remove(&self, id: u64) -> bool {
-        let mut guard = self.list.write();
-        let Some(event) = guard.iter().find(|r| r.id == id).map(|r| r.event) else {
-            return false;
-        };
-        let list: Vec<Registered> = guard
-            .iter()
-            .filter(|r| r.id != id)
-            .map(|r| Registered {
-                id: r.id,
-                event: r.event,
-                f: r.f.clone(),
-            })
-            .collect();
-        *guard = Arc::new(list);
-        self.counts[event.index()].fetch_sub(1, Ordering::Release);
-        true
+        self.listeners.remove(id)
     }
 
     /// Run the listeners of `event` on the row `values` (changed in place
@@ -229,7 +194,7 @@ impl MapperListeners {
         engine: &Engine,
         values: &mut Vec<Value>,
     ) -> Result<Vec<Compiled>> {
-        let list = self.list.read().clone();
+        let list = self.listeners.snapshot();
         let mut queued = Vec::new();
         for r in list.iter().filter(|r| r.event == event) {
             let ctx = MapperContext::new(event, model, engine);

@@ -4,6 +4,7 @@
 //! `docs/events.md` in the repository.
 
 mod listener_call;
+mod listener_list;
 mod mapper_events;
 mod session_events;
 

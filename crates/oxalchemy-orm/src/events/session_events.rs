@@ -5,15 +5,14 @@
 //! it is created; firing an event nobody listens to costs one atomic load.
 
 use super::listener_call::call_listener;
+use super::listener_list::{EventIndex, ListenerList};
 use crate::loading::LoaderCriteria;
 use crate::model::Model;
 use crate::session::Session;
 use oxalchemy_core::{Error, Expr, Result};
 use oxalchemy_pool::Engine;
-use parking_lot::RwLock;
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 /// The events of a session's flush and transaction, in the order
@@ -51,7 +50,7 @@ pub enum SessionEvent {
     DoOrmExecute,
 }
 
-impl SessionEvent {
+impl EventIndex for SessionEvent {
     const COUNT: usize = 8;
 
     fn index(self) -> usize {
@@ -153,24 +152,16 @@ impl<'a> SessionContext<'a> {
 
 type SessionListenerFn = dyn Fn(&SessionContext<'_>) -> Result<()> + Send + Sync;
 
-struct Registered {
-    id: u64,
-    event: SessionEvent,
-    f: Arc<SessionListenerFn>,
-}
-
 /// The session listeners of one engine.
 #[derive(Default)]
 pub(crate) struct SessionListeners {
-    counts: [AtomicUsize; SessionEvent::COUNT],
-    list: RwLock<Arc<Vec<Registered>>>,
-    next_id: AtomicU64,
+    listeners: ListenerList<SessionEvent, SessionListenerFn>,
 }
 
 impl fmt::Debug for SessionListeners {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionListeners")
-            .field("listeners", &self.list.read().len())
+            .field("listeners", &self.listeners)
             .finish()
     }
 }
@@ -184,7 +175,7 @@ impl SessionListeners {
     /// True when `event` has a listener (one atomic load).
     #[inline]
     pub(crate) fn has(&self, event: SessionEvent) -> bool {
-        self.counts[event.index()].load(Ordering::Acquire) > 0
+        self.listeners.has(event)
     }
 
     /// Run the listeners of `event` in registration order; the first `Err`
@@ -221,7 +212,7 @@ impl SessionListeners {
         changes: &RefCell<Vec<SessionChange>>,
         criteria: &RefCell<Vec<LoaderCriteria>>,
     ) -> Result<()> {
-        let list = self.list.read().clone();
+        let list = self.listeners.snapshot();
         let ctx = SessionContext {
             event,
             session,
@@ -237,39 +228,11 @@ impl SessionListeners {
     }
 
     fn add(&self, event: SessionEvent, f: Arc<SessionListenerFn>) -> u64 {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut guard = self.list.write();
-        let mut list: Vec<Registered> = guard
-            .iter()
-            .map(|r| Registered {
-                id: r.id,
-                event: r.event,
-                f: r.f.clone(),
-            })
-            .collect();
-        list.push(Registered { id, event, f });
-        *guard = Arc::new(list);
-        self.counts[event.index()].fetch_add(1, Ordering::Release);
-        id
+        self.listeners.add(event, f)
     }
 
     fn remove(&self, id: u64) -> bool {
-        let mut guard = self.list.write();
-        let Some(event) = guard.iter().find(|r| r.id == id).map(|r| r.event) else {
-            return false;
-        };
-        let list: Vec<Registered> = guard
-            .iter()
-            .filter(|r| r.id != id)
-            .map(|r| Registered {
-                id: r.id,
-                event: r.event,
-                f: r.f.clone(),
-            })
-            .collect();
-        *guard = Arc::new(list);
-        self.counts[event.index()].fetch_sub(1, Ordering::Release);
-        true
+        self.listeners.remove(id)
     }
 }
 
