@@ -115,6 +115,9 @@ impl Criteria {
     /// The condition of `mapper`'s criteria on its own table, if any
     /// (`session.get`).
     pub(crate) fn for_mapper(&self, mapper: &'static Mapper) -> Option<Node> {
+        if self.is_empty() {
+            return None;
+        }
         self.conds_for(&Source::Static(mapper.table_fn))
             .into_iter()
             .reduce(Node::and)
@@ -195,6 +198,13 @@ impl Session {
     /// The criteria of an ORM query about to run: the session's, the
     /// statement's (`from_stmt`), and those `DoOrmExecute` listeners add.
     pub(crate) fn orm_criteria(&self, from_stmt: Vec<LoaderCriteria>) -> Result<Criteria> {
+        // The common case (no criteria anywhere) costs a few loads: `get` runs this per miss.
+        if self.loader_criteria.is_empty()
+            && from_stmt.is_empty()
+            && !self.listeners.has(crate::events::SessionEvent::DoOrmExecute)
+        {
+            return Ok(Criteria::default());
+        }
         let mut all = self.loader_criteria.clone();
         all.extend(from_stmt);
         all.extend(self.listeners.fire_orm_execute(self)?);
