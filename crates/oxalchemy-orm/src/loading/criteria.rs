@@ -201,7 +201,9 @@ impl Session {
         // The common case (no criteria anywhere) costs a few loads: `get` runs this per miss.
         if self.loader_criteria.is_empty()
             && from_stmt.is_empty()
-            && !self.listeners.has(crate::events::SessionEvent::DoOrmExecute)
+            && !self
+                .listeners
+                .has(crate::events::SessionEvent::DoOrmExecute)
         {
             return Ok(Criteria::default());
         }
