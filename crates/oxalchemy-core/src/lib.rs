@@ -53,7 +53,7 @@ pub use stmt::{
     SelectItem, SelectList, SelectStmt, Subquery, TextClause, Update, delete, except, except_all,
     excluded, insert, intersect, intersect_all, select, text, union, union_all, update,
 };
-pub use transaction_options::{IsolationLevel, TxOptions, savepoint_name};
+pub use transaction_options::{IsolationLevel, SavepointCommand, TxOptions, savepoint_name};
 pub use url_mask::redact_url;
 pub use value::Value;
 

@@ -121,3 +121,38 @@ pub fn savepoint_name(name: &str) -> crate::Result<&str> {
         )))
     }
 }
+
+/// The three savepoint statements, spelled once for the engine's event text
+/// and every backend.
+///
+/// ```
+/// use oxalchemy_core::SavepointCommand;
+/// assert_eq!(SavepointCommand::RollbackTo.sql("sa_savepoint_2").unwrap(), "ROLLBACK TO SAVEPOINT sa_savepoint_2");
+/// assert!(SavepointCommand::Open.sql("x; DROP TABLE t").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavepointCommand {
+    /// `SAVEPOINT name`.
+    Open,
+    /// `RELEASE SAVEPOINT name`.
+    Release,
+    /// `ROLLBACK TO SAVEPOINT name`.
+    RollbackTo,
+}
+
+impl SavepointCommand {
+    /// The statement's keywords, before the name.
+    pub fn keywords(self) -> &'static str {
+        match self {
+            SavepointCommand::Open => "SAVEPOINT",
+            SavepointCommand::Release => "RELEASE SAVEPOINT",
+            SavepointCommand::RollbackTo => "ROLLBACK TO SAVEPOINT",
+        }
+    }
+
+    /// The statement for savepoint `name`, refused unless the name is a plain
+    /// identifier ([`savepoint_name`]).
+    pub fn sql(self, name: &str) -> crate::Result<String> {
+        Ok(format!("{} {}", self.keywords(), savepoint_name(name)?))
+    }
+}

@@ -478,31 +478,22 @@ impl DriverConnection for MysqlConnection {
 
     fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.savepoint_command(&format!(
-                "SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            ))
-            .await
+            self.savepoint_command(&oxalchemy_core::SavepointCommand::Open.sql(name)?)
+                .await
         })
     }
 
     fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.savepoint_command(&format!(
-                "RELEASE SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            ))
-            .await
+            self.savepoint_command(&oxalchemy_core::SavepointCommand::Release.sql(name)?)
+                .await
         })
     }
 
     fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.savepoint_command(&format!(
-                "ROLLBACK TO SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            ))
-            .await
+            self.savepoint_command(&oxalchemy_core::SavepointCommand::RollbackTo.sql(name)?)
+                .await
         })
     }
 

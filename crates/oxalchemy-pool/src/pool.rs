@@ -24,6 +24,7 @@
 use crate::builder::{EngineOptions, MAX_POOL_CONNECTIONS};
 use crate::event::{EngineEvent, EngineEvents, ExecuteContext};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
+use oxalchemy_core::SavepointCommand;
 use oxalchemy_core::{
     Driver, DriverConnection, Error, ExecuteManyError, QueryResult, Result, Statement,
     StatementKind, TxOptions, Value,
@@ -175,6 +176,12 @@ pub(crate) enum TxCommand<'a> {
     RollbackToSavepoint(&'a str),
 }
 
+/// The event and echo text of a savepoint command (the engine's own names,
+/// `sa_savepoint_N`, which the driver checks again when it runs them).
+fn savepoint_text(command: SavepointCommand, name: &str) -> Cow<'static, str> {
+    Cow::Owned(format!("{} {name}", command.keywords()))
+}
+
 impl TxCommand<'_> {
     /// The command as SQL text (allocates only for savepoints and begin options).
     pub(crate) fn sql(&self) -> Cow<'static, str> {
@@ -182,10 +189,10 @@ impl TxCommand<'_> {
             TxCommand::Begin(options, plain) => options.begin_sql(plain),
             TxCommand::Commit => Cow::Borrowed("COMMIT"),
             TxCommand::Rollback => Cow::Borrowed("ROLLBACK"),
-            TxCommand::Savepoint(name) => Cow::Owned(format!("SAVEPOINT {name}")),
-            TxCommand::ReleaseSavepoint(name) => Cow::Owned(format!("RELEASE SAVEPOINT {name}")),
+            TxCommand::Savepoint(name) => savepoint_text(SavepointCommand::Open, name),
+            TxCommand::ReleaseSavepoint(name) => savepoint_text(SavepointCommand::Release, name),
             TxCommand::RollbackToSavepoint(name) => {
-                Cow::Owned(format!("ROLLBACK TO SAVEPOINT {name}"))
+                savepoint_text(SavepointCommand::RollbackTo, name)
             }
         }
     }

@@ -521,32 +521,23 @@ impl DriverConnection for PostgresConnection {
     fn savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             self.flush_begin().await?;
-            self.simple(&format!(
-                "SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            ))
-            .await
+            self.simple(&oxalchemy_core::SavepointCommand::Open.sql(name)?)
+                .await
         })
     }
 
     fn release_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.simple(&format!(
-                "RELEASE SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            ))
-            .await
+            self.simple(&oxalchemy_core::SavepointCommand::Release.sql(name)?)
+                .await
         })
     }
 
     /// DDL undone by the rollback to the savepoint leaves cached statements stale.
     fn rollback_to_savepoint<'a>(&'a mut self, name: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            self.simple(&format!(
-                "ROLLBACK TO SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            ))
-            .await?;
+            self.simple(&oxalchemy_core::SavepointCommand::RollbackTo.sql(name)?)
+                .await?;
             if self.ddl_in_tx {
                 self.cache.schema_changed();
             }

@@ -156,19 +156,14 @@ impl Worker {
                 if self.begin_pending {
                     self.materialize_begin()?;
                 }
-                self.run_script(&format!(
-                    "SAVEPOINT {}",
-                    oxalchemy_core::savepoint_name(name)?
-                ))
+                self.run_script(&oxalchemy_core::SavepointCommand::Open.sql(name)?)
             }
-            TxJob::ReleaseSavepoint(name) => self.run_script(&format!(
-                "RELEASE SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            )),
-            TxJob::RollbackToSavepoint(name) => self.run_script(&format!(
-                "ROLLBACK TO SAVEPOINT {}",
-                oxalchemy_core::savepoint_name(name)?
-            )),
+            TxJob::ReleaseSavepoint(name) => {
+                self.run_script(&oxalchemy_core::SavepointCommand::Release.sql(name)?)
+            }
+            TxJob::RollbackToSavepoint(name) => {
+                self.run_script(&oxalchemy_core::SavepointCommand::RollbackTo.sql(name)?)
+            }
         }
     }
 
