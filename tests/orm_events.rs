@@ -79,6 +79,34 @@ struct LoadedThing {
     name: String,
 }
 
+/// A parent whose children take its generated key in the same flush.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "event_shelf")]
+struct EventShelf {
+    #[mapped_column(primary_key)]
+    id: i64,
+    #[mapped_column(length = 50)]
+    label: String,
+    #[relationship(back_populates = "shelf")]
+    books: Related<Vec<EventBook>>,
+}
+
+/// The child: its `BeforeInsert` listener reads the copied foreign key.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "event_book")]
+struct EventBook {
+    #[mapped_column(primary_key)]
+    id: i64,
+    #[mapped_column(length = 50)]
+    title: String,
+    #[mapped_column(foreign_key = "event_shelf.id")]
+    shelf_id: i64,
+    #[mapped_column(length = 80)]
+    shelf_note: Option<String>,
+    #[relationship(back_populates = "books")]
+    shelf: Related<EventShelf>,
+}
+
 fn at(hour: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2024, 5, 19)
         .and_then(|d| d.and_hms_opt(hour, 0, 0))
@@ -305,6 +333,65 @@ backend_tests! {
         for h in handles {
             assert!(h.remove());
         }
+        Ok(())
+    }
+
+    async fn before_insert_sees_the_key_of_a_parent_inserted_by_the_same_flush(db) {
+        // As SQLAlchemy's before_insert: it runs per table in dependency
+        // order, after the parent rows are in and their keys copied.
+        Base::metadata().create_all(&db.engine).await?;
+        let log: Log = Log::default();
+        let u = db.engine.url();
+        let seen = log.clone();
+        let handle = event::listens_for::<EventBook>(MapperEvent::BeforeInsert, move |ctx, book: &mut EventBook| {
+            if ctx.engine().url() == u {
+                seen.lock().unwrap().push(format!("{} on {}", book.title, book.shelf_id));
+                // What the listener writes goes into the same INSERT.
+                book.shelf_note = Some(format!("shelved on {}", book.shelf_id));
+            }
+            Ok(())
+        });
+        let shelf_log = log.clone();
+        let u = db.engine.url();
+        let on_shelf = event::listens_for::<EventShelf>(MapperEvent::AfterInsert, move |ctx, shelf: &mut EventShelf| {
+            if ctx.engine().url() == u {
+                shelf_log.lock().unwrap().push(format!("inserted shelf {}", shelf.id));
+            }
+            Ok(())
+        });
+        let statements = Statements::listen(&db.engine);
+        let mut session = Session::new(&db.engine);
+        let mut shelf = EventShelf { label: "fiction".into(), ..Default::default() };
+        shelf.books.push(EventBook { title: "Emma".into(), ..Default::default() });
+        shelf.books.push(EventBook { title: "Persuasion".into(), ..Default::default() });
+        session.add(shelf);
+        session.commit().await?;
+        let shelf_id: i64 = session
+            .scalars(select(EventShelf).filter(EventShelf::LABEL.eq("fiction")))
+            .one()
+            .await?
+            .id;
+        assert_ne!(shelf_id, 0);
+        assert_eq!(take(&log), [
+            format!("inserted shelf {shelf_id}"),
+            format!("Emma on {shelf_id}"),
+            format!("Persuasion on {shelf_id}"),
+        ]);
+        // The note the listener wrote goes out with the INSERT, no UPDATE follows.
+        let all = statements.take();
+        let books: Vec<&String> = all.iter().filter(|s| s.contains("event_book")).collect();
+        assert!(!books.is_empty() && books.iter().all(|s| s.starts_with("INSERT") && s.contains("shelf_note")), "{all:#?}");
+        let notes: Vec<Option<String>> = session
+            .scalars(select(EventBook).order_by(EventBook::TITLE))
+            .all()
+            .await?
+            .into_iter()
+            .map(|b| b.shelf_note)
+            .collect();
+        let expected = Some(format!("shelved on {shelf_id}"));
+        assert_eq!(notes, [expected.clone(), expected]);
+        assert!(handle.remove());
+        assert!(on_shelf.remove());
         Ok(())
     }
 

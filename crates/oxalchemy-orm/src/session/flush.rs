@@ -23,7 +23,7 @@
 use super::dependency::{self_references, sort_rows, sort_rows_leveled, sort_tables};
 use super::detach::{self, Detached, NullFks};
 use super::exec::Exec;
-use super::flush_hooks::{FlushHooks, fire_each, run_before};
+use super::flush_hooks::{FlushHooks, before_insert, fire_each, run_before};
 use super::identity_map::{IdentityKey, IdentityMap};
 use super::insert_batch::{InsertGroup, run_insert_group};
 use super::link_rows::{self, LinkInsert, RowsDelete};
@@ -43,7 +43,7 @@ use std::collections::{HashMap, HashSet};
 pub(crate) type Persisted = HashMap<Ticket, Vec<Value>>;
 
 /// The links still to resolve while the flush runs, per ticket.
-type LinksByTicket = HashMap<Ticket, Vec<Link>>;
+pub(crate) type LinksByTicket = HashMap<Ticket, Vec<Link>>;
 
 /// One object the flush wrote (or found unchanged), as now stored.
 #[derive(Debug, Clone)]
@@ -151,7 +151,7 @@ impl FlushPlan {
 /// replaced: `priority: 0` is written as 0 whatever the column's default.
 /// Columns in `linked` take a value copied from a parent row during the
 /// flush: they are always given.
-fn prepare_insert(
+pub(crate) fn prepare_insert(
     info: ModelInfo,
     mut values: Vec<Value>,
     linked: &[usize],
@@ -277,7 +277,8 @@ fn resolve_links(ops: &mut [PendingOp]) -> Result<LinksByTicket> {
 
 /// Plan the statements for `ops` against the snapshots in `map`, with the
 /// collection states given to `add` and the link rows read for them.
-/// `BeforeInsert` and `BeforeUpdate` mapper listeners run here (`hooks`).
+/// `BeforeUpdate` mapper listeners run here (`hooks`); `BeforeInsert`
+/// listeners run when the plan does, just before their INSERT.
 pub(crate) fn plan_flush(
     mut ops: Vec<PendingOp>,
     states: &[&CollectionState],
@@ -336,7 +337,7 @@ fn plan_inserts(
     ops: &[PendingOp],
     t: &ModelInfo,
     out: &mut FlushPlan,
-    hooks: &mut FlushHooks<'_>,
+    hooks: &FlushHooks<'_>,
 ) -> Result<()> {
     // Per model (several models may share a table), in registration order.
     let mut models: Vec<ModelInfo> = Vec::new();
@@ -362,12 +363,16 @@ fn plan_inserts(
         let mut prepared: Vec<(Ticket, Vec<Value>, Vec<usize>)> = Vec::with_capacity(rows.len());
         for op in &rows {
             let linked: Vec<usize> = op.links.iter().flat_map(|l| l.fk.clone()).collect();
-            let mut values = op.values.clone();
+            let values = op.values.clone();
             if listens {
-                // Before the columns are chosen: what the listener sets is written.
-                hooks.before(info, MapperEvent::BeforeInsert, op.ticket, &mut values)?;
+                // BeforeInsert runs just before the statement (see
+                // `flush_hooks::before_insert`), where it sees the foreign keys
+                // copied from parents inserted earlier in the flush; validators
+                // and defaults follow it there. These columns only group rows.
+                let (_, included) = prepare_insert(info, values.clone(), &linked);
+                prepared.push((op.ticket, values, included));
+                continue;
             }
-            // Column validators see what is written (listeners' changes too).
             validate_values(info.mapper, &values, None)?;
             let (values, included) = prepare_insert(info, values, &linked);
             prepared.push((op.ticket, values, included));
@@ -430,10 +435,11 @@ fn plan_inserts(
             };
             match target {
                 Some(g) => g.1.rows.push((ticket, values)),
-                None => groups.push((
-                    level,
-                    InsertGroup::new(info, included, vec![(ticket, values)]),
-                )),
+                None => {
+                    let mut group = InsertGroup::new(info, included, vec![(ticket, values)]);
+                    group.before_insert = listens;
+                    groups.push((level, group));
+                }
             }
         }
         out.steps
@@ -697,20 +703,26 @@ pub(crate) async fn execute(
                 for (ticket, values) in &mut group.rows {
                     fill_links(*ticket, info, values, &links, &persisted)?;
                 }
-                let tickets: Vec<Ticket> = group.rows.iter().map(|r| r.0).collect();
-                run_before(&mut before, tickets.iter().copied(), exec).await?;
-                let rows = run_insert_group(group, exec, dialect).await?;
-                fire_each(info, MapperEvent::AfterInsert, rows.iter(), exec).await?;
-                for (ticket, values) in tickets.into_iter().zip(rows) {
-                    if needed.contains(&ticket) {
-                        persisted.insert(ticket, values.clone());
+                let groups = if group.before_insert {
+                    before_insert(group, &links, exec).await?
+                } else {
+                    vec![group]
+                };
+                for group in groups {
+                    let tickets: Vec<Ticket> = group.rows.iter().map(|r| r.0).collect();
+                    let rows = run_insert_group(group, exec, dialect).await?;
+                    fire_each(info, MapperEvent::AfterInsert, rows.iter(), exec).await?;
+                    for (ticket, values) in tickets.into_iter().zip(rows) {
+                        if needed.contains(&ticket) {
+                            persisted.insert(ticket, values.clone());
+                        }
+                        out.saved.push(Saved {
+                            ticket,
+                            key: IdentityKey::of_row(info, &values),
+                            values,
+                            kind: SavedKind::Inserted,
+                        });
                     }
-                    out.saved.push(Saved {
-                        ticket,
-                        key: IdentityKey::of_row(info, &values),
-                        values,
-                        kind: SavedKind::Inserted,
-                    });
                 }
             }
             Step::Update(row) => {

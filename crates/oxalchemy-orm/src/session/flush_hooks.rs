@@ -1,6 +1,8 @@
-//! Mapper events during a flush: `BeforeInsert` / `BeforeUpdate` run while
-//! the flush is planned (their changes decide the columns written), the
-//! other events while it runs. The statements a listener queues through
+//! Mapper events during a flush: `BeforeUpdate` runs while the flush is
+//! planned (its changes decide the columns written); `BeforeInsert` runs
+//! just before the INSERT of its rows, as SQLAlchemy's `save_obj` fires it,
+//! so it sees the foreign keys copied from parents inserted earlier in the
+//! flush; the other events run around their statements. The statements a listener queues through
 //! `MapperContext::execute` run on the flush's connection, before the
 //! object's statement (`Before*`) or right after it (`After*`).
 //!
@@ -8,9 +10,12 @@
 //! load): a flush of models without listeners decodes nothing.
 
 use super::exec::Exec;
+use super::flush::{LinksByTicket, prepare_insert};
+use super::insert_batch::InsertGroup;
 use super::model_info::ModelInfo;
 use super::unit_of_work::Ticket;
 use crate::events::MapperEvent;
+use crate::validator::validate_values;
 use oxalchemy_core::{Compiled, Result, Value};
 use oxalchemy_pool::Engine;
 use std::collections::HashMap;
@@ -112,4 +117,41 @@ pub(crate) async fn fire_each<'r>(
         }
     }
     Ok(())
+}
+
+/// Run the `BeforeInsert` listeners of `group`'s rows (foreign keys from
+/// parents already filled in), each listener's statements right after it
+/// returns, then the validators and column defaults on what the listeners
+/// left. Consecutive rows that give the same columns share a statement.
+pub(crate) async fn before_insert(
+    group: InsertGroup,
+    links: &LinksByTicket,
+    exec: &mut Exec<'_>,
+) -> Result<Vec<InsertGroup>> {
+    let info = group.info;
+    let mut out: Vec<InsertGroup> = Vec::new();
+    for (ticket, mut values) in group.rows {
+        let queued = info.state.listeners.fire(
+            MapperEvent::BeforeInsert,
+            info.mapper.model,
+            exec.engine,
+            &mut values,
+        )?;
+        for compiled in queued {
+            exec.run_compiled(compiled).await?;
+        }
+        validate_values(info.mapper, &values, None)?;
+        let linked: Vec<usize> = links
+            .get(&ticket)
+            .into_iter()
+            .flatten()
+            .flat_map(|l| l.fk.iter().copied())
+            .collect();
+        let (values, columns) = prepare_insert(info, values, &linked);
+        match out.last_mut() {
+            Some(g) if g.columns == columns => g.rows.push((ticket, values)),
+            _ => out.push(InsertGroup::new(info, columns, vec![(ticket, values)])),
+        }
+    }
+    Ok(out)
 }

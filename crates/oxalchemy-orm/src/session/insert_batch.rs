@@ -37,6 +37,11 @@ pub(crate) struct InsertGroup {
     /// Each row's ticket and full values (omitted columns hold placeholders
     /// the database's values replace).
     pub(crate) rows: Vec<(Ticket, Vec<Value>)>,
+    /// The model has `BeforeInsert` listeners: the rows hold the values as
+    /// registered, and the listeners, validators and column defaults run just
+    /// before the statement (`flush_hooks::before_insert`), which may split
+    /// the group by the columns each row then gives.
+    pub(crate) before_insert: bool,
 }
 
 impl InsertGroup {
@@ -49,6 +54,7 @@ impl InsertGroup {
             info,
             columns,
             rows,
+            before_insert: false,
         }
     }
 
