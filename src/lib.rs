@@ -121,7 +121,8 @@ pub use oxalchemy_macros::Model;
 pub use oxalchemy_orm::Hybrid;
 pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
 pub use oxalchemy_orm::{
-    BulkStatement, Entity, Model, Related, Session, SessionOptions, SynchronizeSession, entity,
+    BulkStatement, Entity, Model, Related, Session, SessionInfo, SessionOptions,
+    SynchronizeSession, entity,
 };
 
 /// Events: engine events now (`event::listen(&engine, EngineEvent::BeforeExecute, ..)`).

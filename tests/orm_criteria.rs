@@ -7,9 +7,10 @@
 mod common;
 
 use common::{Statements, TestDb};
-use oxalchemy::event::{self, SessionContext, SessionEvent};
+use oxalchemy::event::{self, OrmStatementKind, SessionContext, SessionEvent};
 use oxalchemy::orm::{IntoLoaderOptions, LoaderCriteria, LoaderOption};
 use oxalchemy::prelude::*;
+use std::sync::{Arc, Mutex};
 
 oxalchemy::declarative_base!(Base);
 
@@ -406,6 +407,112 @@ backend_tests! {
         assert!(handle.remove());
         session.expunge_all();
         assert!(session.get::<User>(2).await?.is_some(), "the listener is gone");
+        Ok(())
+    }
+
+    async fn do_orm_execute_sees_and_rewrites_the_statement(db) {
+        // The tenant comes from session.info (SQLAlchemy's Session.info);
+        // the listener restricts each statement with ctx.filter and caps
+        // queries with rewrite_select.
+        #[derive(Debug, Clone, Copy)]
+        struct Tenant(i64);
+        seed(&db).await?;
+        let kinds: Arc<Mutex<Vec<OrmStatementKind>>> = Arc::default();
+        let seen = kinds.clone();
+        let handle = event::listen_session(&db.engine, SessionEvent::DoOrmExecute, move |ctx: &SessionContext| {
+            let kind = ctx.statement_kind().expect("a DoOrmExecute listener knows the operation");
+            seen.lock().unwrap().push(kind);
+            let Some(&Tenant(t)) = ctx.session().info().get::<Tenant>() else {
+                return Ok(());
+            };
+            match kind {
+                OrmStatementKind::Select => {
+                    let unlimited = ctx.select().is_some_and(|q| q.limit.is_none());
+                    ctx.filter(User::TENANT_ID.eq(t))?;
+                    if unlimited {
+                        ctx.rewrite_select(|q| q.limit = Some(100))?;
+                    }
+                }
+                OrmStatementKind::Get => ctx.filter(User::TENANT_ID.eq(t))?,
+                OrmStatementKind::Update | OrmStatementKind::Delete => {
+                    ctx.filter(Address::TENANT_ID.eq(t))?
+                }
+                OrmStatementKind::RelationshipLoad => {
+                    let err = ctx.filter(Address::TENANT_ID.eq(t)).expect_err("no single statement");
+                    assert!(err.to_string().contains("add_criteria"), "{err}");
+                    ctx.add_criteria::<Address>(Address::TENANT_ID.eq(t))?;
+                }
+                _ => {}
+            }
+            Ok(())
+        });
+        let log = Statements::listen(&db.engine);
+        let mut session = Session::new(&db.engine);
+        session.info_mut().insert(Tenant(2));
+        let users = session.scalars(select(User).order_by(User::ID)).all().await?;
+        assert_eq!(ids(&users), [2, 3]);
+        let q = log.take().pop().expect("the query");
+        assert!(q.contains("tenant_id") && q.contains("LIMIT"), "{q}");
+        session.expunge_all();
+        assert!(session.get::<User>(1).await?.is_none(), "user 1 is tenant 1's");
+        let mut three = session.get::<User>(3).await?.expect("user 3 is tenant 2's");
+        session.load(&mut three, User::ADDRESSES).await?;
+        assert_eq!(three.addresses.get()?.iter().map(|a| a.id).collect::<Vec<_>>(), [30]);
+        // Bulk statements: only tenant 2's addresses change.
+        let result = session
+            .execute(update(Address::table()).set("email", "t2@example.org"))
+            .await?;
+        assert_eq!(result.rows_affected(), 3);
+        session
+            .execute(delete(Address::table()).filter(Address::ID.eq(10)))
+            .await?;
+        session.commit().await?;
+        assert_eq!(
+            *kinds.lock().unwrap(),
+            [
+                OrmStatementKind::Select,
+                OrmStatementKind::Get,
+                OrmStatementKind::Get,
+                OrmStatementKind::RelationshipLoad,
+                OrmStatementKind::Update,
+                OrmStatementKind::Delete,
+            ]
+        );
+
+        // Another session without the info sees everything; address 10 (tenant 1) survived.
+        let mut other = Session::new(&db.engine);
+        let emails: Vec<(i64, String)> = other
+            .scalars(select(Address).order_by(Address::ID))
+            .all()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.email))
+            .collect();
+        assert_eq!(emails.len(), 5);
+        assert_eq!(emails[0], (10, "a10@example.org".to_owned()));
+        assert!(emails[2..].iter().all(|(_, e)| e == "t2@example.org"), "{emails:?}");
+
+        // The selected columns are not the listener's to change.
+        let bad = event::listen_session(&db.engine, SessionEvent::DoOrmExecute, |ctx: &SessionContext| {
+            if ctx.select().is_some() {
+                ctx.rewrite_select(|q| q.columns.truncate(1))?;
+            }
+            Ok(())
+        });
+        let err = other.scalars(select(User)).all().await.expect_err("columns changed");
+        assert!(err.to_string().contains("result columns"), "{err}");
+        assert!(bad.remove());
+        // Outside DoOrmExecute the statement is not there to change.
+        let refused = event::listen_session(&db.engine, SessionEvent::BeforeFlush, |ctx: &SessionContext| {
+            assert!(ctx.statement_kind().is_none() && ctx.select().is_none());
+            ctx.filter(User::ID.eq(1))
+        });
+        other.add(user(9, 1, None));
+        let err = other.flush().await.expect_err("filter in BeforeFlush");
+        assert!(err.to_string().contains("DoOrmExecute"), "{err}");
+        assert!(refused.remove());
+        other.rollback().await?;
+        assert!(handle.remove());
         Ok(())
     }
 

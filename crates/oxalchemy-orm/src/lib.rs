@@ -56,7 +56,7 @@ pub use relationship_ref::Rel;
 pub use resolved_relationship::{ResolvedRelationship, SecondaryJoin};
 pub use result_shape::{ResultShape, decode_model};
 pub use session::{
-    BulkStatement, NoAutoflush, Scalars, Session, SessionOptions, SynchronizeSession,
+    BulkStatement, NoAutoflush, Scalars, Session, SessionInfo, SessionOptions, SynchronizeSession,
 };
 pub use validator::Validator;
 

@@ -6,9 +6,12 @@
 mod listener_call;
 mod listener_list;
 mod mapper_events;
+mod orm_execute;
 mod session_events;
 
 pub(crate) use mapper_events::MapperListeners;
 pub use mapper_events::{MapperContext, MapperEvent, MapperListenerHandle, listens_for};
+pub(crate) use orm_execute::OrmRewrite;
+pub use orm_execute::OrmStatementKind;
 pub(crate) use session_events::SessionListeners;
 pub use session_events::{SessionContext, SessionEvent, SessionListenerHandle, listen_session};

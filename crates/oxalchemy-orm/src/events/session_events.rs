@@ -6,12 +6,14 @@
 
 use super::listener_call::call_listener;
 use super::listener_list::{EventIndex, ListenerList};
+use super::orm_execute::{OrmExecute, OrmRewrite, OrmStatementKind};
 use crate::loading::LoaderCriteria;
 use crate::model::Model;
 use crate::session::Session;
-use oxalchemy_core::{Error, Expr, Result};
+use oxalchemy_core::stmt::SelectCore;
+use oxalchemy_core::{Error, Expr, ExprLike, Result};
 use oxalchemy_pool::Engine;
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::sync::{Arc, Weak};
 
@@ -41,12 +43,17 @@ pub enum SessionEvent {
     AfterCommit,
     /// The transaction rolled back (`rollback()`, or a failed flush or commit).
     AfterRollback,
-    /// An ORM query is about to run (`session.scalars(..)`, the SELECT of
-    /// `session.get(..)` when the identity map does not hold the object,
-    /// `session.load(..)`); its relationship loads inherit what the listener
-    /// adds. The listener may add global criteria to it with
+    /// An ORM statement is about to run (`session.scalars(..)`, the SELECT
+    /// of `session.get(..)` when the identity map does not hold the object,
+    /// `session.load(..)`, a bulk `update(M)` / `delete(M)` through
+    /// `session.execute(..)`); [`SessionContext::statement_kind`] says which.
+    /// The listener may add global criteria with
     /// [`SessionContext::add_criteria`] (SQLAlchemy's `do_orm_execute` with
-    /// `with_loader_criteria`); `Err` fails the query before any SQL.
+    /// `with_loader_criteria`; relationship loads inherit them), restrict the
+    /// statement with [`SessionContext::filter`], and read or rewrite a
+    /// query with [`SessionContext::select`] / [`SessionContext::rewrite_select`]
+    /// (SQLAlchemy's assignment to `orm_execute_state.statement`); `Err`
+    /// fails the statement before any SQL.
     DoOrmExecute,
 }
 
@@ -78,6 +85,7 @@ pub struct SessionContext<'a> {
     session: &'a Session,
     changes: &'a RefCell<Vec<SessionChange>>,
     criteria: &'a RefCell<Vec<LoaderCriteria>>,
+    orm: Option<&'a OrmExecute>,
 }
 
 impl fmt::Debug for SessionContext<'_> {
@@ -138,6 +146,62 @@ impl<'a> SessionContext<'a> {
         Ok(())
     }
 
+    /// `DoOrmExecute` only: which ORM operation is about to run (`None` in
+    /// other events).
+    pub fn statement_kind(&self) -> Option<OrmStatementKind> {
+        self.orm.map(|o| o.kind)
+    }
+
+    /// `DoOrmExecute` for a [`OrmStatementKind::Select`] only: the query
+    /// about to run, as earlier listeners left it (`None` otherwise). Global
+    /// criteria are added after the listeners ran, so they are not in it.
+    pub fn select(&self) -> Option<Ref<'a, SelectCore>> {
+        let orm = self.orm?;
+        Ref::filter_map(orm.select.borrow(), Option::as_ref).ok()
+    }
+
+    /// `DoOrmExecute` for a [`OrmStatementKind::Select`]: change the query
+    /// about to run (SQLAlchemy's `orm_execute_state.statement = ..`): its
+    /// WHERE, joins, ORDER BY, LIMIT / OFFSET, DISTINCT, FOR UPDATE. The
+    /// result columns must stay (the rows decode into the entities the
+    /// caller selected): a change to them is an `ArgumentError` and is
+    /// undone. Other operations and events refuse it with `InvalidRequest`.
+    ///
+    /// ```
+    /// use oxalchemy_orm::events::{self, SessionContext, SessionEvent};
+    /// # fn demo(engine: &oxalchemy_pool::Engine) {
+    /// // Cap every ORM query at 1000 rows.
+    /// events::listen_session(engine, SessionEvent::DoOrmExecute, |ctx: &SessionContext| {
+    ///     if ctx.select().is_some_and(|q| q.limit.is_none()) {
+    ///         ctx.rewrite_select(|q| q.limit = Some(1000))?;
+    ///     }
+    ///     Ok(())
+    /// });
+    /// # }
+    /// ```
+    pub fn rewrite_select(&self, f: impl FnOnce(&mut SelectCore)) -> Result<()> {
+        self.orm_execute("rewrite_select")?.rewrite(f)
+    }
+
+    /// `DoOrmExecute` only: AND `cond` into the WHERE of the statement about
+    /// to run: the query of `session.scalars(..)` or `session.get(..)`, or a
+    /// bulk UPDATE / DELETE (whose synchronization with the identity map then
+    /// sees it too). Unlike [`add_criteria`](Self::add_criteria) it does not
+    /// follow the model into joins and relationship loads; for
+    /// `session.load(..)` it is an `InvalidRequest` (use `add_criteria`).
+    pub fn filter(&self, cond: impl ExprLike) -> Result<()> {
+        self.orm_execute("filter")?.filter(cond.into_node())
+    }
+
+    fn orm_execute(&self, what: &str) -> Result<&'a OrmExecute> {
+        self.orm.ok_or_else(|| {
+            Error::invalid_request(format!(
+                "SessionContext::{what} in a {:?} listener: only DoOrmExecute listeners see the                  ORM statement about to run",
+                self.event
+            ))
+        })
+    }
+
     fn change(&self, what: &str, change: SessionChange) -> Result<()> {
         if self.event != SessionEvent::BeforeFlush {
             return Err(Error::invalid_request(format!(
@@ -190,19 +254,33 @@ impl SessionListeners {
             return Ok(Vec::new());
         }
         let changes = RefCell::new(Vec::new());
-        self.run(event, session, &changes, &RefCell::new(Vec::new()))?;
+        self.run(event, session, &changes, &RefCell::new(Vec::new()), None)?;
         Ok(changes.into_inner())
     }
 
-    /// Run the `DoOrmExecute` listeners; the criteria they added.
-    pub(crate) fn fire_orm_execute(&self, session: &Session) -> Result<Vec<LoaderCriteria>> {
+    /// Run the `DoOrmExecute` listeners for a `kind` operation (`select`:
+    /// its query, for `Select`); the criteria they added and their changes
+    /// to the statement.
+    pub(crate) fn fire_orm_execute(
+        &self,
+        session: &Session,
+        kind: OrmStatementKind,
+        select: Option<&SelectCore>,
+    ) -> Result<(Vec<LoaderCriteria>, OrmRewrite)> {
         let event = SessionEvent::DoOrmExecute;
         if !self.has(event) {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), OrmRewrite::default()));
         }
         let criteria = RefCell::new(Vec::new());
-        self.run(event, session, &RefCell::new(Vec::new()), &criteria)?;
-        Ok(criteria.into_inner())
+        let orm = OrmExecute::new(kind, select);
+        self.run(
+            event,
+            session,
+            &RefCell::new(Vec::new()),
+            &criteria,
+            Some(&orm),
+        )?;
+        Ok((criteria.into_inner(), orm.into_rewrite()))
     }
 
     fn run(
@@ -211,6 +289,7 @@ impl SessionListeners {
         session: &Session,
         changes: &RefCell<Vec<SessionChange>>,
         criteria: &RefCell<Vec<LoaderCriteria>>,
+        orm: Option<&OrmExecute>,
     ) -> Result<()> {
         let list = self.listeners.snapshot();
         let ctx = SessionContext {
@@ -218,6 +297,7 @@ impl SessionListeners {
             session,
             changes,
             criteria,
+            orm,
         };
         for r in list.iter().filter(|r| r.event == event) {
             call_listener(&|| format!("the {event:?} session listener"), || {

@@ -4,6 +4,7 @@
 //! EXISTS of `any()` / `has()`, and the statements of selectin and subquery
 //! loading. Under an alias, the condition's columns are re-pointed at it.
 
+use crate::events::{OrmRewrite, OrmStatementKind};
 use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::relationship_expr::adapt;
@@ -195,21 +196,29 @@ impl Session {
         self.loader_criteria.clear();
     }
 
-    /// The criteria of an ORM query about to run: the session's, the
-    /// statement's (`from_stmt`), and those `DoOrmExecute` listeners add.
-    pub(crate) fn orm_criteria(&self, from_stmt: Vec<LoaderCriteria>) -> Result<Criteria> {
-        // The common case (no criteria anywhere) costs a few loads: `get` runs this per miss.
+    /// The criteria of an ORM statement about to run: the session's, the
+    /// statement's (`from_stmt`), and those `DoOrmExecute` listeners add;
+    /// with the listeners' changes to the statement (`select`: the query of
+    /// a `Select`).
+    pub(crate) fn orm_criteria(
+        &self,
+        from_stmt: Vec<LoaderCriteria>,
+        kind: OrmStatementKind,
+        select: Option<&SelectCore>,
+    ) -> Result<(Criteria, OrmRewrite)> {
+        // The common case (no criteria, no listener) costs a few loads: `get` runs this per miss.
         if self.loader_criteria.is_empty()
             && from_stmt.is_empty()
             && !self
                 .listeners
                 .has(crate::events::SessionEvent::DoOrmExecute)
         {
-            return Ok(Criteria::default());
+            return Ok((Criteria::default(), OrmRewrite::default()));
         }
         let mut all = self.loader_criteria.clone();
         all.extend(from_stmt);
-        all.extend(self.listeners.fire_orm_execute(self)?);
-        Ok(Criteria(all))
+        let (added, rewrite) = self.listeners.fire_orm_execute(self, kind, select)?;
+        all.extend(added);
+        Ok((Criteria(all), rewrite))
     }
 }

@@ -6,6 +6,7 @@ use super::joined::{JoinPlanner, limit_parents, process_rows, roots, top_offset}
 use super::options::{Load, LoaderOption, LoaderOptions, PopulateExisting, RelTarget, Strategy};
 use super::tree::{LoadTree, decide};
 use crate::any_model::AnyModel;
+use crate::events::OrmStatementKind;
 use crate::mapper::Mapper;
 use crate::model::Model;
 use crate::relationship_ref::Rel;
@@ -66,13 +67,23 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     let options = LoaderOptions::of(stmt);
     let populate = PopulateExisting::of(stmt);
     let tree = LoadTree::build(&options)?;
-    let criteria =
-        session.orm_criteria(options.into_iter().filter_map(|o| o.criteria).collect())?;
+    let (criteria, rewrite) = session.orm_criteria(
+        options.into_iter().filter_map(|o| o.criteria).collect(),
+        OrmStatementKind::Select,
+        Some(stmt.core()),
+    )?;
+    let as_built = criteria.is_empty() && rewrite.is_empty();
     let filtered;
-    let original = if criteria.is_empty() {
+    let original = if as_built {
         stmt.core()
     } else {
-        let mut core = stmt.core().clone();
+        let mut core = rewrite.select.unwrap_or_else(|| stmt.core().clone());
+        if let Some(cond) = rewrite.filter {
+            core.where_ = Some(match core.where_.take() {
+                Some(w) => w.and(cond),
+                None => cond,
+            });
+        }
         criteria.apply(&mut core);
         filtered = core;
         &filtered
@@ -98,7 +109,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
-        let rows = if criteria.is_empty() {
+        let rows = if as_built {
             session.query_rows(stmt, populate).await?
         } else {
             let filtered = Select::<Row>::from_core(original.clone());
@@ -242,7 +253,9 @@ impl Session {
         let objs: Vec<&mut dyn AnyModel> =
             objs.iter_mut().map(|o| o as &mut dyn AnyModel).collect();
         let mut ctx = Ctx {
-            criteria: self.orm_criteria(Vec::new())?,
+            criteria: self
+                .orm_criteria(Vec::new(), OrmStatementKind::RelationshipLoad, None)?
+                .0,
             ..Ctx::default()
         };
         load_level(

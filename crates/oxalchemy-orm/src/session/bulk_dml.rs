@@ -8,6 +8,7 @@ use super::identity_map::IdentityKey;
 use super::model_info::ModelInfo;
 use super::normalize::normalize_value;
 use super::session::Session;
+use crate::events::OrmStatementKind;
 use crate::registry::ModelRegistration;
 use oxalchemy_core::{
     Column, CursorResult, DmlStatement, Error, Executable, Expr, Node, QueryResult, Result, Table,
@@ -154,8 +155,16 @@ impl Session {
         let Some(info) = orm_dml(stmt) else {
             return Err(Error::argument("not an UPDATE or DELETE of a mapped table"));
         };
-        let criteria = self.orm_criteria(Vec::new())?;
-        let Some(cond) = criteria.for_mapper(info.mapper) else {
+        let kind = match stmt.as_dml() {
+            Some(DmlStatement::Delete(_)) => OrmStatementKind::Delete,
+            _ => OrmStatementKind::Update,
+        };
+        let (criteria, rewrite) = self.orm_criteria(Vec::new(), kind, None)?;
+        let cond = match (criteria.for_mapper(info.mapper), rewrite.filter) {
+            (Some(c), Some(f)) => Some(c.and(f)),
+            (c, f) => c.or(f),
+        };
+        let Some(cond) = cond else {
             return self.run_orm_dml(stmt, sync).await;
         };
         let cond = oxalchemy_core::Expr::<bool>::new(cond);

@@ -34,6 +34,7 @@ mod execute_many;
 mod flush;
 mod flush_hooks;
 pub(crate) mod identity_map;
+mod info;
 mod insert_batch;
 mod link_rows;
 mod loaded_entities;
@@ -55,6 +56,7 @@ mod tests;
 
 pub use bulk_dml::SynchronizeSession;
 pub use execute_many::BulkStatement;
+pub use info::SessionInfo;
 pub use no_autoflush::NoAutoflush;
 pub(crate) use normalize::normalize_value;
 pub use options::SessionOptions;

@@ -5,6 +5,7 @@ use super::exec::{Exec, Reader};
 use super::flush::{self, FlushOutcome, SavedKind, Snapshots, key_condition};
 use super::flush_hooks::FlushHooks;
 use super::identity_map::{Entry, IdentityKey, IdentityMap, KeyMap, KeySet};
+use super::info::SessionInfo;
 use super::loaded_entities::entity_spans;
 use super::model_info::ModelInfo;
 use super::normalize::{column_types, normalize_row, normalized_copy};
@@ -12,7 +13,7 @@ use super::options::SessionOptions;
 use super::orphans;
 use super::scalars::Scalars;
 use super::unit_of_work::{OpKind, Ticket, UnitOfWork};
-use crate::events::{MapperEvent, SessionEvent, SessionListeners};
+use crate::events::{MapperEvent, OrmStatementKind, SessionEvent, SessionListeners};
 use crate::loading::LoaderCriteria;
 use crate::model::{Model, PrimaryKey};
 use crate::result_shape::ResultShape;
@@ -88,6 +89,8 @@ pub struct Session {
     pub(crate) listeners: Arc<SessionListeners>,
     /// Criteria added to every ORM query of this session (`add_loader_criteria`).
     pub(crate) loader_criteria: Vec<LoaderCriteria>,
+    /// Application data (`info()`).
+    info: SessionInfo,
 }
 
 impl fmt::Debug for Session {
@@ -122,7 +125,21 @@ impl Session {
             results: HashMap::new(),
             listeners: SessionListeners::of(engine),
             loader_criteria: Vec::new(),
+            info: SessionInfo::default(),
         }
+    }
+
+    /// Application data carried by this session (SQLAlchemy's
+    /// `Session.info`), one value per type: session listeners read it
+    /// through `ctx.session().info()`, e.g. the tenant of a request.
+    pub fn info(&self) -> &SessionInfo {
+        &self.info
+    }
+
+    /// [`info`](Self::info), to add or change values:
+    /// `session.info_mut().insert(TenantId(7))`.
+    pub fn info_mut(&mut self) -> &mut SessionInfo {
+        &mut self.info
     }
 
     /// The engine this session runs on.
@@ -605,7 +622,11 @@ impl Session {
         for (&i, v) in pk.iter().zip(key_values) {
             row[i] = v;
         }
-        let criteria = self.orm_criteria(Vec::new())?.for_mapper(info.mapper);
+        let (criteria, rewrite) = self.orm_criteria(Vec::new(), OrmStatementKind::Get, None)?;
+        let criteria = match (criteria.for_mapper(info.mapper), rewrite.filter) {
+            (Some(c), Some(f)) => Some(c.and(f)),
+            (c, f) => c.or(f),
+        };
         match self
             .select_row(info, &row, criteria, MapperEvent::Load)
             .await?
