@@ -107,6 +107,34 @@ struct EventBook {
     shelf: Related<EventShelf>,
 }
 
+/// A parent whose delete detaches its members (no delete cascade).
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "event_team")]
+struct EventTeam {
+    #[mapped_column(primary_key, autoincrement = false)]
+    id: i64,
+    #[mapped_column(length = 30)]
+    name: String,
+    #[relationship(back_populates = "team")]
+    members: Related<Vec<EventMember>>,
+}
+
+/// Detached children: their update listeners see the NULL foreign key.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "event_member")]
+struct EventMember {
+    #[mapped_column(primary_key, autoincrement = false)]
+    id: i64,
+    #[mapped_column(length = 30)]
+    name: String,
+    #[mapped_column(foreign_key = "event_team.id")]
+    team_id: Option<i64>,
+    #[mapped_column(length = 80)]
+    left_note: Option<String>,
+    #[relationship(back_populates = "members")]
+    team: Related<EventTeam>,
+}
+
 fn at(hour: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2024, 5, 19)
         .and_then(|d| d.and_hms_opt(hour, 0, 0))
@@ -392,6 +420,74 @@ backend_tests! {
         assert_eq!(notes, [expected.clone(), expected]);
         assert!(handle.remove());
         assert!(on_shelf.remove());
+        Ok(())
+    }
+
+    async fn detaching_children_fires_their_update_events(db) {
+        // Checked against SQLAlchemy 2.x: deleting a parent without a delete
+        // cascade updates each child (foreign key NULL) through the unit of
+        // work: before_update x2, the UPDATEs, after_update x2, then the
+        // parent's before_delete / after_delete; what before_update sets is
+        // written by the same UPDATE.
+        Base::metadata().create_all(&db.engine).await?;
+        let mut setup = Session::new(&db.engine);
+        setup.add(EventTeam { id: 1, name: "red".into(), ..Default::default() });
+        for (id, name) in [(1, "ann"), (2, "bob")] {
+            setup.add(EventMember { id, name: name.into(), team_id: Some(1), ..Default::default() });
+        }
+        setup.commit().await?;
+        let log: Log = Log::default();
+        let mut handles = Vec::new();
+        for event in [MapperEvent::BeforeUpdate, MapperEvent::AfterUpdate] {
+            let (log, u) = (log.clone(), db.engine.url());
+            handles.push(event::listens_for::<EventMember>(event, move |ctx, m: &mut EventMember| {
+                if ctx.engine().url() == u {
+                    log.lock().unwrap().push(format!("{:?} {} team={:?}", ctx.event(), m.name, m.team_id));
+                    if ctx.event() == MapperEvent::BeforeUpdate && m.team_id.is_none() {
+                        m.left_note = Some("left the team".into());
+                    }
+                }
+                Ok(())
+            }));
+        }
+        for event in [MapperEvent::BeforeDelete, MapperEvent::AfterDelete] {
+            let (log, u) = (log.clone(), db.engine.url());
+            handles.push(event::listens_for::<EventTeam>(event, move |ctx, t: &mut EventTeam| {
+                if ctx.engine().url() == u {
+                    log.lock().unwrap().push(format!("{:?} {}", ctx.event(), t.name));
+                }
+                Ok(())
+            }));
+        }
+        let mut session = Session::new(&db.engine);
+        // ann is held by the session, bob is not: both are detached.
+        let ann = session.get::<EventMember>(1).await?.expect("ann");
+        let team = session.get::<EventTeam>(1).await?.expect("the team");
+        session.delete(&team);
+        session.flush().await?;
+        assert_eq!(take(&log), [
+            "BeforeUpdate ann team=None", "BeforeUpdate bob team=None",
+            "AfterUpdate ann team=None", "AfterUpdate bob team=None",
+            "BeforeDelete red", "AfterDelete red",
+        ]);
+        // The session's copy of ann follows what was written.
+        let held = session.get::<EventMember>(1).await?.expect("still held");
+        assert_eq!((held.team_id, held.left_note.as_deref()), (None, Some("left the team")));
+        session.commit().await?;
+        drop(ann);
+        let mut check = Session::new(&db.engine);
+        let rows: Vec<(i64, Option<i64>, Option<String>)> = check
+            .scalars(select(EventMember).order_by(EventMember::ID))
+            .all()
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.team_id, m.left_note))
+            .collect();
+        let note = Some("left the team".to_owned());
+        assert_eq!(rows, [(1, None, note.clone()), (2, None, note)]);
+        for h in handles {
+            assert!(h.remove());
+        }
         Ok(())
     }
 

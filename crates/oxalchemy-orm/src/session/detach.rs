@@ -9,6 +9,8 @@
 //! key is NOT NULL and the session knows such a child, the flush fails
 //! before sending anything, naming the relationship and the cascade to add.
 //! `passive_deletes` leaves the children to the database's ON DELETE rule.
+//! A child model with update listeners is detached row by row instead
+//! (`super::detach_events`).
 
 use super::exec::Exec;
 use super::flush::match_tuples;
@@ -27,9 +29,9 @@ type NewRowsByFk<'a> = HashMap<(String, Vec<usize>), HashMap<Vec<KeyPart>, Vec<&
 /// `UPDATE <child table> SET <fk> = NULL WHERE <fk> IN (<parent keys>)`.
 #[derive(Debug)]
 pub(crate) struct NullFks {
-    info: ModelInfo,
-    fk: Vec<usize>,
-    parents: Vec<Vec<Value>>,
+    pub(crate) info: ModelInfo,
+    pub(crate) fk: Vec<usize>,
+    pub(crate) parents: Vec<Vec<Value>>,
     /// The parents already listed (by key parts).
     seen: HashSet<Vec<KeyPart>>,
 }

@@ -22,6 +22,7 @@
 
 use super::dependency::{self_references, sort_rows, sort_rows_leveled, sort_tables};
 use super::detach::{self, Detached, NullFks};
+use super::detach_events::{self, DetachWrites};
 use super::exec::Exec;
 use super::flush_hooks::{FlushHooks, before_insert, fire_each, run_before};
 use super::identity_map::{IdentityKey, IdentityMap};
@@ -74,6 +75,9 @@ pub(crate) struct FlushOutcome {
     pub(crate) deleted: Vec<IdentityKey>,
     /// Snapshot columns set to NULL (children detached from deleted parents).
     pub(crate) detached: Detached,
+    /// Columns written while detaching children row by row (their update
+    /// listeners ran): the snapshots of those the session holds follow.
+    pub(crate) detach_writes: DetachWrites,
 }
 
 /// An UPDATE of one object.
@@ -139,6 +143,7 @@ impl FlushPlan {
             saved: self.unchanged,
             deleted: Vec::new(),
             detached: Vec::new(),
+            detach_writes: DetachWrites::new(),
         }
     }
 }
@@ -684,6 +689,7 @@ pub(crate) async fn execute(
         saved: plan.unchanged,
         deleted: Vec::new(),
         detached: plan.detached,
+        detach_writes: DetachWrites::new(),
     };
     let links = plan.links;
     let mut before = plan.before;
@@ -754,6 +760,10 @@ pub(crate) async fn execute(
                 link_rows::run_insert(&step, &persisted, exec).await?;
             }
             Step::RowsDelete(step) => link_rows::run_delete(&step, exec).await?,
+            Step::NullFks(step) if detach_events::listens(&step) => {
+                out.detach_writes
+                    .extend(detach_events::run_each(&step, exec).await?);
+            }
             Step::NullFks(step) => detach::run(&step, exec).await?,
             Step::Delete(group) => {
                 let rows = || group.rows.iter().map(|r| &r.1);

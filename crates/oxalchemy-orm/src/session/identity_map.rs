@@ -191,6 +191,18 @@ impl IdentityMap {
         }
     }
 
+    /// Set columns of `key`'s snapshot (a write the flush made outside the
+    /// object's own UPDATE).
+    pub(crate) fn set_columns(&mut self, key: &IdentityKey, written: &[(usize, Value)]) {
+        if let Some(e) = self.entries.get_mut(key) {
+            for (p, v) in written {
+                if let Some(slot) = e.snapshot.get_mut(*p) {
+                    *slot = v.clone();
+                }
+            }
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }

@@ -28,6 +28,7 @@ mod bulk_dml;
 mod cascade;
 mod dependency;
 mod detach;
+mod detach_events;
 mod evaluate;
 mod exec;
 mod execute_many;

@@ -451,6 +451,15 @@ impl Session {
             }
             self.identity_map.set_null(key, positions);
         }
+        for (key, written) in &outcome.detach_writes {
+            if !self.tx.inserted.contains(key)
+                && !self.tx.updated.contains_key(key)
+                && let Some(before) = self.identity_map.get(key)
+            {
+                self.tx.updated.insert(key.clone(), before.clone());
+            }
+            self.identity_map.set_columns(key, written);
+        }
         for key in outcome.deleted {
             self.tx.gone.insert(key.clone());
             let entry = self.identity_map.remove(&key);
