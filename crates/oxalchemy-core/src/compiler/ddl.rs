@@ -58,12 +58,15 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
         let ty = if is_autoinc {
             d.autoincrement_column(col.sql_type())
         } else if d.inline_autoincrement_primary_key()
+            && table.is_reflected()
             && col.autoincrement_setting() == Some(false)
             && *col.sql_type() == SqlType::Integer
             && table.primary_key() == [col.name()]
         {
             // SQLite: `INTEGER` + PRIMARY KEY would make the column the rowid
-            // alias, which autoincrements; `INT` keeps it an ordinary key.
+            // alias, which autoincrements; `INT` keeps a reflected ordinary key
+            // ordinary. (A declared `autoincrement(false)` key stays INTEGER, as
+            // SQLAlchemy writes it.)
             "INT".to_owned()
         } else {
             d.type_name(col.sql_type(), is_keyed(table, col))
