@@ -248,3 +248,51 @@ async fn cross_schema_foreign_keys_on_postgres() -> oxalchemy::Result<()> {
     run_ddl(&db.engine, &[&format!("DROP SCHEMA {other} CASCADE")]).await?;
     result
 }
+
+/// A foreign key into another MySQL database: the target keeps its database
+/// as its schema, and `reflect` pulls it in as `db.table`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_database_foreign_keys_on_mysql() -> oxalchemy::Result<()> {
+    let Some(db) = common::TestDb::open(Backend::Mysql).await else {
+        return Ok(());
+    };
+    let other = format!("oxt_reflect_other_{}", std::process::id());
+    run_ddl(&db.engine, &[
+        &format!("CREATE DATABASE {other}"),
+        &format!("CREATE TABLE {other}.accounts (id INTEGER PRIMARY KEY, owner VARCHAR(20))"),
+        &format!("CREATE TABLE payments (id INTEGER AUTO_INCREMENT PRIMARY KEY, account_id INTEGER NOT NULL, CONSTRAINT fk_pay_acc FOREIGN KEY (account_id) REFERENCES {other}.accounts (id) ON DELETE CASCADE)"),
+    ]).await?;
+    let result = async {
+        let md = MetaData::new();
+        md.reflect(&db.engine).await?;
+        let payments = md.get_table("payments").unwrap();
+        let fk = &payments.foreign_keys()[0];
+        assert_eq!(
+            (fk.target_schema(), fk.target_table()),
+            (Some(other.as_str()), "accounts")
+        );
+        assert_eq!(fk.ondelete(), Some("CASCADE"));
+        assert!(
+            payments.indexes().is_empty(),
+            "the implicit foreign-key index is not listed"
+        );
+        assert!(md.get_table(&format!("{other}.accounts")).is_some());
+        let insp = inspect(&db.engine).await?;
+        assert_eq!(insp.table_names_in(&other).await?, ["accounts"]);
+        let before = insp.reflect_table("payments").await?;
+        md.drop_all(&db.engine).await?;
+        md.create_all(&db.engine).await?;
+        assert_eq!(before, insp.reflect_table("payments").await?);
+        Ok::<(), oxalchemy::Error>(())
+    }
+    .await;
+    run_ddl(
+        &db.engine,
+        &[
+            "DROP TABLE IF EXISTS payments",
+            &format!("DROP DATABASE {other}"),
+        ],
+    )
+    .await?;
+    result
+}
