@@ -128,6 +128,7 @@ backend_tests! {
             Backend::Sqlite => {
                 run_ddl(&db.engine, &[
                     "CREATE TABLE plain_key (id INT PRIMARY KEY, v TEXT)",
+                    "CREATE TABLE no_rowid (id INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID",
                     "CREATE TABLE counted (id INTEGER PRIMARY KEY AUTOINCREMENT, shape GEOMETRY, v TEXT DEFAULT ('x'))",
                     "CREATE TABLE child (
                         id INTEGER NOT NULL PRIMARY KEY,
@@ -141,6 +142,7 @@ backend_tests! {
                 let plain = insp.reflect_table("plain_key").await?;
                 assert!(!col(&plain, "id").autoincrement);
                 assert!(!col(&plain, "id").nullable);
+                assert!(!col(&insp.reflect_table("no_rowid").await?, "id").autoincrement);
                 let counted = insp.reflect_table("counted").await?;
                 assert!(col(&counted, "id").autoincrement);
                 assert_eq!(col(&counted, "shape").sql_type, SqlType::Other("GEOMETRY".into()));
@@ -154,8 +156,8 @@ backend_tests! {
                 assert!(child.indexes.is_empty(), "autoindexes are constraints: {:?}", child.indexes);
                 assert_eq!(child.check_constraints[0].sql(), "qty > 0");
                 // sqlite_sequence (made by AUTOINCREMENT) is SQLite's own, not a table to reflect.
-                assert_eq!(insp.table_names().await?, ["child", "counted", "plain_key"]);
-                for t in ["plain_key", "counted", "child"] {
+                assert_eq!(insp.table_names().await?, ["child", "counted", "no_rowid", "plain_key"]);
+                for t in ["plain_key", "no_rowid", "counted", "child"] {
                     assert_round_trip(&db.engine, t).await?;
                 }
             }
