@@ -119,6 +119,19 @@ pub enum SentinelInsert {
     NumberedColumns,
 }
 
+/// How comments on tables and columns are written in DDL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommentStyle {
+    /// No comments in the schema (SQLite): `create_all` leaves them out, as SQLAlchemy does.
+    Unsupported,
+    /// `col INT COMMENT 'x'` and `CREATE TABLE t (..) COMMENT 'x'` (MySQL, MariaDB).
+    Inline,
+    /// `COMMENT ON TABLE t IS 'x'` / `COMMENT ON COLUMN t.c IS 'x'` after the
+    /// CREATE TABLE (PostgreSQL).
+    Statements,
+}
+
 /// Words that must be quoted when used as identifiers on every backend.
 const COMMON_RESERVED: &[&str] = &[
     "all",
@@ -553,6 +566,31 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
 
+    /// SQL listing whether the named enum type `name` exists (rows when it
+    /// does), for backends with `CREATE TYPE .. AS ENUM` (PostgreSQL); `None`
+    /// (the default) where enums are not named types. When `Some`, a
+    /// reflected table's `Enum` column is created with its named type, made
+    /// first by `create_all` and dropped after the tables by `drop_all`.
+    fn has_enum_type_query(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Option<(String, Vec<crate::Value>)> {
+        let _ = (schema, name);
+        None
+    }
+
+    /// How table and column comments are written in DDL (default: not at all).
+    fn comment_style(&self) -> CommentStyle {
+        CommentStyle::Unsupported
+    }
+
+    /// The catalog queries reflection runs on this backend (`MetaData::reflect`,
+    /// `Table::autoload`, `inspect`); `None` (the default) makes them `Unsupported`.
+    fn reflector(&self) -> Option<&'static dyn crate::reflection::Reflector> {
+        None
+    }
+
     /// How a long `in_()` list travels as one parameter (default: it does not).
     fn long_in_list(&self) -> LongInList {
         LongInList::None
@@ -703,6 +741,20 @@ pub fn standard_type_name(ty: &SqlType) -> String {
             let longest = variants.iter().map(|v| v.len()).max().unwrap_or(1);
             format!("VARCHAR({longest})")
         }
+        SqlType::Char(Some(n)) => format!("CHAR({n})"),
+        SqlType::Char(None) => "CHAR".into(),
+        SqlType::TinyInteger | SqlType::UnsignedTinyInteger => "SMALLINT".into(),
+        SqlType::UnsignedSmallInteger => "INTEGER".into(),
+        SqlType::UnsignedInteger => "BIGINT".into(),
+        SqlType::UnsignedBigInteger => "NUMERIC(20, 0)".into(),
+        SqlType::Jsonb => "JSONB".into(),
+        SqlType::Array(inner) => format!("{}[]", standard_type_name(inner)),
+        SqlType::Set(values) => {
+            // Room for every value joined by commas, as a SET value is written.
+            let total: usize = values.iter().map(|v| v.len()).sum::<usize>() + values.len();
+            format!("VARCHAR({})", total.max(1))
+        }
+        SqlType::Other(text) => text.clone(),
     }
 }
 

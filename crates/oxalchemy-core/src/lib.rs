@@ -14,6 +14,7 @@ pub mod driver_registry;
 pub mod error;
 pub mod expr;
 mod fetch_after;
+pub mod reflection;
 pub mod row;
 pub mod schema;
 pub mod schema_bind;
@@ -28,8 +29,8 @@ pub use compile_cache::CompileCache;
 pub use compiled::{Compiled, CompiledExtras, DmlStatement, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{
-    AsDialect, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SentinelInsert,
-    TrueDivision, UpdateFrom, UpsertStyle, replace_ascii_case, standard_string_op,
+    AsDialect, CommentStyle, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder,
+    SentinelInsert, TrueDivision, UpdateFrom, UpsertStyle, replace_ascii_case, standard_string_op,
     standard_type_name,
 };
 pub use driver::{BoxFuture, Driver, DriverConnection, ExecuteManyError};
@@ -39,6 +40,10 @@ pub use expr::{
     Alias, AnyTable, AnyType, Case, Column, DatePart, Expr, ExprLike, InOperand, Node, Operand,
     Source, Window, case, exists, extract, false_, func, label_ref, literal, literal_column, not_,
     null, true_, tuple_,
+};
+pub use reflection::{
+    Inspector, PrimaryKeyConstraint, ReflectOptions, ReflectedColumn, ReflectedTable, Reflector,
+    inspect,
 };
 pub use row::{Columns, CursorResult, FromRow, QueryResult, Row, RowIndex};
 pub use schema::{

@@ -40,12 +40,40 @@ pub enum SqlType {
     /// Binary data (BYTEA / BLOB / LONGBLOB).
     LargeBinary,
     /// An enumeration of string values (a native ENUM on MySQL, VARCHAR + CHECK elsewhere).
+    /// Reflection of a PostgreSQL native enum gives its type name and labels.
     Enum {
         /// Type name (used on PostgreSQL-like backends for the CHECK constraint name).
         name: String,
         /// The allowed values.
         variants: Vec<String>,
     },
+    /// Fixed-length CHAR(n); `None` means no length given (CHAR(1) on most backends).
+    Char(Option<u32>),
+    /// 8-bit TINYINT (MySQL; SMALLINT elsewhere). MySQL's `TINYINT(1)` reflects as
+    /// [`Boolean`](SqlType::Boolean) (BOOLEAN is TINYINT(1) there), so one DDL reads the
+    /// same on every backend.
+    TinyInteger,
+    /// TINYINT UNSIGNED (MySQL; SMALLINT elsewhere).
+    UnsignedTinyInteger,
+    /// SMALLINT UNSIGNED (MySQL; INTEGER elsewhere).
+    UnsignedSmallInteger,
+    /// INTEGER UNSIGNED (MySQL; BIGINT elsewhere).
+    UnsignedInteger,
+    /// BIGINT UNSIGNED (MySQL; NUMERIC(20, 0) elsewhere).
+    UnsignedBigInteger,
+    /// PostgreSQL's binary JSONB (JSON elsewhere). Plain [`Json`](SqlType::Json)
+    /// is also created as JSONB on PostgreSQL; this variant is what reflecting a
+    /// `jsonb` column gives.
+    Jsonb,
+    /// A PostgreSQL array of the element type (`INTEGER[]`). MySQL and SQLite
+    /// have no array type: DDL there writes JSON (an array held as JSON text).
+    Array(Box<SqlType>),
+    /// MySQL's SET of string values (VARCHAR elsewhere, sized for all values joined by commas).
+    Set(Vec<String>),
+    /// A type reflection did not map, kept as its SQL text (`Other("INTERVAL")`,
+    /// `Other("TSVECTOR")`): written back verbatim in DDL, so a reflected table
+    /// can be recreated on the same backend. Values travel as the driver decodes them.
+    Other(String),
 }
 
 impl SqlType {
@@ -53,8 +81,28 @@ impl SqlType {
     pub fn is_integer(&self) -> bool {
         matches!(
             self,
-            SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger
+            SqlType::Integer
+                | SqlType::BigInteger
+                | SqlType::SmallInteger
+                | SqlType::TinyInteger
+                | SqlType::UnsignedTinyInteger
+                | SqlType::UnsignedSmallInteger
+                | SqlType::UnsignedInteger
+                | SqlType::UnsignedBigInteger
         )
+    }
+
+    /// A type reflection could not map: [`SqlType::Other`] with the database's
+    /// spelling, and a `tracing` warning naming the column, so one odd column
+    /// never fails a whole reflection.
+    pub fn unknown(type_text: &str, table: &str, column: &str) -> SqlType {
+        tracing::warn!(
+            table,
+            column,
+            type_text,
+            "reflection: type {type_text:?} of column {table}.{column} has no oxalchemy mapping; kept as SqlType::Other"
+        );
+        SqlType::Other(type_text.to_owned())
     }
 }
 
@@ -84,6 +132,10 @@ unit_types! {
     Uuid => Uuid, "The UUID type.";
     Json => Json, "The JSON type.";
     LargeBinary => LargeBinary, "The binary type (BLOB / BYTEA).";
+    Jsonb => Jsonb, "PostgreSQL's JSONB type (JSON elsewhere).";
+    TinyInteger => TinyInteger, "The TINYINT type (8 bit; SMALLINT where there is none).";
+    UnsignedInteger => UnsignedInteger, "MySQL's INTEGER UNSIGNED (BIGINT elsewhere).";
+    UnsignedBigInteger => UnsignedBigInteger, "MySQL's BIGINT UNSIGNED (NUMERIC(20, 0) elsewhere).";
 }
 
 /// The VARCHAR(n) type: `Varchar(50)`.
@@ -92,6 +144,24 @@ pub struct Varchar(pub u32);
 impl From<Varchar> for SqlType {
     fn from(v: Varchar) -> Self {
         SqlType::Varchar(Some(v.0))
+    }
+}
+
+/// The CHAR(n) type: `Char(2)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Char(pub u32);
+impl From<Char> for SqlType {
+    fn from(v: Char) -> Self {
+        SqlType::Char(Some(v.0))
+    }
+}
+
+/// A PostgreSQL array of `T`: `Array(Integer)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Array<T>(pub T);
+impl<T: Into<SqlType>> From<Array<T>> for SqlType {
+    fn from(v: Array<T>) -> Self {
+        SqlType::Array(Box::new(v.0.into()))
     }
 }
 
@@ -131,5 +201,62 @@ impl From<Enum> for SqlType {
             name: v.name,
             variants: v.variants,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqlType;
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// Records the level and fields of every event.
+    #[derive(Default, Clone)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    struct Fields(String);
+    impl Visit for Fields {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!("{}={:?} ", field.name(), value));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push_str(&format!("{}={} ", field.name(), value));
+        }
+    }
+
+    impl Subscriber for Recorder {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut f = Fields(format!("{} ", event.metadata().level()));
+            event.record(&mut f);
+            self.0.lock().unwrap().push(f.0);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn an_unknown_type_is_kept_with_a_warning() {
+        let rec = Recorder::default();
+        let ty = tracing::subscriber::with_default(rec.clone(), || {
+            SqlType::unknown("GEOMETRY", "places", "shape")
+        });
+        assert_eq!(ty, SqlType::Other("GEOMETRY".into()));
+        let events = rec.0.lock().unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(events[0].starts_with("WARN "), "{events:?}");
+        assert!(
+            events[0].contains("places.shape") && events[0].contains("GEOMETRY"),
+            "{events:?}"
+        );
     }
 }

@@ -139,6 +139,14 @@ impl PostgresDialect {
 }
 
 impl Dialect for PostgresDialect {
+    fn comment_style(&self) -> oxalchemy_core::CommentStyle {
+        oxalchemy_core::CommentStyle::Statements
+    }
+
+    fn reflector(&self) -> Option<&'static dyn oxalchemy_core::reflection::Reflector> {
+        Some(&crate::reflection::REFLECTOR)
+    }
+
     /// Byte-wise comparison is the "C" collation (the database's default
     /// collation may order by locale rules).
     fn string_op(&self, op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {
@@ -209,6 +217,21 @@ impl Dialect for PostgresDialect {
 
     fn supports_intersect_except(&self) -> bool {
         true
+    }
+
+    fn has_enum_type_query(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Option<(String, Vec<Value>)> {
+        Some((
+            "SELECT 1 FROM pg_catalog.pg_type t \
+             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'e' AND t.typname::text = $1 \
+             AND n.nspname::text = COALESCE($2::text, current_schema()::text)"
+                .into(),
+            vec![Value::from(name), schema.map_or(Value::Null, Value::from)],
+        ))
     }
 
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<Value>) {

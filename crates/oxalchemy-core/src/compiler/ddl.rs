@@ -2,7 +2,7 @@
 
 use super::Compiler;
 use crate::compiled::Compiled;
-use crate::dialect::Dialect;
+use crate::dialect::{CommentStyle, Dialect};
 use crate::error::Result;
 use crate::schema::{ColumnDef, ServerDefault, Table};
 use crate::sql_type::SqlType;
@@ -26,6 +26,61 @@ fn is_keyed(table: &Table, col: &ColumnDef) -> bool {
             .foreign_keys()
             .iter()
             .any(|f| f.columns().iter().any(|c| c == name))
+}
+
+/// The named enum type a reflected table's `Enum` column is created with
+/// (PostgreSQL's native enums), or `None` where it is written as a type name
+/// or VARCHAR + CHECK as for a declared table.
+pub(crate) fn named_enum_type<'t>(
+    table: &Table,
+    col: &'t ColumnDef,
+    d: &dyn Dialect,
+) -> Option<&'t str> {
+    match col.sql_type() {
+        SqlType::Enum { name, .. }
+            if table.is_reflected()
+                && !name.is_empty()
+                && d.has_enum_type_query(None, name).is_some() =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+/// `CREATE TYPE [schema.]name AS ENUM ('a', 'b')`.
+pub(crate) fn create_enum_type(
+    d: &dyn Dialect,
+    schema: Option<&str>,
+    name: &str,
+    variants: &[String],
+) -> Compiled {
+    let mut sql = String::from("CREATE TYPE ");
+    if let Some(s) = schema {
+        d.write_identifier(s, &mut sql);
+        sql.push('.');
+    }
+    d.write_identifier(name, &mut sql);
+    sql.push_str(" AS ENUM (");
+    for (i, v) in variants.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        d.write_string_literal(v, &mut sql);
+    }
+    sql.push(')');
+    Compiled::with_kind(sql, Vec::new(), crate::statement::StatementKind::Ddl)
+}
+
+/// `DROP TYPE IF EXISTS [schema.]name`.
+pub(crate) fn drop_enum_type(d: &dyn Dialect, schema: Option<&str>, name: &str) -> Compiled {
+    let mut sql = String::from("DROP TYPE IF EXISTS ");
+    if let Some(s) = schema {
+        d.write_identifier(s, &mut sql);
+        sql.push('.');
+    }
+    d.write_identifier(name, &mut sql);
+    Compiled::with_kind(sql, Vec::new(), crate::statement::StatementKind::Ddl)
 }
 
 /// Compile CREATE TABLE with its column and table constraints.
@@ -57,6 +112,25 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
         let is_autoinc = autoinc.as_deref() == Some(col.name());
         let ty = if is_autoinc {
             d.autoincrement_column(col.sql_type())
+        } else if d.inline_autoincrement_primary_key()
+            && table.is_reflected()
+            && col.autoincrement_setting() == Some(false)
+            && *col.sql_type() == SqlType::Integer
+            && table.primary_key() == [col.name()]
+        {
+            // SQLite: `INTEGER` + PRIMARY KEY would make the column the rowid
+            // alias, which autoincrements; `INT` keeps a reflected ordinary key
+            // ordinary. (A declared `autoincrement(false)` key stays INTEGER, as
+            // SQLAlchemy writes it.)
+            "INT".to_owned()
+        } else if let Some(name) = named_enum_type(table, col, d) {
+            let mut ty = String::new();
+            if let Some(s) = table.schema() {
+                d.write_identifier(s, &mut ty);
+                ty.push('.');
+            }
+            d.write_identifier(name, &mut ty);
+            ty
         } else {
             d.type_name(col.sql_type(), is_keyed(table, col))
         };
@@ -78,10 +152,21 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
                 }
             }
         }
+        if let Some(text) = col.comment()
+            && d.comment_style() == CommentStyle::Inline
+        {
+            c.push(" COMMENT ");
+            d.write_string_literal(text, &mut c.sql);
+        }
     }
     let pk = table.primary_key();
     if !pk.is_empty() && !inline_pk {
         sep(&mut c);
+        if let Some(n) = table.primary_key_name() {
+            c.push("CONSTRAINT ");
+            c.ident(n);
+            c.push(" ");
+        }
         c.push("PRIMARY KEY (");
         for (i, k) in pk.iter().enumerate() {
             if i > 0 {
@@ -148,6 +233,7 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
     for col in table.columns() {
         if let SqlType::Enum { name, variants } = col.sql_type()
             && !d.native_enum()
+            && named_enum_type(table, col, d).is_none()
         {
             sep(&mut c);
             c.push("CONSTRAINT ");
@@ -186,7 +272,44 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
         c.push(")");
     }
     c.push("\n)");
+    if let Some(text) = table.comment()
+        && d.comment_style() == CommentStyle::Inline
+    {
+        c.push(" COMMENT ");
+        d.write_string_literal(text, &mut c.sql);
+    }
     Ok(c.finish(crate::statement::StatementKind::Ddl))
+}
+
+/// The `COMMENT ON ..` statements that follow CREATE TABLE where comments
+/// are separate statements (PostgreSQL); none elsewhere.
+pub(crate) fn comment_statements(table: &Table, d: &dyn Dialect) -> Vec<Compiled> {
+    if d.comment_style() != CommentStyle::Statements {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut name = String::new();
+    super::write_table_name(d, table, &mut name);
+    let mut push = |target: String, text: &str| {
+        let mut sql = format!("COMMENT ON {target} IS ");
+        d.write_string_literal(text, &mut sql);
+        out.push(Compiled::with_kind(
+            sql,
+            Vec::new(),
+            crate::statement::StatementKind::Ddl,
+        ));
+    };
+    if let Some(text) = table.comment() {
+        push(format!("TABLE {name}"), text);
+    }
+    for col in table.columns() {
+        if let Some(text) = col.comment() {
+            let mut target = format!("COLUMN {name}.");
+            d.write_identifier(col.name(), &mut target);
+            push(target, text);
+        }
+    }
+    out
 }
 
 /// Validate a referential action: only the SQL keywords are accepted, never free text.

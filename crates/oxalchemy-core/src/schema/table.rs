@@ -36,6 +36,11 @@ pub(crate) struct TableInner {
     pub(crate) uniques: Vec<UniqueConstraint>,
     pub(crate) checks: Vec<CheckConstraint>,
     pub(crate) indexes: Vec<Index>,
+    pub(crate) comment: Option<String>,
+    /// The primary key constraint's name (reflected tables; `None`: the database names it).
+    pub(crate) primary_key_name: Option<String>,
+    /// True for a table built by `Table::from_reflected` (DDL keeps what was read exactly).
+    pub(crate) reflected: bool,
 }
 
 impl fmt::Debug for Table {
@@ -132,6 +137,23 @@ impl Table {
     /// The CHECK constraints.
     pub fn check_constraints(&self) -> &[CheckConstraint] {
         &self.0.checks
+    }
+
+    /// The primary key constraint's name, when one was given (reflection
+    /// keeps it so `create_all` recreates it).
+    pub fn primary_key_name(&self) -> Option<&str> {
+        self.0.primary_key_name.as_deref()
+    }
+
+    /// True when the table was read from a database (`MetaData::reflect`,
+    /// `Table::autoload`, `Table::from_reflected`).
+    pub fn is_reflected(&self) -> bool {
+        self.0.reflected
+    }
+
+    /// The comment on the table, if any.
+    pub fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
     }
 
     /// The indexes (column-level `.index()` ones included).
