@@ -1,0 +1,4 @@
+//! Shared helpers of the codegen tests.
+#![allow(dead_code)]
+
+pub mod golden;
