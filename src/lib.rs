@@ -42,6 +42,15 @@ pub use oxalchemy_core::{
     intersect, intersect_all, not_, select, sql_type, text, union, union_all, update,
 };
 pub use oxalchemy_core::{AnyTable, AnyType, IsolationLevel, TxOptions};
+pub use oxalchemy_core::{
+    Inspector, PrimaryKeyConstraint, ReflectOptions, ReflectedColumn, ReflectedTable, inspect,
+};
+
+/// Reflection: `MetaData::reflect`, `Table::autoload`, `inspect` and the
+/// backend seam ([`Reflector`](reflection::Reflector)). See `docs/reflection.md`.
+pub mod reflection {
+    pub use oxalchemy_core::reflection::*;
+}
 
 /// The seam between the engine and a database driver, for backend authors:
 /// implement [`Driver`](driver::Driver) and
@@ -159,8 +168,8 @@ pub mod prelude {
     pub use oxalchemy_core::{
         Column, CursorResult, DatePart, Error, Expr, ExprLike, IntegrityKind, MetaData, Row, Table,
         Value, Window, case, delete, except, except_all, excluded, exists, extract, false_, func,
-        insert, intersect, intersect_all, label_ref, literal, literal_column, not_, null, select,
-        text, true_, tuple_, union, union_all, update,
+        insert, inspect, intersect, intersect_all, label_ref, literal, literal_column, not_, null,
+        select, text, true_, tuple_, union, union_all, update,
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;

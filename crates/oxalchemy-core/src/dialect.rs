@@ -553,6 +553,12 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
 
+    /// The catalog queries reflection runs on this backend (`MetaData::reflect`,
+    /// `Table::autoload`, `inspect`); `None` (the default) makes them `Unsupported`.
+    fn reflector(&self) -> Option<&'static dyn crate::reflection::Reflector> {
+        None
+    }
+
     /// How a long `in_()` list travels as one parameter (default: it does not).
     fn long_in_list(&self) -> LongInList {
         LongInList::None
@@ -703,6 +709,20 @@ pub fn standard_type_name(ty: &SqlType) -> String {
             let longest = variants.iter().map(|v| v.len()).max().unwrap_or(1);
             format!("VARCHAR({longest})")
         }
+        SqlType::Char(Some(n)) => format!("CHAR({n})"),
+        SqlType::Char(None) => "CHAR".into(),
+        SqlType::TinyInteger | SqlType::UnsignedTinyInteger => "SMALLINT".into(),
+        SqlType::UnsignedSmallInteger => "INTEGER".into(),
+        SqlType::UnsignedInteger => "BIGINT".into(),
+        SqlType::UnsignedBigInteger => "NUMERIC(20, 0)".into(),
+        SqlType::Jsonb => "JSONB".into(),
+        SqlType::Array(inner) => format!("{}[]", standard_type_name(inner)),
+        SqlType::Set(values) => {
+            // Room for every value joined by commas, as a SET value is written.
+            let total: usize = values.iter().map(|v| v.len()).sum::<usize>() + values.len();
+            format!("VARCHAR({})", total.max(1))
+        }
+        SqlType::Other(text) => text.clone(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod driver_registry;
 pub mod error;
 pub mod expr;
 mod fetch_after;
+pub mod reflection;
 pub mod row;
 pub mod schema;
 pub mod schema_bind;
@@ -39,6 +40,10 @@ pub use expr::{
     Alias, AnyTable, AnyType, Case, Column, DatePart, Expr, ExprLike, InOperand, Node, Operand,
     Source, Window, case, exists, extract, false_, func, label_ref, literal, literal_column, not_,
     null, true_, tuple_,
+};
+pub use reflection::{
+    Inspector, PrimaryKeyConstraint, ReflectOptions, ReflectedColumn, ReflectedTable, Reflector,
+    inspect,
 };
 pub use row::{Columns, CursorResult, FromRow, QueryResult, Row, RowIndex};
 pub use schema::{

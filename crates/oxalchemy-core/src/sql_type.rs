@@ -40,12 +40,39 @@ pub enum SqlType {
     /// Binary data (BYTEA / BLOB / LONGBLOB).
     LargeBinary,
     /// An enumeration of string values (a native ENUM on MySQL, VARCHAR + CHECK elsewhere).
+    /// Reflection of a PostgreSQL native enum gives its type name and labels.
     Enum {
         /// Type name (used on PostgreSQL-like backends for the CHECK constraint name).
         name: String,
         /// The allowed values.
         variants: Vec<String>,
     },
+    /// Fixed-length CHAR(n); `None` means no length given (CHAR(1) on most backends).
+    Char(Option<u32>),
+    /// 8-bit TINYINT (MySQL; SMALLINT elsewhere). MySQL's `TINYINT(1)` reflects as
+    /// [`Boolean`](SqlType::Boolean), as SQLAlchemy does.
+    TinyInteger,
+    /// TINYINT UNSIGNED (MySQL; SMALLINT elsewhere).
+    UnsignedTinyInteger,
+    /// SMALLINT UNSIGNED (MySQL; INTEGER elsewhere).
+    UnsignedSmallInteger,
+    /// INTEGER UNSIGNED (MySQL; BIGINT elsewhere).
+    UnsignedInteger,
+    /// BIGINT UNSIGNED (MySQL; NUMERIC(20, 0) elsewhere).
+    UnsignedBigInteger,
+    /// PostgreSQL's binary JSONB (JSON elsewhere). Plain [`Json`](SqlType::Json)
+    /// is also created as JSONB on PostgreSQL; this variant is what reflecting a
+    /// `jsonb` column gives.
+    Jsonb,
+    /// A PostgreSQL array of the element type (`INTEGER[]`). MySQL and SQLite
+    /// have no array type: DDL there writes JSON (an array held as JSON text).
+    Array(Box<SqlType>),
+    /// MySQL's SET of string values (VARCHAR elsewhere, sized for all values joined by commas).
+    Set(Vec<String>),
+    /// A type reflection did not map, kept as its SQL text (`Other("INTERVAL")`,
+    /// `Other("TSVECTOR")`): written back verbatim in DDL, so a reflected table
+    /// can be recreated on the same backend. Values travel as the driver decodes them.
+    Other(String),
 }
 
 impl SqlType {
@@ -53,8 +80,28 @@ impl SqlType {
     pub fn is_integer(&self) -> bool {
         matches!(
             self,
-            SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger
+            SqlType::Integer
+                | SqlType::BigInteger
+                | SqlType::SmallInteger
+                | SqlType::TinyInteger
+                | SqlType::UnsignedTinyInteger
+                | SqlType::UnsignedSmallInteger
+                | SqlType::UnsignedInteger
+                | SqlType::UnsignedBigInteger
         )
+    }
+
+    /// A type reflection could not map: [`SqlType::Other`] with the database's
+    /// spelling, and a `tracing` warning naming the column, so one odd column
+    /// never fails a whole reflection.
+    pub fn unknown(type_text: &str, table: &str, column: &str) -> SqlType {
+        tracing::warn!(
+            table,
+            column,
+            type_text,
+            "reflection: type {type_text:?} of column {table}.{column} has no oxalchemy mapping; kept as SqlType::Other"
+        );
+        SqlType::Other(type_text.to_owned())
     }
 }
 
@@ -84,6 +131,10 @@ unit_types! {
     Uuid => Uuid, "The UUID type.";
     Json => Json, "The JSON type.";
     LargeBinary => LargeBinary, "The binary type (BLOB / BYTEA).";
+    Jsonb => Jsonb, "PostgreSQL's JSONB type (JSON elsewhere).";
+    TinyInteger => TinyInteger, "The TINYINT type (8 bit; SMALLINT where there is none).";
+    UnsignedInteger => UnsignedInteger, "MySQL's INTEGER UNSIGNED (BIGINT elsewhere).";
+    UnsignedBigInteger => UnsignedBigInteger, "MySQL's BIGINT UNSIGNED (NUMERIC(20, 0) elsewhere).";
 }
 
 /// The VARCHAR(n) type: `Varchar(50)`.
@@ -92,6 +143,24 @@ pub struct Varchar(pub u32);
 impl From<Varchar> for SqlType {
     fn from(v: Varchar) -> Self {
         SqlType::Varchar(Some(v.0))
+    }
+}
+
+/// The CHAR(n) type: `Char(2)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Char(pub u32);
+impl From<Char> for SqlType {
+    fn from(v: Char) -> Self {
+        SqlType::Char(Some(v.0))
+    }
+}
+
+/// A PostgreSQL array of `T`: `Array(Integer)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Array<T>(pub T);
+impl<T: Into<SqlType>> From<Array<T>> for SqlType {
+    fn from(v: Array<T>) -> Self {
+        SqlType::Array(Box::new(v.0.into()))
     }
 }
 

@@ -212,6 +212,23 @@ impl Dialect for MysqlDialect {
             SqlType::Uuid => "CHAR(36)".into(),
             SqlType::Json => "JSON".into(),
             SqlType::LargeBinary => "LONGBLOB".into(),
+            SqlType::TinyInteger => "TINYINT".into(),
+            SqlType::UnsignedTinyInteger => "TINYINT UNSIGNED".into(),
+            SqlType::UnsignedSmallInteger => "SMALLINT UNSIGNED".into(),
+            SqlType::UnsignedInteger => "INTEGER UNSIGNED".into(),
+            SqlType::UnsignedBigInteger => "BIGINT UNSIGNED".into(),
+            SqlType::Jsonb | SqlType::Array(_) => "JSON".into(),
+            SqlType::Set(values) => {
+                let mut out = String::from("SET(");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write_string_literal(v, &mut out);
+                }
+                out.push(')');
+                out
+            }
             SqlType::Enum { variants, .. } => {
                 let mut out = String::from("ENUM(");
                 for (i, v) in variants.iter().enumerate() {
@@ -230,11 +247,21 @@ impl Dialect for MysqlDialect {
     fn cast_type_name(&self, ty: &SqlType) -> String {
         // CAST accepts only a few type names on MySQL and MariaDB.
         match ty {
-            SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger | SqlType::Boolean => {
-                "SIGNED".into()
-            }
-            SqlType::Varchar(Some(n)) => format!("CHAR({n})"),
-            SqlType::Varchar(None) | SqlType::Text | SqlType::Enum { .. } => "CHAR".into(),
+            SqlType::Integer
+            | SqlType::BigInteger
+            | SqlType::SmallInteger
+            | SqlType::TinyInteger
+            | SqlType::Boolean => "SIGNED".into(),
+            SqlType::UnsignedTinyInteger
+            | SqlType::UnsignedSmallInteger
+            | SqlType::UnsignedInteger
+            | SqlType::UnsignedBigInteger => "UNSIGNED".into(),
+            SqlType::Varchar(Some(n)) | SqlType::Char(Some(n)) => format!("CHAR({n})"),
+            SqlType::Varchar(None)
+            | SqlType::Char(None)
+            | SqlType::Text
+            | SqlType::Enum { .. }
+            | SqlType::Set(_) => "CHAR".into(),
             SqlType::Float => "FLOAT".into(),
             SqlType::Double => "DOUBLE".into(),
             SqlType::Numeric(p, s) => format!("DECIMAL({p}, {s})"),

@@ -133,6 +133,13 @@ impl Dialect for SqliteDialect {
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSON".into(),
             SqlType::LargeBinary => "BLOB".into(),
+            SqlType::TinyInteger => "TINYINT".into(),
+            SqlType::UnsignedTinyInteger => "TINYINT UNSIGNED".into(),
+            SqlType::UnsignedSmallInteger => "SMALLINT UNSIGNED".into(),
+            SqlType::UnsignedInteger => "INTEGER UNSIGNED".into(),
+            SqlType::UnsignedBigInteger => "BIGINT UNSIGNED".into(),
+            // SQLite keeps any declared type name: arrays and JSONB are JSON text.
+            SqlType::Jsonb | SqlType::Array(_) => "JSON".into(),
             other => standard_type_name(other),
         }
     }
@@ -142,9 +149,8 @@ impl Dialect for SqliteDialect {
     /// into `2024`, so dates, times, UUIDs and JSON cast to TEXT.
     fn cast_type_name(&self, ty: &SqlType) -> String {
         match ty {
-            SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger | SqlType::Boolean => {
-                "INTEGER".into()
-            }
+            ty if ty.is_integer() => "INTEGER".into(),
+            SqlType::Boolean => "INTEGER".into(),
             SqlType::Float | SqlType::Double => "REAL".into(),
             SqlType::Numeric(p, s) => format!("NUMERIC({p}, {s})"),
             SqlType::LargeBinary => "BLOB".into(),

@@ -110,6 +110,10 @@ impl ColumnDef {
     pub fn is_indexed(&self) -> bool {
         self.index
     }
+    /// The comment on the column, if any.
+    pub fn comment(&self) -> Option<&str> {
+        self.comment.as_deref()
+    }
     /// The explicit autoincrement setting (`None` = automatic).
     pub fn autoincrement_setting(&self) -> Option<bool> {
         self.autoincrement

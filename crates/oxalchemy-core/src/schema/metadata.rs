@@ -229,6 +229,7 @@ pub(crate) fn finish_table(name: &str, b: TableBuilder) -> Result<Table> {
             name: format!("ix_{name}_{}", c.name),
             columns: vec![c.name.clone()],
             unique: false,
+            expressions: Vec::new(),
         })
         .collect();
     for ix in b.indexes {
@@ -252,5 +253,6 @@ pub(crate) fn finish_table(name: &str, b: TableBuilder) -> Result<Table> {
         uniques,
         checks: b.checks,
         indexes,
+        comment: b.comment,
     })))
 }

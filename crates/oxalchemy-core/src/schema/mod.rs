@@ -12,4 +12,5 @@ pub use column_def::{ColumnDef, ColumnDefault, ServerDefault};
 pub use constraint::{CheckConstraint, ForeignKey, Index, UniqueConstraint};
 pub use metadata::MetaData;
 pub use table::Table;
+pub(crate) use table::TableInner;
 pub use table_builder::{ColumnBuilder, ForeignKeyBuilder, TableBuilder};

@@ -36,6 +36,7 @@ pub(crate) struct TableInner {
     pub(crate) uniques: Vec<UniqueConstraint>,
     pub(crate) checks: Vec<CheckConstraint>,
     pub(crate) indexes: Vec<Index>,
+    pub(crate) comment: Option<String>,
 }
 
 impl fmt::Debug for Table {
@@ -132,6 +133,11 @@ impl Table {
     /// The CHECK constraints.
     pub fn check_constraints(&self) -> &[CheckConstraint] {
         &self.0.checks
+    }
+
+    /// The comment on the table, if any.
+    pub fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
     }
 
     /// The indexes (column-level `.index()` ones included).

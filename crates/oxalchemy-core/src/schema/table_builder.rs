@@ -18,6 +18,7 @@ pub struct TableBuilder {
     pub(crate) checks: Vec<CheckConstraint>,
     pub(crate) indexes: Vec<Index>,
     pub(crate) errors: Vec<String>,
+    pub(crate) comment: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +37,12 @@ impl TableBuilder {
     /// Put the table in a schema (PostgreSQL schema, MySQL database, SQLite attached database).
     pub fn schema(&mut self, schema: &str) -> &mut Self {
         self.schema = Some(schema.to_owned());
+        self
+    }
+
+    /// A comment on the table (`COMMENT ON TABLE` / MySQL's table `COMMENT`).
+    pub fn comment(&mut self, text: &str) -> &mut Self {
+        self.comment = Some(text.to_owned());
         self
     }
 
@@ -126,6 +133,7 @@ impl TableBuilder {
             name: name.to_owned(),
             columns: columns.into_iter().map(Into::into).collect(),
             unique: false,
+            expressions: Vec::new(),
         });
         self
     }
@@ -140,6 +148,7 @@ impl TableBuilder {
             name: name.to_owned(),
             columns: columns.into_iter().map(Into::into).collect(),
             unique: true,
+            expressions: Vec::new(),
         });
         self
     }

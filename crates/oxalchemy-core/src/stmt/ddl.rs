@@ -98,11 +98,16 @@ impl Executable for CreateIndex {
         sql.push_str(" ON ");
         crate::compiler::write_table_name(dialect, &self.table, &mut sql);
         sql.push_str(" (");
-        for (i, c) in self.index.columns.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
+        if self.index.expressions.is_empty() {
+            for (i, c) in self.index.columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                dialect.write_identifier(c, &mut sql);
             }
-            dialect.write_identifier(c, &mut sql);
+        } else {
+            // Reflected expression elements: trusted SQL from the database's catalog.
+            sql.push_str(&self.index.expressions.join(", "));
         }
         sql.push(')');
         Ok(Compiled::with_kind(
