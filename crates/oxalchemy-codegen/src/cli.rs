@@ -121,6 +121,50 @@ pub fn describe_source(url: &str) -> String {
     format!("{scheme}://{rest}")
 }
 
+/// Connect to `args.url`, reflect what `args` select, and return the generated code.
+///
+/// `--tables` reflects those tables (and, for their foreign keys, the tables they reach,
+/// as SQLAlchemy does) but generates only the named ones. A database without tables is an
+/// `ArgumentError` rather than an empty file.
+pub async fn run(args: &Args) -> oxalchemy::Result<String> {
+    let engine = oxalchemy::create_engine(&args.url)?;
+    let result = reflect(&engine, args).await;
+    engine.dispose().await;
+    let metadata = result?;
+    let tables: Vec<oxalchemy::Table> = metadata
+        .tables()
+        .into_iter()
+        .filter(|t| args.tables.is_empty() || args.tables.iter().any(|n| n == t.name()))
+        .collect();
+    let source = describe_source(&args.url);
+    if tables.is_empty() {
+        let place = match &args.schema {
+            Some(s) => format!("schema {s:?} of {source}"),
+            None => source,
+        };
+        return Err(oxalchemy::Error::argument(format!(
+            "found no tables in {place}: check the URL (and --schema)"
+        )));
+    }
+    Ok(crate::generate(&tables, &source))
+}
+
+async fn reflect(
+    engine: &oxalchemy::Engine,
+    args: &Args,
+) -> oxalchemy::Result<oxalchemy::MetaData> {
+    let metadata = oxalchemy::MetaData::new();
+    let mut options = oxalchemy::reflection::ReflectOptions::new();
+    if let Some(schema) = &args.schema {
+        options = options.schema(schema);
+    }
+    if !args.tables.is_empty() {
+        options = options.only(args.tables.iter().cloned());
+    }
+    metadata.reflect_with(engine, options).await?;
+    Ok(metadata)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,8 @@ pub struct ModelPlan {
     pub relationships: Vec<RelationshipPlan>,
     /// Notes written above the struct.
     pub notes: Vec<String>,
+    /// The table's comment, written as the struct's doc comment.
+    pub comment: Option<String>,
 }
 
 /// One column field.
@@ -45,6 +47,8 @@ pub struct FieldPlan {
     pub options: Vec<String>,
     /// Comments written above the field.
     pub notes: Vec<String>,
+    /// The column's comment, written as the field's doc comment.
+    pub comment: Option<String>,
 }
 
 /// One relationship field.
@@ -131,6 +135,7 @@ pub fn plan(tables: &[Table]) -> FilePlan {
             fields: Vec::new(),
             relationships: Vec::new(),
             notes,
+            comment: t.comment().map(str::to_owned),
         });
     }
 
@@ -285,13 +290,13 @@ fn column_field(
         || table
             .indexes()
             .iter()
-            .any(|i| i.is_unique() && i.columns() == [c.name()]);
+            .any(|i| i.is_unique() && !i.is_expression_index() && i.columns() == [c.name()]);
     if unique && !c.is_primary_key() {
         options.push("unique".to_owned());
     } else if table
         .indexes()
         .iter()
-        .any(|i| !i.is_unique() && i.columns() == [c.name()])
+        .any(|i| !i.is_unique() && !i.is_expression_index() && i.columns() == [c.name()])
     {
         options.push("index".to_owned());
     }
@@ -340,6 +345,7 @@ fn column_field(
         ty,
         options,
         notes,
+        comment: c.comment().map(str::to_owned),
     }
 }
 
@@ -480,7 +486,7 @@ fn relationships(
 
 /// `t.column("x", Integer)...` lines of a Core table (a table without a primary key).
 fn core_table(t: &Table, tables: &[&Table], scope: &mut NameScope) -> CoreTablePlan {
-    let mut notes = vec![format!(
+    let notes = vec![format!(
         "{} has no primary key, so it is not a model (the ORM tracks rows by key); this \
          function adds it to `Base::metadata()` once and returns it, for Core statements.",
         t.name()
@@ -489,8 +495,8 @@ fn core_table(t: &Table, tables: &[&Table], scope: &mut NameScope) -> CoreTableP
         .columns()
         .iter()
         .map(|c| {
-            let (ty, note) = core_type(c.name(), c.sql_type());
-            notes.extend(note);
+            // A Core table takes every type as it is: no field type to choose.
+            let ty = crate::type_map::sql_type_expr(c.sql_type());
             let mut line = format!("t.column({}, {ty})", string_literal(c.name()));
             if !c.is_nullable() {
                 line.push_str(".not_null()");
@@ -527,47 +533,4 @@ fn core_table(t: &Table, tables: &[&Table], scope: &mut NameScope) -> CoreTableP
         columns,
         notes,
     }
-}
-
-/// A Rust expression of the column's SQL type, for `t.column(.., type)`.
-fn core_type(column: &str, sql_type: &oxalchemy::SqlType) -> (String, Option<String>) {
-    use oxalchemy::SqlType as S;
-    let simple = match sql_type {
-        S::Integer => "Integer",
-        S::BigInteger => "BigInteger",
-        S::SmallInteger => "SmallInteger",
-        S::Text => "Text",
-        S::Boolean => "Boolean",
-        S::Float => "Float",
-        S::Double => "Double",
-        S::Date => "Date",
-        S::Time => "Time",
-        S::DateTime => "DateTime",
-        S::Timestamp => "Timestamp",
-        S::Uuid => "Uuid",
-        S::Json => "Json",
-        S::LargeBinary => "LargeBinary",
-        S::Varchar(n) => return (format!("oxalchemy::SqlType::Varchar({n:?})"), None),
-        S::Numeric(p, s) => return (format!("oxalchemy::SqlType::Numeric({p}, {s})"), None),
-        S::Enum { name, variants } => {
-            let values: Vec<String> = variants.iter().map(|v| string_literal(v)).collect();
-            return (
-                format!(
-                    "oxalchemy::sql_type::Enum::new({}, [{}])",
-                    string_literal(name),
-                    values.join(", ")
-                ),
-                None,
-            );
-        }
-        other => {
-            return (
-                "oxalchemy::SqlType::Text".to_owned(),
-                Some(format!(
-                    "oxalchemy-codegen: column {column} has type {other:?}, declared here as Text"
-                )),
-            );
-        }
-    };
-    (format!("oxalchemy::SqlType::{simple}"), None)
 }

@@ -54,6 +54,18 @@ fn comment(out: &mut String, indent: &str, text: &str) {
     }
 }
 
+/// A database comment as doc-comment lines (kept as written, one `///` per line).
+fn doc(out: &mut String, indent: &str, text: &str) {
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
+    }
+}
+
 /// `#[name(a, b)]` on one line when it fits, else one option per line.
 fn attribute(out: &mut String, indent: &str, name: &str, options: &[String]) {
     let args = options.join(", ");
@@ -76,6 +88,10 @@ fn render_model(out: &mut String, m: &ModelPlan) {
         comment(out, "", n);
     }
     let _ = writeln!(out, "/// The `{}` table.", m.table);
+    if let Some(text) = &m.comment {
+        out.push_str("///\n");
+        doc(out, "", text);
+    }
     out.push_str("#[derive(Model, Debug, Clone, PartialEq, Default)]\n");
     let mut options = vec!["base = Base".to_owned()];
     options.push(format!("table = {}", string_literal(&m.table)));
@@ -96,6 +112,9 @@ fn render_model(out: &mut String, m: &ModelPlan) {
 fn render_field(out: &mut String, f: &FieldPlan) {
     for n in &f.notes {
         comment(out, "    ", n);
+    }
+    if let Some(text) = &f.comment {
+        doc(out, "    ", text);
     }
     if !f.options.is_empty() {
         attribute(out, "    ", "mapped_column", &f.options);

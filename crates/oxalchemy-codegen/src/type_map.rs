@@ -65,18 +65,90 @@ pub fn map_type(column: &str, sql_type: &SqlType) -> MappedType {
         SqlType::Uuid => MappedType::plain("uuid::Uuid"),
         SqlType::Json => MappedType::plain("serde_json::Value"),
         SqlType::LargeBinary => MappedType::plain("Vec<u8>"),
-        SqlType::Enum { name, variants } => {
-            let values: Vec<String> = variants.iter().map(|v| string_literal(v)).collect();
-            MappedType::with_option(
-                "String",
-                format!(
-                    "sql_type = oxalchemy::sql_type::Enum::new({}, [{}])",
-                    string_literal(name),
-                    values.join(", ")
-                ),
+        SqlType::Enum { .. } | SqlType::Set(_) | SqlType::Char(_) => keep("String", sql_type),
+        SqlType::TinyInteger | SqlType::UnsignedTinyInteger => keep("i16", sql_type),
+        SqlType::UnsignedSmallInteger => keep("i32", sql_type),
+        SqlType::UnsignedInteger => keep("i64", sql_type),
+        SqlType::UnsignedBigInteger => MappedType {
+            note: Some(format!(
+                "oxalchemy-codegen: column {column} is BIGINT UNSIGNED, mapped as i64: values \
+                 above i64::MAX do not fit"
+            )),
+            ..keep("i64", sql_type)
+        },
+        SqlType::Jsonb => keep("serde_json::Value", sql_type),
+        other => unmapped(column, other),
+    }
+}
+
+/// `rust` with `sql_type = <the exact type>`.
+fn keep(rust: &str, sql_type: &SqlType) -> MappedType {
+    MappedType::with_option(rust, format!("sql_type = {}", sql_type_expr(sql_type)))
+}
+
+/// A Rust expression of `sql_type` (an `oxalchemy::SqlType` value, or a marker that
+/// converts into one), for `sql_type = ..` and `t.column(.., ..)`.
+pub fn sql_type_expr(sql_type: &SqlType) -> String {
+    let strings = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| string_literal(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match sql_type {
+        SqlType::Numeric(p, s) => format!("oxalchemy::sql_type::Numeric({p}, {s})"),
+        SqlType::Varchar(n) => format!("oxalchemy::SqlType::Varchar({n:?})"),
+        SqlType::Char(n) => format!("oxalchemy::SqlType::Char({n:?})"),
+        SqlType::Enum { name, variants } => format!(
+            "oxalchemy::sql_type::Enum::new({}, [{}])",
+            string_literal(name),
+            strings(variants)
+        ),
+        SqlType::Set(values) => format!(
+            "oxalchemy::SqlType::Set(vec![{}])",
+            values
+                .iter()
+                .map(|v| format!("String::from({})", string_literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        SqlType::Array(inner) => format!(
+            "oxalchemy::SqlType::Array(Box::new({}))",
+            sql_type_expr(inner)
+        ),
+        SqlType::Other(text) => {
+            format!(
+                "oxalchemy::SqlType::Other(String::from({}))",
+                string_literal(text)
             )
         }
-        other => unmapped(column, other),
+        unit @ (SqlType::Integer
+        | SqlType::BigInteger
+        | SqlType::SmallInteger
+        | SqlType::Text
+        | SqlType::Boolean
+        | SqlType::Float
+        | SqlType::Double
+        | SqlType::Date
+        | SqlType::Time
+        | SqlType::DateTime
+        | SqlType::Timestamp
+        | SqlType::Uuid
+        | SqlType::Json
+        | SqlType::LargeBinary
+        | SqlType::TinyInteger
+        | SqlType::UnsignedTinyInteger
+        | SqlType::UnsignedSmallInteger
+        | SqlType::UnsignedInteger
+        | SqlType::UnsignedBigInteger
+        | SqlType::Jsonb) => format!("oxalchemy::SqlType::{unit:?}"),
+        // A variant newer than this generator: its SQL spelled as text keeps the code
+        // compiling (written back verbatim in DDL).
+        newer => format!(
+            "oxalchemy::SqlType::Other(String::from({}))",
+            string_literal(&format!("{newer:?}"))
+        ),
     }
 }
 
@@ -84,12 +156,21 @@ pub fn map_type(column: &str, sql_type: &SqlType) -> MappedType {
 /// most types they do not decode natively), with a note saying so.
 fn unmapped(column: &str, sql_type: &SqlType) -> MappedType {
     MappedType {
-        rust: "String".to_owned(),
-        option: None,
         note: Some(format!(
-            "oxalchemy-codegen: column {column} has type {sql_type:?}, which no Rust field type \
-             maps; mapped as String (change the type if the driver returns something else)"
+            "oxalchemy-codegen: column {column} has type {}, which no Rust field type maps; \
+             mapped as String (change the field where the driver returns something else)",
+            describe(sql_type)
         )),
+        ..keep("String", sql_type)
+    }
+}
+
+/// A type as a reader knows it: `INTERVAL`, `array of Integer`.
+fn describe(sql_type: &SqlType) -> String {
+    match sql_type {
+        SqlType::Other(text) => text.clone(),
+        SqlType::Array(inner) => format!("array of {}", describe(inner)),
+        other => format!("{other:?}"),
     }
 }
 
