@@ -220,3 +220,6 @@ struct AssociationProxiesGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/events.md")]
 struct EventsGuideDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/codegen.md")]
+struct CodegenGuideDoctests;
