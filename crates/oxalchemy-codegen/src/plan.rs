@@ -120,7 +120,21 @@ pub fn plan(tables: &[Table]) -> FilePlan {
         }
         model_of.insert((t.schema(), t.name()), model_tables.len());
         model_tables.push(t);
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = t
+            .foreign_keys()
+            .iter()
+            .filter(|fk| fk.columns().len() > 1)
+            .map(|fk| {
+                format!(
+                    "oxalchemy-codegen: the composite foreign key ({}) -> {}({}) is not generated \
+                     (no foreign_key options, no relationship): #[mapped_column(foreign_key)] \
+                     declares one column's key",
+                    fk.columns().join(", "),
+                    fk.target_table(),
+                    fk.target_columns().join(", ")
+                )
+            })
+            .collect();
         if t.primary_key().is_empty() {
             notes.push(format!(
                 "oxalchemy-codegen: {} has no primary key; as an association table it is mapped \
@@ -487,7 +501,7 @@ fn relationships(
 /// `t.column("x", Integer)...` lines of a Core table (a table without a primary key).
 fn core_table(t: &Table, tables: &[&Table], scope: &mut NameScope) -> CoreTablePlan {
     let notes = vec![format!(
-        "{} has no primary key, so it is not a model (the ORM tracks rows by key); this \
+        "`{}` has no primary key, so it is not a model (the ORM tracks rows by key); this \
          function adds it to `Base::metadata()` once and returns it, for Core statements.",
         t.name()
     )];

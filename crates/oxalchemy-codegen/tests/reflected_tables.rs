@@ -264,3 +264,34 @@ fn comments_become_doc_comments() {
         code.contains("    /// Shown to users.\n    /// Keep it short.\n    pub name: String,\n")
     );
 }
+
+#[test]
+fn composite_foreign_keys_are_noted_not_generated() {
+    use SqlType::Integer;
+    let tables = [
+        table(
+            None,
+            "parent",
+            vec![column("a", Integer, false), column("b", Integer, false)],
+            &["a", "b"],
+            vec![],
+        ),
+        table(
+            None,
+            "child",
+            vec![
+                column("id", Integer, false),
+                column("pa", Integer, false),
+                column("pb", Integer, false),
+            ],
+            &["id"],
+            vec![ForeignKey::new(["pa", "pb"], None, "parent", ["a", "b"])],
+        ),
+    ];
+    let code = oxalchemy_codegen::generate(&tables, "");
+    assert!(code.contains(
+        "// oxalchemy-codegen: the composite foreign key (pa, pb) -> parent(a, b) is not generated"
+    ));
+    assert!(!code.contains("Related<"), "{code}");
+    assert!(!code.contains("foreign_key ="), "{code}");
+}

@@ -138,7 +138,7 @@ pub struct Tag {
     pub post_collection: Related<Vec<Post>>,
 }
 
-/// event_log has no primary key, so it is not a model (the ORM tracks rows by key); this function
+/// `event_log` has no primary key, so it is not a model (the ORM tracks rows by key); this function
 /// adds it to `Base::metadata()` once and returns it, for Core statements.
 pub fn event_log_table() -> oxalchemy::Table {
     if let Some(table) = Base::metadata().get_table("event_log") {
