@@ -4,7 +4,7 @@
 //! The rules are deliberately simple so that a reader can predict every name:
 //! - a table `blog_post` becomes the struct `BlogPost` (no singular/plural inflection);
 //! - a column `Created At` becomes the field `created_at` (lower case, every run of
-//!   characters that cannot be in an identifier becomes `_`, a leading digit gets `_`);
+//!   characters other than ASCII letters, digits and `_` becomes `_`, a leading digit gets `_`);
 //! - a Rust keyword is written raw (`r#type`), or with a trailing `_` where Rust has no
 //!   raw form (`self_`, `crate_`, `super_`, `Self_`);
 //! - a name already taken gets `_2`, `_3`, ... (fields) or `2`, `3`, ... (structs).
@@ -58,7 +58,7 @@ pub fn struct_name(table: &str) -> String {
     let mut out = String::with_capacity(table.len());
     let mut upper_next = true;
     for c in table.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
             if upper_next {
                 out.extend(c.to_uppercase());
             } else {
@@ -87,7 +87,7 @@ pub fn snake_ident(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_sep = false;
     for c in name.chars() {
-        if c.is_alphanumeric() || c == '_' {
+        if c.is_ascii_alphanumeric() || c == '_' {
             if pending_sep && !out.is_empty() && !out.ends_with('_') {
                 out.push('_');
             }
@@ -172,6 +172,9 @@ mod tests {
         assert_eq!(snake_ident("1st"), "_1st");
         assert_eq!(snake_ident("a-b"), "a_b");
         assert_eq!(snake_ident("$"), "column");
+        // Only ASCII letters and digits: every Rust toolchain takes them as identifiers.
+        assert_eq!(snake_ident("größe"), "gr_e");
+        assert_eq!(struct_name("café_menu"), "CafMenu");
     }
 
     #[test]
