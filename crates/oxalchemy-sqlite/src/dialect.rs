@@ -100,6 +100,10 @@ impl SqliteDialect {
 }
 
 impl Dialect for SqliteDialect {
+    fn reflector(&self) -> Option<&'static dyn oxalchemy_core::reflection::Reflector> {
+        Some(&crate::reflection::REFLECTOR)
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }

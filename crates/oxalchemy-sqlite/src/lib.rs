@@ -35,6 +35,7 @@ mod dialect;
 mod driver;
 mod error_map;
 mod open;
+mod reflection;
 mod registration;
 mod statement;
 mod url;

@@ -82,6 +82,11 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
     let pk = table.primary_key();
     if !pk.is_empty() && !inline_pk {
         sep(&mut c);
+        if let Some(n) = table.primary_key_name() {
+            c.push("CONSTRAINT ");
+            c.ident(n);
+            c.push(" ");
+        }
         c.push("PRIMARY KEY (");
         for (i, k) in pk.iter().enumerate() {
             if i > 0 {

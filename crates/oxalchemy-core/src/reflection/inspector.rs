@@ -119,7 +119,11 @@ impl Inspector {
     pub async fn reflect_table(&self, table: &str) -> Result<ReflectedTable> {
         let table = table.to_owned();
         self.with_conn(move |r, c| {
-            Box::pin(async move { r.reflect_table(c, TableRef::parse(&table)).await })
+            Box::pin(async move {
+                let mut t = r.reflect_table(c, TableRef::parse(&table)).await?;
+                t.sort_constraints();
+                Ok(t)
+            })
         })
         .await
     }

@@ -179,7 +179,7 @@ async fn reflect_queue(
         if metadata.get_table(&key).is_some() {
             continue;
         }
-        let reflected = reflector
+        let mut reflected = reflector
             .reflect_table(
                 conn,
                 TableRef {
@@ -188,6 +188,7 @@ async fn reflect_queue(
                 },
             )
             .await?;
+        reflected.sort_constraints();
         for fk in &reflected.foreign_keys {
             let target_schema = fk.target_schema().map(str::to_owned).or(schema.clone());
             queue.push_back((target_schema, fk.target_table().to_owned()));

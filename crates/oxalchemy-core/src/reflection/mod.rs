@@ -7,13 +7,16 @@
 //! `Table::autoload`, which turn reflected tables into ordinary [`Table`](crate::Table)s.
 //! Everything runs through a [`SchemaBind`](crate::SchemaBind) (an engine).
 
+pub mod catalog_row;
 mod inspector;
 mod metadata_reflect;
 mod reflected;
 mod reflector;
 mod to_table;
+mod type_text;
 
 pub use inspector::{Inspector, inspect};
 pub use metadata_reflect::ReflectOptions;
 pub use reflected::{PrimaryKeyConstraint, ReflectedColumn, ReflectedTable};
 pub use reflector::{Reflector, TableRef};
+pub use type_text::{TypeText, strip_outer_parens};

@@ -60,3 +60,21 @@ pub struct ReflectedTable {
     /// The table comment, if any.
     pub comment: Option<String>,
 }
+
+impl ReflectedTable {
+    /// Sort the constraint and index lists by name (unnamed ones last, then by
+    /// columns), so the same DDL lists the same way on every backend.
+    pub fn sort_constraints(&mut self) {
+        fn key(name: Option<&str>, cols: &[String]) -> (bool, String, Vec<String>) {
+            (name.is_none(), name.unwrap_or("").to_owned(), cols.to_vec())
+        }
+        self.foreign_keys
+            .sort_by_key(|f| key(f.name(), f.columns()));
+        self.indexes
+            .sort_by_key(|i| key(Some(i.name()), i.columns()));
+        self.unique_constraints
+            .sort_by_key(|u| key(u.name(), u.columns()));
+        self.check_constraints
+            .sort_by_key(|c| key(c.name(), &[c.sql().to_owned()]));
+    }
+}

@@ -69,6 +69,7 @@ impl Table {
             checks: r.check_constraints,
             indexes: r.indexes,
             comment: r.comment,
+            primary_key_name: r.primary_key.name,
         })))
     }
 }

@@ -254,5 +254,6 @@ pub(crate) fn finish_table(name: &str, b: TableBuilder) -> Result<Table> {
         checks: b.checks,
         indexes,
         comment: b.comment,
+        primary_key_name: None,
     })))
 }

@@ -37,6 +37,8 @@ pub(crate) struct TableInner {
     pub(crate) checks: Vec<CheckConstraint>,
     pub(crate) indexes: Vec<Index>,
     pub(crate) comment: Option<String>,
+    /// The primary key constraint's name (reflected tables; `None`: the database names it).
+    pub(crate) primary_key_name: Option<String>,
 }
 
 impl fmt::Debug for Table {
@@ -133,6 +135,12 @@ impl Table {
     /// The CHECK constraints.
     pub fn check_constraints(&self) -> &[CheckConstraint] {
         &self.0.checks
+    }
+
+    /// The primary key constraint's name, when one was given (reflection
+    /// keeps it so `create_all` recreates it).
+    pub fn primary_key_name(&self) -> Option<&str> {
+        self.0.primary_key_name.as_deref()
     }
 
     /// The comment on the table, if any.
