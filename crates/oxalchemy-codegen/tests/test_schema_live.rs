@@ -61,6 +61,39 @@ async fn create_and_generate(db: &TestDb) -> oxalchemy::Result<()> {
         body(&expected),
         "the binary's output differs from the library's"
     );
+
+    // --tables: only those tables; a foreign key to a table left out is a note.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_oxalchemy-codegen"))
+        .args(["--url", db.url(), "--tables", "tag,post_tag"])
+        .output()
+        .expect("run oxalchemy-codegen");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("pub struct Tag {") && stdout.contains("pub struct PostTag {"));
+    assert!(!stdout.contains("pub struct Post {") && !stdout.contains("pub struct Author {"));
+    assert!(
+        stdout.contains(
+            "// oxalchemy-codegen: post_id references post.id, which is not a generated model"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pub post_tag_collection: Related<Vec<PostTag>>,"),
+        "{stdout}"
+    );
+
+    // A table the database lacks: the reflection's error, exit status 1.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_oxalchemy-codegen"))
+        .args(["--url", db.url(), "--tables", "no_such_table"])
+        .output()
+        .expect("run oxalchemy-codegen");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no_such_table"), "{stderr}");
     Ok(())
 }
 
