@@ -139,6 +139,10 @@ impl PostgresDialect {
 }
 
 impl Dialect for PostgresDialect {
+    fn reflector(&self) -> Option<&'static dyn oxalchemy_core::reflection::Reflector> {
+        Some(&crate::reflection::REFLECTOR)
+    }
+
     /// Byte-wise comparison is the "C" collation (the database's default
     /// collation may order by locale rules).
     fn string_op(&self, op: StringOp) -> (Cow<'static, str>, Cow<'static, str>) {

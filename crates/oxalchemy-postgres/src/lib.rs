@@ -48,6 +48,7 @@ mod driver;
 mod error_map;
 mod param_types;
 mod placeholders;
+mod reflection;
 mod registration;
 mod statement_cache;
 mod tls;
