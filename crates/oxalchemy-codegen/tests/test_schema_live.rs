@@ -14,6 +14,10 @@ mod support;
 #[path = "golden/test_schema_sqlite.rs"]
 mod test_schema_sqlite;
 
+#[allow(dead_code, missing_docs)]
+#[path = "golden/test_schema_postgres.rs"]
+mod test_schema_postgres;
+
 use common::{Backend, TestDb};
 use oxalchemy::prelude::*;
 use support::golden::{assert_golden, golden_path};
@@ -246,5 +250,57 @@ async fn sqlite() -> oxalchemy::Result<()> {
     };
     create_and_generate(&db).await?;
     use_generated_models!(test_schema_sqlite, &db);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() -> oxalchemy::Result<()> {
+    let Some(db) = TestDb::open(Backend::Postgres).await else {
+        return Ok(());
+    };
+    create_and_generate(&db).await?;
+    use_generated_models!(test_schema_postgres, &db);
+    binary_with_a_schema(&db).await
+}
+
+/// `--schema s`: the models name their schema, and so do their foreign keys and secondaries.
+async fn binary_with_a_schema(db: &TestDb) -> oxalchemy::Result<()> {
+    let mut conn = db.engine.connect().await?;
+    let (schema,): (String,) = conn.execute(text("SELECT current_schema()")).await?.one()?;
+    drop(conn);
+    // A URL without the test's search_path: the schema comes from --schema alone.
+    let url = db.url().split('?').next().expect("url").to_owned();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_oxalchemy-codegen"))
+        .args([
+            "--url",
+            &url,
+            "--schema",
+            &schema,
+            "--tables",
+            "post,tag,post_tag",
+        ])
+        .output()
+        .expect("run oxalchemy-codegen");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "#[model(base = Base, table = \"post\", schema = \"{schema}\")]"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("foreign_key = \"{schema}.post.id\"")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("secondary = \"{schema}.post_tag\"")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("pub struct Author {"), "{stdout}");
     Ok(())
 }
