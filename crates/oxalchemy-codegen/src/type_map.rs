@@ -77,6 +77,20 @@ pub fn map_type(column: &str, sql_type: &SqlType) -> MappedType {
             ..keep("i64", sql_type)
         },
         SqlType::Jsonb => keep("serde_json::Value", sql_type),
+        // PostgreSQL's plain `json` (oxalchemy's Json creates JSONB there).
+        SqlType::Other(text) if text.eq_ignore_ascii_case("json") => {
+            keep("serde_json::Value", sql_type)
+        }
+        // The drivers read an array as JSON (`[1, 2]`); no field type binds one back.
+        SqlType::Array(_) => MappedType {
+            note: Some(format!(
+                "oxalchemy-codegen: column {column} is an array ({}), mapped as \
+                 serde_json::Value: reads give the array as JSON, but the driver cannot bind \
+                 JSON to an array parameter, so write this column through Core with a CAST",
+                describe(sql_type)
+            )),
+            ..keep("serde_json::Value", sql_type)
+        },
         other => unmapped(column, other),
     }
 }
@@ -158,18 +172,20 @@ fn unmapped(column: &str, sql_type: &SqlType) -> MappedType {
     MappedType {
         note: Some(format!(
             "oxalchemy-codegen: column {column} has type {}, which no Rust field type maps; \
-             mapped as String (change the field where the driver returns something else)",
+             mapped as String: reads give the driver's text, but a backend without a text \
+             encoding for the type (PostgreSQL) refuses it as a parameter, so write this column \
+             through Core with a CAST",
             describe(sql_type)
         )),
         ..keep("String", sql_type)
     }
 }
 
-/// A type as a reader knows it: `INTERVAL`, `array of Integer`.
+/// A type as a reader knows it: `INTERVAL`, `Integer[]`.
 fn describe(sql_type: &SqlType) -> String {
     match sql_type {
         SqlType::Other(text) => text.clone(),
-        SqlType::Array(inner) => format!("array of {}", describe(inner)),
+        SqlType::Array(inner) => format!("{}[]", describe(inner)),
         other => format!("{other:?}"),
     }
 }

@@ -158,7 +158,7 @@ fn sql_defaults_literals_and_sequences() {
 }
 
 #[test]
-fn types_without_a_field_type_compile_as_strings_with_a_note() {
+fn types_without_a_field_type_compile_with_a_note() {
     let code = oxalchemy_codegen::generate(
         &[table(
             None,
@@ -170,6 +170,7 @@ fn types_without_a_field_type_compile_as_strings_with_a_note() {
                 column("big", SqlType::UnsignedBigInteger, false),
                 column("flags", SqlType::Set(vec!["a".into(), "b".into()]), true),
                 column("doc", SqlType::Jsonb, true),
+                column("plain_json", SqlType::Other("json".into()), true),
             ],
             &["id"],
             vec![],
@@ -180,7 +181,8 @@ fn types_without_a_field_type_compile_as_strings_with_a_note() {
     assert!(code.contains(
         "#[mapped_column(sql_type = oxalchemy::SqlType::Other(String::from(\"INTERVAL\")))]\n    pub span: Option<String>,"
     ));
-    assert!(code.contains("column tags has type array of Text"));
+    assert!(code.contains("column tags is an array (Text[]), mapped as"));
+    assert!(code.contains("    pub tags: Option<serde_json::Value>,\n"));
     assert!(
         code.contains("sql_type = oxalchemy::SqlType::Array(Box::new(oxalchemy::SqlType::Text))")
     );
@@ -189,6 +191,10 @@ fn types_without_a_field_type_compile_as_strings_with_a_note() {
     assert!(code.contains(
         "sql_type = oxalchemy::SqlType::Set(vec![String::from(\"a\"), String::from(\"b\")])"
     ));
+    assert!(code.contains(
+        "    #[mapped_column(sql_type = oxalchemy::SqlType::Other(String::from(\"json\")))]\n    pub plain_json: Option<serde_json::Value>,\n"
+    ));
+    assert!(!code.contains("column plain_json has"));
     assert!(code.contains(
         "    #[mapped_column(sql_type = oxalchemy::SqlType::Jsonb)]\n    pub doc: Option<serde_json::Value>,\n"
     ));
