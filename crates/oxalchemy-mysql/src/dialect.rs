@@ -160,6 +160,10 @@ impl fmt::Debug for MysqlDialect {
 }
 
 impl Dialect for MysqlDialect {
+    fn reflector(&self) -> Option<&'static dyn oxalchemy_core::reflection::Reflector> {
+        Some(&crate::reflection::REFLECTOR)
+    }
+
     fn name(&self) -> &'static str {
         "mysql"
     }

@@ -48,6 +48,7 @@ mod decode;
 mod dialect;
 mod driver;
 mod error_map;
+mod reflection;
 mod registration;
 mod reserved_words;
 mod server_info;
