@@ -18,6 +18,10 @@ mod test_schema_sqlite;
 #[path = "golden/test_schema_postgres.rs"]
 mod test_schema_postgres;
 
+#[allow(dead_code, missing_docs)]
+#[path = "golden/test_schema_mysql.rs"]
+mod test_schema_mysql;
+
 use common::{Backend, TestDb};
 use oxalchemy::prelude::*;
 use support::golden::{assert_golden, golden_path};
@@ -117,6 +121,13 @@ async fn assert_round_trip(backend: Backend, metadata: &MetaData) -> oxalchemy::
     let without_notes = |s: &str| -> String {
         s.lines()
             .filter(|l| !l.trim_start().starts_with("// "))
+            // MariaDB indexes every foreign-key column by itself; an unnamed foreign key (as
+            // create_all writes them) gets an index named after the column, which reflection
+            // cannot tell from one made by hand, so the round trip gains `index` there.
+            .map(|l| match backend {
+                Backend::Mysql if l.contains("foreign_key = ") => l.replace("index, ", ""),
+                _ => l.to_owned(),
+            })
             .map(|l| format!("{l}\n"))
             .collect()
     };
@@ -261,6 +272,16 @@ async fn postgres() -> oxalchemy::Result<()> {
     create_and_generate(&db).await?;
     use_generated_models!(test_schema_postgres, &db);
     binary_with_a_schema(&db).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql() -> oxalchemy::Result<()> {
+    let Some(db) = TestDb::open(Backend::Mysql).await else {
+        return Ok(());
+    };
+    create_and_generate(&db).await?;
+    use_generated_models!(test_schema_mysql, &db);
+    Ok(())
 }
 
 /// `--schema s`: the models name their schema, and so do their foreign keys and secondaries.
