@@ -77,10 +77,10 @@ pub fn map_type(column: &str, sql_type: &SqlType) -> MappedType {
             ..keep("i64", sql_type)
         },
         SqlType::Jsonb => keep("serde_json::Value", sql_type),
-        // PostgreSQL's plain `json` (oxalchemy's Json creates JSONB there).
-        SqlType::Other(text) if text.eq_ignore_ascii_case("json") => {
-            keep("serde_json::Value", sql_type)
-        }
+        SqlType::Other(text) => match other_field_type(text) {
+            Some(rust) => keep(rust, sql_type),
+            None => unmapped(column, sql_type),
+        },
         // The drivers read an array as JSON (`[1, 2]`); no field type binds one back.
         SqlType::Array(_) => MappedType {
             note: Some(format!(
@@ -93,6 +93,27 @@ pub fn map_type(column: &str, sql_type: &SqlType) -> MappedType {
         },
         other => unmapped(column, other),
     }
+}
+
+/// The field type of a type reflection kept as text ([`SqlType::Other`]) when the drivers
+/// read and write it as one of the ORM's field types: MySQL's other integer, text and
+/// binary types, PostgreSQL's plain `json` and text-like types.
+fn other_field_type(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    let base = lower.split(['(', ' ']).next().unwrap_or("");
+    let unsigned = lower.contains("unsigned");
+    Some(match base {
+        "mediumint" if unsigned => "i64",
+        "mediumint" => "i32",
+        "year" => "i16",
+        "bit" => "i64",
+        "tinytext" | "mediumtext" | "longtext" | "citext" | "xml" | "nchar" | "nvarchar"
+        | "bpchar" | "name" => "String",
+        "tinyblob" | "blob" | "mediumblob" | "longblob" | "binary" | "varbinary" => "Vec<u8>",
+        // PostgreSQL's plain `json` (oxalchemy's Json creates JSONB there).
+        "json" => "serde_json::Value",
+        _ => return None,
+    })
 }
 
 /// `rust` with `sql_type = <the exact type>`.
@@ -224,6 +245,35 @@ mod tests {
             assert_eq!(m.option.as_deref(), option, "{sql:?}");
             assert_eq!(m.note, None, "{sql:?}");
         }
+    }
+
+    #[test]
+    fn types_kept_as_text_map_where_the_drivers_agree() {
+        let field = |text: &str| map_type("c", &SqlType::Other(text.into()));
+        for (text, rust) in [
+            ("mediumint(9)", "i32"),
+            ("MEDIUMINT UNSIGNED", "i64"),
+            ("year(4)", "i16"),
+            ("bit(3)", "i64"),
+            ("longtext", "String"),
+            ("blob", "Vec<u8>"),
+            ("varbinary(10)", "Vec<u8>"),
+            ("json", "serde_json::Value"),
+            ("JSON", "serde_json::Value"),
+        ] {
+            let m = field(text);
+            assert_eq!(m.rust, rust, "{text}");
+            assert_eq!(m.note, None, "{text}");
+            assert!(m.option.unwrap().contains("SqlType::Other"), "{text}");
+        }
+        let interval = field("interval");
+        assert_eq!(interval.rust, "String");
+        assert!(
+            interval
+                .note
+                .unwrap()
+                .contains("column c has type interval")
+        );
     }
 
     #[test]
