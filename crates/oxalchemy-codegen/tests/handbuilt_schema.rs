@@ -82,6 +82,22 @@ fn handbuilt_metadata() -> MetaData {
         t.column("Created At", Text);
         t.column("match", Text);
     });
+    // Two self-referential keys, and a self-referential association table (not a
+    // many-to-many: a model with two many-to-ones, see docs).
+    md.table("employee", |t| {
+        t.column("id", Integer).primary_key();
+        t.column("name", Text).not_null();
+        t.column("manager_id", Integer).foreign_key("employee.id");
+        t.column("buddy_id", Integer).foreign_key("employee.id");
+    });
+    md.table("employee_friend", |t| {
+        t.column("employee_id", Integer)
+            .primary_key()
+            .foreign_key("employee.id");
+        t.column("friend_id", Integer)
+            .primary_key()
+            .foreign_key("employee.id");
+    });
     md.table("event_log", |t| {
         t.column("author_id", Integer).foreign_key("author.id");
         t.column("message", Varchar(200)).not_null();
@@ -202,6 +218,46 @@ async fn generated_models_work_through_a_session() -> oxalchemy::Result<()> {
     );
     let revision = session.get::<Revision>((post.id, 1)).await?;
     assert!(revision.is_some());
+
+    let boss = session
+        .save(Employee {
+            name: "boss".into(),
+            ..Default::default()
+        })
+        .await?;
+    let worker = session
+        .save(Employee {
+            name: "worker".into(),
+            manager_id: Some(boss.id),
+            buddy_id: Some(boss.id),
+            ..Default::default()
+        })
+        .await?;
+    session.add(EmployeeFriend {
+        employee_id: worker.id,
+        friend_id: boss.id,
+        ..Default::default()
+    });
+    session.commit().await?;
+    let mut boss: Employee = session.get::<Employee>(boss.id).await?.expect("boss");
+    session
+        .load(&mut boss, Employee::EMPLOYEE_MANAGER_COLLECTION)
+        .await?;
+    session
+        .load(&mut boss, Employee::EMPLOYEE_BUDDY_COLLECTION)
+        .await?;
+    session
+        .load(&mut boss, Employee::EMPLOYEE_FRIEND_FRIEND_COLLECTION)
+        .await?;
+    assert_eq!(boss.employee_manager_collection.get()?[0].name, "worker");
+    assert_eq!(boss.employee_buddy_collection.get()?[0].name, "worker");
+    assert_eq!(
+        boss.employee_friend_friend_collection.get()?[0].employee_id,
+        worker.id
+    );
+    let mut worker: Employee = session.get::<Employee>(worker.id).await?.expect("worker");
+    session.load(&mut worker, Employee::MANAGER).await?;
+    assert_eq!(worker.manager.get()?.as_ref().map(|m| m.id), Some(boss.id));
 
     let gadget = session
         .save(Gadget {

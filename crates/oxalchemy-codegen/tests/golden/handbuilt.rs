@@ -36,6 +36,60 @@ pub struct Author {
     pub profile: Related<Option<Profile>>,
 }
 
+/// The `employee` table.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "employee")]
+pub struct Employee {
+    #[mapped_column(primary_key)]
+    pub id: i32,
+    pub name: String,
+    #[mapped_column(foreign_key = "employee.id")]
+    pub manager_id: Option<i32>,
+    #[mapped_column(foreign_key = "employee.id")]
+    pub buddy_id: Option<i32>,
+    #[relationship(
+        back_populates = "employee_manager_collection",
+        foreign_keys = "employee.manager_id"
+    )]
+    pub manager: Related<Option<Employee>>,
+    #[relationship(back_populates = "manager", foreign_keys = "employee.manager_id")]
+    pub employee_manager_collection: Related<Vec<Employee>>,
+    #[relationship(
+        back_populates = "employee_buddy_collection",
+        foreign_keys = "employee.buddy_id"
+    )]
+    pub buddy: Related<Option<Employee>>,
+    #[relationship(back_populates = "buddy", foreign_keys = "employee.buddy_id")]
+    pub employee_buddy_collection: Related<Vec<Employee>>,
+    #[relationship(
+        back_populates = "employee",
+        foreign_keys = "employee_friend.employee_id"
+    )]
+    pub employee_friend_employee_collection: Related<Vec<EmployeeFriend>>,
+    #[relationship(back_populates = "friend", foreign_keys = "employee_friend.friend_id")]
+    pub employee_friend_friend_collection: Related<Vec<EmployeeFriend>>,
+}
+
+/// The `employee_friend` table.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, table = "employee_friend")]
+pub struct EmployeeFriend {
+    #[mapped_column(primary_key, foreign_key = "employee.id")]
+    pub employee_id: i32,
+    #[mapped_column(primary_key, foreign_key = "employee.id")]
+    pub friend_id: i32,
+    #[relationship(
+        back_populates = "employee_friend_employee_collection",
+        foreign_keys = "employee_friend.employee_id"
+    )]
+    pub employee: Related<Employee>,
+    #[relationship(
+        back_populates = "employee_friend_friend_collection",
+        foreign_keys = "employee_friend.friend_id"
+    )]
+    pub friend: Related<Employee>,
+}
+
 /// The `gadget` table.
 #[derive(Model, Debug, Clone, PartialEq, Default)]
 #[model(base = Base, table = "gadget")]
