@@ -200,6 +200,9 @@ struct EngineGuideDoctests;
 #[doc = include_str!("../docs/session.md")]
 struct SessionGuideDoctests;
 #[cfg(doctest)]
+#[doc = include_str!("../docs/reflection.md")]
+struct ReflectionGuideDoctests;
+#[cfg(doctest)]
 #[doc = include_str!("../docs/mapping.md")]
 struct MappingGuideDoctests;
 #[cfg(doctest)]
@@ -220,6 +223,3 @@ struct AssociationProxiesGuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/events.md")]
 struct EventsGuideDoctests;
-#[cfg(doctest)]
-#[doc = include_str!("../docs/codegen.md")]
-struct CodegenGuideDoctests;

@@ -119,6 +119,19 @@ pub enum SentinelInsert {
     NumberedColumns,
 }
 
+/// How comments on tables and columns are written in DDL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommentStyle {
+    /// No comments in the schema (SQLite): `create_all` leaves them out, as SQLAlchemy does.
+    Unsupported,
+    /// `col INT COMMENT 'x'` and `CREATE TABLE t (..) COMMENT 'x'` (MySQL, MariaDB).
+    Inline,
+    /// `COMMENT ON TABLE t IS 'x'` / `COMMENT ON COLUMN t.c IS 'x'` after the
+    /// CREATE TABLE (PostgreSQL).
+    Statements,
+}
+
 /// Words that must be quoted when used as identifiers on every backend.
 const COMMON_RESERVED: &[&str] = &[
     "all",
@@ -552,6 +565,11 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     /// SQL that lists whether a table exists: returns rows when it does.
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
+
+    /// How table and column comments are written in DDL (default: not at all).
+    fn comment_style(&self) -> CommentStyle {
+        CommentStyle::Unsupported
+    }
 
     /// The catalog queries reflection runs on this backend (`MetaData::reflect`,
     /// `Table::autoload`, `inspect`); `None` (the default) makes them `Unsupported`.

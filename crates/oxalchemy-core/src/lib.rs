@@ -29,8 +29,8 @@ pub use compile_cache::CompileCache;
 pub use compiled::{Compiled, CompiledExtras, DmlStatement, Executable, FetchAfterInsert};
 pub use decode::{DecodeMismatch, FromValue};
 pub use dialect::{
-    AsDialect, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder, SentinelInsert,
-    TrueDivision, UpdateFrom, UpsertStyle, replace_ascii_case, standard_string_op,
+    AsDialect, CommentStyle, DeleteUsing, Dialect, DistinctFrom, LongInList, ReturningOrder,
+    SentinelInsert, TrueDivision, UpdateFrom, UpsertStyle, replace_ascii_case, standard_string_op,
     standard_type_name,
 };
 pub use driver::{BoxFuture, Driver, DriverConnection, ExecuteManyError};

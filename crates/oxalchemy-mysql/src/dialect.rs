@@ -160,6 +160,10 @@ impl fmt::Debug for MysqlDialect {
 }
 
 impl Dialect for MysqlDialect {
+    fn comment_style(&self) -> oxalchemy_core::CommentStyle {
+        oxalchemy_core::CommentStyle::Inline
+    }
+
     fn reflector(&self) -> Option<&'static dyn oxalchemy_core::reflection::Reflector> {
         Some(&crate::reflection::REFLECTOR)
     }

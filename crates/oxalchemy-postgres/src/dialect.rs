@@ -139,6 +139,10 @@ impl PostgresDialect {
 }
 
 impl Dialect for PostgresDialect {
+    fn comment_style(&self) -> oxalchemy_core::CommentStyle {
+        oxalchemy_core::CommentStyle::Statements
+    }
+
     fn reflector(&self) -> Option<&'static dyn oxalchemy_core::reflection::Reflector> {
         Some(&crate::reflection::REFLECTOR)
     }

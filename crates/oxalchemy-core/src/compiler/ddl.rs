@@ -2,7 +2,7 @@
 
 use super::Compiler;
 use crate::compiled::Compiled;
-use crate::dialect::Dialect;
+use crate::dialect::{CommentStyle, Dialect};
 use crate::error::Result;
 use crate::schema::{ColumnDef, ServerDefault, Table};
 use crate::sql_type::SqlType;
@@ -57,6 +57,17 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
         let is_autoinc = autoinc.as_deref() == Some(col.name());
         let ty = if is_autoinc {
             d.autoincrement_column(col.sql_type())
+        } else if d.inline_autoincrement_primary_key()
+            && table.is_reflected()
+            && col.autoincrement_setting() == Some(false)
+            && *col.sql_type() == SqlType::Integer
+            && table.primary_key() == [col.name()]
+        {
+            // SQLite: `INTEGER` + PRIMARY KEY would make the column the rowid
+            // alias, which autoincrements; `INT` keeps a reflected ordinary key
+            // ordinary. (A declared `autoincrement(false)` key stays INTEGER, as
+            // SQLAlchemy writes it.)
+            "INT".to_owned()
         } else {
             d.type_name(col.sql_type(), is_keyed(table, col))
         };
@@ -77,6 +88,12 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
                     c.push(")");
                 }
             }
+        }
+        if let Some(text) = col.comment()
+            && d.comment_style() == CommentStyle::Inline
+        {
+            c.push(" COMMENT ");
+            d.write_string_literal(text, &mut c.sql);
         }
     }
     let pk = table.primary_key();
@@ -191,7 +208,44 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
         c.push(")");
     }
     c.push("\n)");
+    if let Some(text) = table.comment()
+        && d.comment_style() == CommentStyle::Inline
+    {
+        c.push(" COMMENT ");
+        d.write_string_literal(text, &mut c.sql);
+    }
     Ok(c.finish(crate::statement::StatementKind::Ddl))
+}
+
+/// The `COMMENT ON ..` statements that follow CREATE TABLE where comments
+/// are separate statements (PostgreSQL); none elsewhere.
+pub(crate) fn comment_statements(table: &Table, d: &dyn Dialect) -> Vec<Compiled> {
+    if d.comment_style() != CommentStyle::Statements {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut name = String::new();
+    super::write_table_name(d, table, &mut name);
+    let mut push = |target: String, text: &str| {
+        let mut sql = format!("COMMENT ON {target} IS ");
+        d.write_string_literal(text, &mut sql);
+        out.push(Compiled::with_kind(
+            sql,
+            Vec::new(),
+            crate::statement::StatementKind::Ddl,
+        ));
+    };
+    if let Some(text) = table.comment() {
+        push(format!("TABLE {name}"), text);
+    }
+    for col in table.columns() {
+        if let Some(text) = col.comment() {
+            let mut target = format!("COLUMN {name}.");
+            d.write_identifier(col.name(), &mut target);
+            push(target, text);
+        }
+    }
+    out
 }
 
 /// Validate a referential action: only the SQL keywords are accepted, never free text.

@@ -29,7 +29,7 @@ use crate::statement::StatementKind;
 use crate::stmt::{Cte, SelectCore, SelectStmt};
 use crate::value::Value;
 
-pub(crate) use ddl::compile_create_table;
+pub(crate) use ddl::{comment_statements, compile_create_table};
 pub(crate) use dml::compile_insert;
 pub(crate) use dml_from::{compile_delete, compile_update};
 

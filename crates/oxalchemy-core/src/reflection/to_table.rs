@@ -70,6 +70,7 @@ impl Table {
             indexes: r.indexes,
             comment: r.comment,
             primary_key_name: r.primary_key.name,
+            reflected: true,
         })))
     }
 }

@@ -21,6 +21,9 @@ impl MetaData {
             }
             conn.run(CreateTable::new(&table).compile_for(&*dialect)?)
                 .await?;
+            for comment in crate::compiler::comment_statements(&table, &*dialect) {
+                conn.run(comment).await?;
+            }
             for ix in table.indexes() {
                 conn.run(CreateIndex::new(&table, ix.clone()).compile_for(&*dialect)?)
                     .await?;

@@ -255,5 +255,6 @@ pub(crate) fn finish_table(name: &str, b: TableBuilder) -> Result<Table> {
         indexes,
         comment: b.comment,
         primary_key_name: None,
+        reflected: false,
     })))
 }

@@ -39,6 +39,8 @@ pub(crate) struct TableInner {
     pub(crate) comment: Option<String>,
     /// The primary key constraint's name (reflected tables; `None`: the database names it).
     pub(crate) primary_key_name: Option<String>,
+    /// True for a table built by `Table::from_reflected` (DDL keeps what was read exactly).
+    pub(crate) reflected: bool,
 }
 
 impl fmt::Debug for Table {
@@ -141,6 +143,12 @@ impl Table {
     /// keeps it so `create_all` recreates it).
     pub fn primary_key_name(&self) -> Option<&str> {
         self.0.primary_key_name.as_deref()
+    }
+
+    /// True when the table was read from a database (`MetaData::reflect`,
+    /// `Table::autoload`, `Table::from_reflected`).
+    pub fn is_reflected(&self) -> bool {
+        self.0.reflected
     }
 
     /// The comment on the table, if any.

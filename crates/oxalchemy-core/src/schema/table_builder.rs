@@ -267,7 +267,8 @@ impl ColumnBuilder<'_> {
         self
     }
 
-    /// A comment on the column (kept in the schema; not rendered in DDL).
+    /// A comment on the column, written by `create_all` (`COMMENT ON COLUMN`
+    /// on PostgreSQL, an inline `COMMENT` on MySQL; SQLite has no comments).
     pub fn comment(mut self, text: &str) -> Self {
         self.def().comment = Some(text.to_owned());
         self
