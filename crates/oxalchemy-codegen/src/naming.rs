@@ -81,8 +81,8 @@ pub fn struct_name(table: &str) -> String {
     out
 }
 
-/// A snake_case identifier text for a database name (not yet keyword-escaped):
-/// `Created At` -> `created_at`, `userID` -> `userid`, `1st` -> `_1st`.
+/// A snake_case identifier text for a database name (a keyword is not yet written raw):
+/// `Created At` -> `created_at`, `userID` -> `userid`, `1st` -> `_1st`, `self` -> `self_`.
 pub fn snake_ident(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_sep = false;
@@ -102,6 +102,10 @@ pub fn snake_ident(name: &str) -> String {
     }
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
+    }
+    // No raw form: the field is `self_` (and the derive is told the column's name).
+    if NOT_RAW.contains(&out.as_str()) {
+        out.push('_');
     }
     out
 }
@@ -172,6 +176,8 @@ mod tests {
         assert_eq!(snake_ident("1st"), "_1st");
         assert_eq!(snake_ident("a-b"), "a_b");
         assert_eq!(snake_ident("$"), "column");
+        assert_eq!(snake_ident("self"), "self_");
+        assert_eq!(snake_ident("_"), "__");
         // Only ASCII letters and digits: every Rust toolchain takes them as identifiers.
         assert_eq!(snake_ident("größe"), "gr_e");
         assert_eq!(struct_name("café_menu"), "CafMenu");

@@ -107,6 +107,7 @@ pub struct Gadget {
     pub blob: Option<Vec<u8>>,
     #[mapped_column(sql_type = oxalchemy::sql_type::Enum::new("mood", ["happy", "sad"]))]
     pub mood: Option<String>,
+    #[mapped_column(name = "self")]
     pub self_: Option<String>,
     #[mapped_column(name = "Created At")]
     pub created_at: Option<String>,
