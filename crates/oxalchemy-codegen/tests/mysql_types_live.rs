@@ -49,6 +49,7 @@ async fn mysql_types_generate_read_and_write() -> oxalchemy::Result<()> {
     assert_golden("mysql_types.rs", &code);
 
     use mysql_types::*;
+    support::same_tables::assert_models_match(Base::metadata(), &metadata);
     let mut session = Session::new(&db.engine);
     let row: Everything = session.get::<Everything>(1).await?.expect("row 1");
     assert_eq!(

@@ -62,6 +62,7 @@ async fn postgres_types_generate_read_and_write() -> oxalchemy::Result<()> {
     assert_golden("pg_types.rs", &code);
 
     use pg_types::*;
+    support::same_tables::assert_models_match(Base::metadata(), &metadata);
     let mut session = Session::new(&db.engine);
     let row: Everything = session.get::<Everything>(1).await?.expect("row 1");
     assert_eq!(row.m.as_deref(), Some("happy"));

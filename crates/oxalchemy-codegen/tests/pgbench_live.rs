@@ -48,6 +48,8 @@ async fn pgbench_schema_generates_and_works() -> oxalchemy::Result<()> {
 
     use pgbench::*;
     Base::configure()?;
+    pgbench_history_table();
+    support::same_tables::assert_models_match(Base::metadata(), &metadata);
     let mut session = Session::new(&db.engine);
     let mut account: PgbenchAccounts = session
         .get::<PgbenchAccounts>(17)

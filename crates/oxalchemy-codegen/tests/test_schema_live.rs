@@ -27,7 +27,7 @@ use oxalchemy::prelude::*;
 use support::golden::{assert_golden, golden_path};
 
 /// Create the schema, reflect it, and check the generated code against the golden file.
-async fn create_and_generate(db: &TestDb) -> oxalchemy::Result<()> {
+async fn create_and_generate(db: &TestDb) -> oxalchemy::Result<MetaData> {
     let backend = db.backend.name();
     let mut conn = db.engine.connect().await?;
     for statement in support::test_schema::ddl(backend) {
@@ -102,7 +102,7 @@ async fn create_and_generate(db: &TestDb) -> oxalchemy::Result<()> {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no_such_table"), "{stderr}");
-    Ok(())
+    Ok(metadata)
 }
 
 /// Round trip: the generated models' own `create_all` on an empty database, reflected and
@@ -142,11 +142,12 @@ async fn assert_round_trip(backend: Backend, metadata: &MetaData) -> oxalchemy::
 /// One body for the three generated modules (their types differ only where the
 /// backends reflect differently, which this body does not touch).
 macro_rules! use_generated_models {
-    ($module:ident, $db:expr) => {{
+    ($module:ident, $db:expr, $reflected:expr) => {{
         use $module::*;
         let db: &TestDb = $db;
         let engine = &db.engine;
         Base::configure()?;
+        support::same_tables::assert_models_match(Base::metadata(), &$reflected);
         let mut session = Session::new(engine);
         let ada = session
             .save(Author {
@@ -259,8 +260,8 @@ async fn sqlite() -> oxalchemy::Result<()> {
     let Some(db) = TestDb::open(Backend::Sqlite).await else {
         return Ok(());
     };
-    create_and_generate(&db).await?;
-    use_generated_models!(test_schema_sqlite, &db);
+    let reflected = create_and_generate(&db).await?;
+    use_generated_models!(test_schema_sqlite, &db, reflected);
     Ok(())
 }
 
@@ -269,8 +270,8 @@ async fn postgres() -> oxalchemy::Result<()> {
     let Some(db) = TestDb::open(Backend::Postgres).await else {
         return Ok(());
     };
-    create_and_generate(&db).await?;
-    use_generated_models!(test_schema_postgres, &db);
+    let reflected = create_and_generate(&db).await?;
+    use_generated_models!(test_schema_postgres, &db, reflected);
     binary_with_a_schema(&db).await
 }
 
@@ -279,8 +280,8 @@ async fn mysql() -> oxalchemy::Result<()> {
     let Some(db) = TestDb::open(Backend::Mysql).await else {
         return Ok(());
     };
-    create_and_generate(&db).await?;
-    use_generated_models!(test_schema_mysql, &db);
+    let reflected = create_and_generate(&db).await?;
+    use_generated_models!(test_schema_mysql, &db, reflected);
     Ok(())
 }
 

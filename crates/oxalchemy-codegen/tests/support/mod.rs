@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod golden;
+pub mod same_tables;
 pub mod test_schema;
