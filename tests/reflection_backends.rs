@@ -79,9 +79,13 @@ backend_tests! {
                 assert_eq!(col(&t, "status").default.as_deref(), Some("'new'::character varying"));
                 assert_eq!(col(&t, "created").sql_type, SqlType::Timestamp);
                 assert_eq!(col(&t, "created").default.as_deref(), Some("now()"));
-                // Native enums are recreated as VARCHAR + CHECK (see docs/reflection.md): leave it out.
-                run_ddl(&db.engine, &["ALTER TABLE things DROP COLUMN m"]).await?;
+                // The round trip drops and recreates the native enum type too.
                 assert_round_trip(&db.engine, "things").await?;
+                let labels: Vec<String> = db.engine.connect().await?
+                    .execute(text("SELECT unnest(enum_range(NULL::mood))::text"))
+                    .await?
+                    .scalars()?;
+                assert_eq!(labels, ["happy", "sad"]);
             }
             Backend::Mysql => {
                 run_ddl(&db.engine, &[
@@ -124,6 +128,7 @@ backend_tests! {
             Backend::Sqlite => {
                 run_ddl(&db.engine, &[
                     "CREATE TABLE plain_key (id INT PRIMARY KEY, v TEXT)",
+                    "CREATE TABLE no_rowid (id INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID",
                     "CREATE TABLE counted (id INTEGER PRIMARY KEY AUTOINCREMENT, shape GEOMETRY, v TEXT DEFAULT ('x'))",
                     "CREATE TABLE child (
                         id INTEGER NOT NULL PRIMARY KEY,
@@ -137,6 +142,7 @@ backend_tests! {
                 let plain = insp.reflect_table("plain_key").await?;
                 assert!(!col(&plain, "id").autoincrement);
                 assert!(!col(&plain, "id").nullable);
+                assert!(!col(&insp.reflect_table("no_rowid").await?, "id").autoincrement);
                 let counted = insp.reflect_table("counted").await?;
                 assert!(col(&counted, "id").autoincrement);
                 assert_eq!(col(&counted, "shape").sql_type, SqlType::Other("GEOMETRY".into()));
@@ -150,8 +156,8 @@ backend_tests! {
                 assert!(child.indexes.is_empty(), "autoindexes are constraints: {:?}", child.indexes);
                 assert_eq!(child.check_constraints[0].sql(), "qty > 0");
                 // sqlite_sequence (made by AUTOINCREMENT) is SQLite's own, not a table to reflect.
-                assert_eq!(insp.table_names().await?, ["child", "counted", "plain_key"]);
-                for t in ["plain_key", "counted", "child"] {
+                assert_eq!(insp.table_names().await?, ["child", "counted", "no_rowid", "plain_key"]);
+                for t in ["plain_key", "no_rowid", "counted", "child"] {
                     assert_round_trip(&db.engine, t).await?;
                 }
             }
@@ -242,5 +248,53 @@ async fn cross_schema_foreign_keys_on_postgres() -> oxalchemy::Result<()> {
     }
     .await;
     run_ddl(&db.engine, &[&format!("DROP SCHEMA {other} CASCADE")]).await?;
+    result
+}
+
+/// A foreign key into another MySQL database: the target keeps its database
+/// as its schema, and `reflect` pulls it in as `db.table`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_database_foreign_keys_on_mysql() -> oxalchemy::Result<()> {
+    let Some(db) = common::TestDb::open(Backend::Mysql).await else {
+        return Ok(());
+    };
+    let other = format!("oxt_reflect_other_{}", std::process::id());
+    run_ddl(&db.engine, &[
+        &format!("CREATE DATABASE {other}"),
+        &format!("CREATE TABLE {other}.accounts (id INTEGER PRIMARY KEY, owner VARCHAR(20))"),
+        &format!("CREATE TABLE payments (id INTEGER AUTO_INCREMENT PRIMARY KEY, account_id INTEGER NOT NULL, CONSTRAINT fk_pay_acc FOREIGN KEY (account_id) REFERENCES {other}.accounts (id) ON DELETE CASCADE)"),
+    ]).await?;
+    let result = async {
+        let md = MetaData::new();
+        md.reflect(&db.engine).await?;
+        let payments = md.get_table("payments").unwrap();
+        let fk = &payments.foreign_keys()[0];
+        assert_eq!(
+            (fk.target_schema(), fk.target_table()),
+            (Some(other.as_str()), "accounts")
+        );
+        assert_eq!(fk.ondelete(), Some("CASCADE"));
+        assert!(
+            payments.indexes().is_empty(),
+            "the implicit foreign-key index is not listed"
+        );
+        assert!(md.get_table(&format!("{other}.accounts")).is_some());
+        let insp = inspect(&db.engine).await?;
+        assert_eq!(insp.table_names_in(&other).await?, ["accounts"]);
+        let before = insp.reflect_table("payments").await?;
+        md.drop_all(&db.engine).await?;
+        md.create_all(&db.engine).await?;
+        assert_eq!(before, insp.reflect_table("payments").await?);
+        Ok::<(), oxalchemy::Error>(())
+    }
+    .await;
+    run_ddl(
+        &db.engine,
+        &[
+            "DROP TABLE IF EXISTS payments",
+            &format!("DROP DATABASE {other}"),
+        ],
+    )
+    .await?;
     result
 }

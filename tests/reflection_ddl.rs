@@ -80,6 +80,43 @@ fn create_table_of_reflected_types() {
     );
 }
 
+/// A reflected PostgreSQL enum is created with its named type (no CHECK);
+/// elsewhere it is written as a declared Enum is.
+#[test]
+fn reflected_enum_uses_its_named_type_on_postgres() {
+    let t = Table::from_reflected(ReflectedTable {
+        schema: None,
+        name: "e".into(),
+        columns: vec![column(
+            "m",
+            SqlType::Enum {
+                name: "mood".into(),
+                variants: vec!["happy".into(), "sad".into()],
+            },
+            None,
+        )],
+        primary_key: PrimaryKeyConstraint::default(),
+        foreign_keys: vec![],
+        indexes: vec![],
+        unique_constraints: vec![],
+        check_constraints: vec![],
+        comment: None,
+    })
+    .unwrap();
+    assert_eq!(
+        sql(&CreateTable::new(&t), &PostgresDialect::new()),
+        "CREATE TABLE e (\n\tm mood\n)"
+    );
+    assert_eq!(
+        sql(&CreateTable::new(&t), &MysqlDialect::mariadb((10, 11, 6))),
+        "CREATE TABLE e (\n\tm ENUM('happy', 'sad')\n)"
+    );
+    assert_eq!(
+        sql(&CreateTable::new(&t), &SqliteDialect),
+        "CREATE TABLE e (\n\tm VARCHAR(5),\n\tCONSTRAINT ck_e_mood CHECK (m IN ('happy', 'sad'))\n)"
+    );
+}
+
 #[test]
 fn expression_index_is_written_as_reflected() {
     let t = table();

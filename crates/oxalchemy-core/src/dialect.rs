@@ -566,6 +566,20 @@ pub trait Dialect: Send + Sync + Debug + 'static {
     /// Parameters are bound in the dialect's placeholder style.
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<crate::Value>);
 
+    /// SQL listing whether the named enum type `name` exists (rows when it
+    /// does), for backends with `CREATE TYPE .. AS ENUM` (PostgreSQL); `None`
+    /// (the default) where enums are not named types. When `Some`, a
+    /// reflected table's `Enum` column is created with its named type, made
+    /// first by `create_all` and dropped after the tables by `drop_all`.
+    fn has_enum_type_query(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Option<(String, Vec<crate::Value>)> {
+        let _ = (schema, name);
+        None
+    }
+
     /// How table and column comments are written in DDL (default: not at all).
     fn comment_style(&self) -> CommentStyle {
         CommentStyle::Unsupported

@@ -50,7 +50,8 @@ pub enum SqlType {
     /// Fixed-length CHAR(n); `None` means no length given (CHAR(1) on most backends).
     Char(Option<u32>),
     /// 8-bit TINYINT (MySQL; SMALLINT elsewhere). MySQL's `TINYINT(1)` reflects as
-    /// [`Boolean`](SqlType::Boolean), as SQLAlchemy does.
+    /// [`Boolean`](SqlType::Boolean) (BOOLEAN is TINYINT(1) there), so one DDL reads the
+    /// same on every backend.
     TinyInteger,
     /// TINYINT UNSIGNED (MySQL; SMALLINT elsewhere).
     UnsignedTinyInteger,
@@ -200,5 +201,62 @@ impl From<Enum> for SqlType {
             name: v.name,
             variants: v.variants,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqlType;
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// Records the level and fields of every event.
+    #[derive(Default, Clone)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    struct Fields(String);
+    impl Visit for Fields {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!("{}={:?} ", field.name(), value));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push_str(&format!("{}={} ", field.name(), value));
+        }
+    }
+
+    impl Subscriber for Recorder {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut f = Fields(format!("{} ", event.metadata().level()));
+            event.record(&mut f);
+            self.0.lock().unwrap().push(f.0);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn an_unknown_type_is_kept_with_a_warning() {
+        let rec = Recorder::default();
+        let ty = tracing::subscriber::with_default(rec.clone(), || {
+            SqlType::unknown("GEOMETRY", "places", "shape")
+        });
+        assert_eq!(ty, SqlType::Other("GEOMETRY".into()));
+        let events = rec.0.lock().unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(events[0].starts_with("WARN "), "{events:?}");
+        assert!(
+            events[0].contains("places.shape") && events[0].contains("GEOMETRY"),
+            "{events:?}"
+        );
     }
 }

@@ -219,6 +219,21 @@ impl Dialect for PostgresDialect {
         true
     }
 
+    fn has_enum_type_query(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Option<(String, Vec<Value>)> {
+        Some((
+            "SELECT 1 FROM pg_catalog.pg_type t \
+             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'e' AND t.typname::text = $1 \
+             AND n.nspname::text = COALESCE($2::text, current_schema()::text)"
+                .into(),
+            vec![Value::from(name), schema.map_or(Value::Null, Value::from)],
+        ))
+    }
+
     fn has_table_query(&self, schema: Option<&str>, table: &str) -> (String, Vec<Value>) {
         const BASE: &str = "SELECT c.relname FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \

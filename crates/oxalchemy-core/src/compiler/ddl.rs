@@ -28,6 +28,61 @@ fn is_keyed(table: &Table, col: &ColumnDef) -> bool {
             .any(|f| f.columns().iter().any(|c| c == name))
 }
 
+/// The named enum type a reflected table's `Enum` column is created with
+/// (PostgreSQL's native enums), or `None` where it is written as a type name
+/// or VARCHAR + CHECK as for a declared table.
+pub(crate) fn named_enum_type<'t>(
+    table: &Table,
+    col: &'t ColumnDef,
+    d: &dyn Dialect,
+) -> Option<&'t str> {
+    match col.sql_type() {
+        SqlType::Enum { name, .. }
+            if table.is_reflected()
+                && !name.is_empty()
+                && d.has_enum_type_query(None, name).is_some() =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+/// `CREATE TYPE [schema.]name AS ENUM ('a', 'b')`.
+pub(crate) fn create_enum_type(
+    d: &dyn Dialect,
+    schema: Option<&str>,
+    name: &str,
+    variants: &[String],
+) -> Compiled {
+    let mut sql = String::from("CREATE TYPE ");
+    if let Some(s) = schema {
+        d.write_identifier(s, &mut sql);
+        sql.push('.');
+    }
+    d.write_identifier(name, &mut sql);
+    sql.push_str(" AS ENUM (");
+    for (i, v) in variants.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        d.write_string_literal(v, &mut sql);
+    }
+    sql.push(')');
+    Compiled::with_kind(sql, Vec::new(), crate::statement::StatementKind::Ddl)
+}
+
+/// `DROP TYPE IF EXISTS [schema.]name`.
+pub(crate) fn drop_enum_type(d: &dyn Dialect, schema: Option<&str>, name: &str) -> Compiled {
+    let mut sql = String::from("DROP TYPE IF EXISTS ");
+    if let Some(s) = schema {
+        d.write_identifier(s, &mut sql);
+        sql.push('.');
+    }
+    d.write_identifier(name, &mut sql);
+    Compiled::with_kind(sql, Vec::new(), crate::statement::StatementKind::Ddl)
+}
+
 /// Compile CREATE TABLE with its column and table constraints.
 pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<Compiled> {
     let table = &ct.table;
@@ -68,6 +123,14 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
             // ordinary. (A declared `autoincrement(false)` key stays INTEGER, as
             // SQLAlchemy writes it.)
             "INT".to_owned()
+        } else if let Some(name) = named_enum_type(table, col, d) {
+            let mut ty = String::new();
+            if let Some(s) = table.schema() {
+                d.write_identifier(s, &mut ty);
+                ty.push('.');
+            }
+            d.write_identifier(name, &mut ty);
+            ty
         } else {
             d.type_name(col.sql_type(), is_keyed(table, col))
         };
@@ -170,6 +233,7 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
     for col in table.columns() {
         if let SqlType::Enum { name, variants } = col.sql_type()
             && !d.native_enum()
+            && named_enum_type(table, col, d).is_none()
         {
             sep(&mut c);
             c.push("CONSTRAINT ");

@@ -29,7 +29,9 @@ use crate::statement::StatementKind;
 use crate::stmt::{Cte, SelectCore, SelectStmt};
 use crate::value::Value;
 
-pub(crate) use ddl::{comment_statements, compile_create_table};
+pub(crate) use ddl::{
+    comment_statements, compile_create_table, create_enum_type, drop_enum_type, named_enum_type,
+};
 pub(crate) use dml::compile_insert;
 pub(crate) use dml_from::{compile_delete, compile_update};
 

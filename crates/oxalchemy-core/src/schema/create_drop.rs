@@ -19,6 +19,24 @@ impl MetaData {
             if table_exists(&mut *conn, &*dialect, &table).await? {
                 continue;
             }
+            for (name, variants) in named_enum_types(&table, &*dialect) {
+                let (sql, params) = dialect
+                    .has_enum_type_query(table.schema(), &name)
+                    .expect("named_enum_types only lists types the dialect names");
+                if conn
+                    .run(crate::Compiled::new(sql, params))
+                    .await?
+                    .is_empty()
+                {
+                    conn.run(crate::compiler::create_enum_type(
+                        &*dialect,
+                        table.schema(),
+                        &name,
+                        &variants,
+                    ))
+                    .await?;
+                }
+            }
             conn.run(CreateTable::new(&table).compile_for(&*dialect)?)
                 .await?;
             for comment in crate::compiler::comment_statements(&table, &*dialect) {
@@ -32,19 +50,49 @@ impl MetaData {
         conn.finish().await
     }
 
-    /// DROP every table of this collection that exists, children before parents.
+    /// DROP every table of this collection that exists, children before
+    /// parents, then the named enum types of its reflected tables (PostgreSQL).
     pub async fn drop_all(&self, bind: &dyn SchemaBind) -> Result<()> {
         let dialect = bind.schema_dialect();
         let mut conn = bind.schema_connection().await?;
+        let mut types: Vec<(Option<String>, String)> = Vec::new();
         for table in self.sorted_tables().into_iter().rev() {
             if !table_exists(&mut *conn, &*dialect, &table).await? {
                 continue;
             }
             conn.run(DropTable::new(&table).compile_for(&*dialect)?)
                 .await?;
+            for (name, _) in named_enum_types(&table, &*dialect) {
+                let key = (table.schema().map(str::to_owned), name);
+                if !types.contains(&key) {
+                    types.push(key);
+                }
+            }
+        }
+        for (schema, name) in types {
+            conn.run(crate::compiler::drop_enum_type(
+                &*dialect,
+                schema.as_deref(),
+                &name,
+            ))
+            .await?;
         }
         conn.finish().await
     }
+}
+
+/// The named enum types (name, labels) a table's columns are created with.
+fn named_enum_types(table: &Table, dialect: &dyn Dialect) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for col in table.columns() {
+        if let Some(name) = crate::compiler::named_enum_type(table, col, dialect)
+            && let crate::SqlType::Enum { variants, .. } = col.sql_type()
+            && !out.iter().any(|(n, _)| n == name)
+        {
+            out.push((name.to_owned(), variants.clone()));
+        }
+    }
+    out
 }
 
 /// True when `table` exists in the database.

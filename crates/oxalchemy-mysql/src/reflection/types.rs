@@ -9,7 +9,8 @@ pub(crate) fn sql_type(column_type: &str, table: &str, column: &str) -> SqlType 
     let t = TypeText::parse(column_type);
     let unsigned = t.suffix.split(' ').any(|w| w == "UNSIGNED");
     match t.base.as_str() {
-        // BOOLEAN is TINYINT(1): read back as a boolean, as SQLAlchemy does.
+        // BOOLEAN is TINYINT(1): read back as a boolean, so a BOOLEAN column reads
+        // the same as on the other backends (SQLAlchemy gives TINYINT(display_width=1)).
         "TINYINT" if t.arg_u32(0) == Some(1) && !unsigned => SqlType::Boolean,
         "TINYINT" if unsigned => SqlType::UnsignedTinyInteger,
         "TINYINT" => SqlType::TinyInteger,

@@ -183,6 +183,8 @@ pub(crate) struct TableSql {
     pub uniques: Vec<(Option<String>, Vec<String>)>,
     /// `(name, columns)` of each foreign key.
     pub fks: Vec<(Option<String>, Vec<String>)>,
+    /// True for a `WITHOUT ROWID` table (its INTEGER PRIMARY KEY is no rowid alias).
+    pub without_rowid: bool,
 }
 
 fn idents_in(toks: &[Token], open: usize, close: usize) -> Vec<String> {
@@ -202,6 +204,9 @@ pub(crate) fn parse_create_table(sql: &str) -> TableSql {
     let Some(close) = matching_close(&toks, open) else {
         return out;
     };
+    out.without_rowid = toks[close + 1..]
+        .windows(2)
+        .any(|w| w[0].is_kw("WITHOUT") && w[1].is_kw("ROWID"));
     for (a, b) in split_group(&toks, open, close) {
         let def = &toks[a..b];
         if def.is_empty() {
@@ -347,6 +352,18 @@ mod tests {
                     vec!["a".to_owned(), "b".to_owned()]
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn sees_without_rowid() {
+        assert!(
+            parse_create_table("CREATE TABLE t (id INTEGER PRIMARY KEY) WITHOUT ROWID")
+                .without_rowid
+        );
+        assert!(
+            !parse_create_table("CREATE TABLE t (id INTEGER PRIMARY KEY, \"without rowid\" INT)")
+                .without_rowid
         );
     }
 

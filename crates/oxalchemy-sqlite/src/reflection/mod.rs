@@ -178,8 +178,10 @@ async fn reflect_table(
     }
     pk.sort();
     let pk_columns: Vec<String> = pk.into_iter().map(|(_, c)| c).collect();
-    // `INTEGER PRIMARY KEY` (exactly that type name) is the rowid alias.
+    // `INTEGER PRIMARY KEY` (exactly that type name) is the rowid alias,
+    // unless the table has no rowid.
     if let [only] = pk_columns.as_slice()
+        && !parsed.without_rowid
         && let Some(i) = columns.iter().position(|c| &c.name == only)
         && decl_types[i].trim().eq_ignore_ascii_case("INTEGER")
     {
