@@ -568,8 +568,11 @@ impl Session {
     }
 
     pub(super) async fn autoflush(&mut self) -> Result<()> {
-        if self.options.autoflushes() {
-            self.flush().await?;
+        if self.options.autoflushes() && self.uow.needs_flush() {
+            // Boxed: the flush's state machine is large, and every query
+            // (`get`, `scalars`) embeds this future; most autoflushes have
+            // nothing to do and now cost neither the call nor the space.
+            Box::pin(self.flush()).await?;
         }
         Ok(())
     }

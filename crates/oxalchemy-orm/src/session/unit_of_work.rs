@@ -300,6 +300,12 @@ impl UnitOfWork {
         self.error.get_or_insert(error);
     }
 
+    /// True when a flush has something to do: pending work, or an error of
+    /// `add` / `delete` to report.
+    pub(crate) fn needs_flush(&self) -> bool {
+        self.error.is_some() || !self.is_empty()
+    }
+
     /// The error met by `add` / `delete`, once.
     pub(crate) fn take_error(&mut self) -> Option<Error> {
         self.error.take()
