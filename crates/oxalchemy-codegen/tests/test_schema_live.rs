@@ -121,13 +121,6 @@ async fn assert_round_trip(backend: Backend, metadata: &MetaData) -> oxalchemy::
     let without_notes = |s: &str| -> String {
         s.lines()
             .filter(|l| !l.trim_start().starts_with("// "))
-            // MariaDB indexes every foreign-key column by itself; an unnamed foreign key (as
-            // create_all writes them) gets an index named after the column, which reflection
-            // cannot tell from one made by hand, so the round trip gains `index` there.
-            .map(|l| match backend {
-                Backend::Mysql if l.contains("foreign_key = ") => l.replace("index, ", ""),
-                _ => l.to_owned(),
-            })
             .map(|l| format!("{l}\n"))
             .collect()
     };

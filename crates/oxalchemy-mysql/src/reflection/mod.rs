@@ -4,8 +4,9 @@
 //! Quirks handled here: `TINYINT(1)` is a boolean; MariaDB's JSON is
 //! LONGTEXT with a `json_valid` CHECK, read back as `Json` without that
 //! check; a UNIQUE KEY is a unique constraint, not an index; the index MySQL
-//! adds by itself for a foreign key (named after the constraint, over its
-//! columns) is not listed; `DEFAULT NULL` is no default; RESTRICT (the
+//! adds by itself for a foreign key (over its columns, named after the
+//! constraint, or after its first column when the constraint has no name
+//! of its own in the DDL) is not listed; `DEFAULT NULL` is no default; RESTRICT (the
 //! default referential action) is no action given, as NO ACTION elsewhere.
 
 mod types;
@@ -269,7 +270,7 @@ async fn reflect_table(
             unique_constraints.push(UniqueConstraint::new(Some(&ix), cols));
         } else if foreign_keys
             .iter()
-            .any(|fk| fk.name() == Some(ix.as_str()) && fk.columns() == cols.as_slice())
+            .any(|fk| fk.columns() == cols.as_slice() && implicit_fk_index_name(fk, &ix))
         {
             // The index MySQL made for a foreign key: part of the constraint.
         } else {
@@ -291,4 +292,40 @@ async fn reflect_table(
             .collect(),
         comment,
     })
+}
+
+/// True when `index` is the name InnoDB gives the index it creates for
+/// `fk`: the constraint's name, or (for `FOREIGN KEY (col) ..` without
+/// `CONSTRAINT name`, as `create_all` writes them) the first column's name,
+/// with `_2`, `_3`.. when that name was taken.
+fn implicit_fk_index_name(fk: &ForeignKey, index: &str) -> bool {
+    if fk.name() == Some(index) {
+        return true;
+    }
+    let Some(first) = fk.columns().first() else {
+        return false;
+    };
+    match index.strip_prefix(first.as_str()) {
+        Some("") => true,
+        Some(rest) => rest
+            .strip_prefix('_')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::implicit_fk_index_name;
+    use oxalchemy_core::ForeignKey;
+
+    #[test]
+    fn the_names_innodb_gives_foreign_key_indexes() {
+        let fk = ForeignKey::new(["user_id"], None, "users", ["id"]).with_name("payments_ibfk_1");
+        assert!(implicit_fk_index_name(&fk, "payments_ibfk_1"));
+        assert!(implicit_fk_index_name(&fk, "user_id"));
+        assert!(implicit_fk_index_name(&fk, "user_id_2"));
+        assert!(!implicit_fk_index_name(&fk, "user_id_x"));
+        assert!(!implicit_fk_index_name(&fk, "ix_user"));
+    }
 }
