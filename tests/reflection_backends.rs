@@ -73,7 +73,7 @@ backend_tests! {
                 assert_eq!(col(&t, "raw").sql_type, SqlType::Other("JSON".into()));
                 assert_eq!(col(&t, "uid").sql_type, SqlType::Uuid);
                 assert_eq!(col(&t, "uid").default.as_deref(), Some("gen_random_uuid()"));
-                assert_eq!(col(&t, "m").sql_type, SqlType::Enum { name: "mood".into(), variants: vec!["happy".into(), "sad".into()] });
+                assert_eq!(col(&t, "m").sql_type, SqlType::Enum { name: "mood".into(), variants: vec!["happy".into(), "sad".into()], native: true });
                 assert_eq!(col(&t, "code").sql_type, SqlType::Char(Some(3)));
                 assert_eq!(col(&t, "span").sql_type, SqlType::Other("interval".into()));
                 assert_eq!(col(&t, "status").default.as_deref(), Some("'new'::character varying"));
@@ -113,7 +113,7 @@ backend_tests! {
                 assert_eq!(col(&t, "flag").sql_type, SqlType::Boolean);
                 assert_eq!(col(&t, "tiny").sql_type, SqlType::TinyInteger);
                 assert_eq!(col(&t, "n").sql_type, SqlType::UnsignedInteger);
-                assert_eq!(col(&t, "kind").sql_type, SqlType::Enum { name: "kind".into(), variants: vec!["a".into(), "b".into(), "c".into()] });
+                assert_eq!(col(&t, "kind").sql_type, SqlType::Enum { name: "kind".into(), variants: vec!["a".into(), "b".into(), "c".into()], native: true });
                 assert_eq!(col(&t, "kind").default.as_deref(), Some("'a'"));
                 assert_eq!(col(&t, "perms").sql_type, SqlType::Set(vec!["r".into(), "w".into(), "x".into()]));
                 assert_eq!(col(&t, "doc").sql_type, SqlType::Json);

@@ -92,6 +92,7 @@ fn reflected_enum_uses_its_named_type_on_postgres() {
             SqlType::Enum {
                 name: "mood".into(),
                 variants: vec!["happy".into(), "sad".into()],
+                native: true,
             },
             None,
         )],

@@ -367,6 +367,14 @@ backend_tests! {
             }
         }
         conn.rollback().await?;
+        // One character too long: refused, never cut to a valid value by the casts of the
+        // multi-row INSERT .. RETURNING form (PostgreSQL's sentinel form types its parameters).
+        let too_long = insert(&moods)
+            .values_many([[("mood", "sad")], [("mood", "it's complicated!")]])
+            .returning((moods.c("id"),))
+            .sort_by_parameter_order();
+        conn.execute(too_long).await.expect_err("not a value of the enum");
+        conn.rollback().await?;
         let all: Vec<String> = conn.execute(select(moods.c("mood")).order_by(moods.c("id"))).await?.scalars()?;
         assert_eq!(all, ["happy", "it's complicated"]);
         Ok(())

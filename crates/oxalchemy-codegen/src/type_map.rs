@@ -135,10 +135,15 @@ pub fn sql_type_expr(sql_type: &SqlType) -> String {
         SqlType::Numeric(p, s) => format!("oxalchemy::sql_type::Numeric({p}, {s})"),
         SqlType::Varchar(n) => format!("oxalchemy::SqlType::Varchar({n:?})"),
         SqlType::Char(n) => format!("oxalchemy::SqlType::Char({n:?})"),
-        SqlType::Enum { name, variants } => format!(
-            "oxalchemy::sql_type::Enum::new({}, [{}])",
+        SqlType::Enum {
+            name,
+            variants,
+            native,
+        } => format!(
+            "oxalchemy::sql_type::Enum::new({}, [{}]){}",
             string_literal(name),
-            strings(variants)
+            strings(variants),
+            if *native { ".native()" } else { "" }
         ),
         SqlType::Set(values) => format!(
             "oxalchemy::SqlType::Set(vec![{}])",
@@ -283,6 +288,7 @@ mod tests {
             &SqlType::Enum {
                 name: "mood".into(),
                 variants: vec!["happy".into(), "sad \"x\"".into()],
+                native: false,
             },
         );
         assert_eq!(m.rust, "String");

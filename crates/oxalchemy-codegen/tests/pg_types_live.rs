@@ -94,6 +94,30 @@ async fn postgres_types_generate_read_and_write() -> oxalchemy::Result<()> {
         .await?
         .expect("saved row");
     assert_eq!(again.m.as_deref(), Some("sad"));
+    // Several rows in one flush: one INSERT whose parameters are cast to the native enum type.
+    let mut many = Session::new(&db.engine);
+    many.add_all((11..14).map(|i| Everything {
+        m: Some(if i % 2 == 0 { "happy" } else { "sad" }.into()),
+        u: uuid::Uuid::from_u128(i),
+        ..Default::default()
+    }));
+    many.commit().await?;
+    let moods: Vec<Option<String>> = many
+        .scalars(
+            select(Everything::M)
+                .filter(Everything::U.in_([
+                    uuid::Uuid::from_u128(11),
+                    uuid::Uuid::from_u128(12),
+                    uuid::Uuid::from_u128(13),
+                ]))
+                .order_by(Everything::U),
+        )
+        .all()
+        .await?;
+    assert_eq!(
+        moods,
+        [Some("sad".into()), Some("happy".into()), Some("sad".into())]
+    );
     assert_eq!(again.j, Some(serde_json::json!({"k": 2})));
     assert_eq!(again.n, Some("2.5".parse().unwrap()));
     Ok(())

@@ -39,13 +39,20 @@ pub enum SqlType {
     Json,
     /// Binary data (BYTEA / BLOB / LONGBLOB).
     LargeBinary,
-    /// An enumeration of string values (a native ENUM on MySQL, VARCHAR + CHECK elsewhere).
-    /// Reflection of a PostgreSQL native enum gives its type name and labels.
+    /// An enumeration of string values (a native ENUM on MySQL, VARCHAR + CHECK elsewhere,
+    /// or with `native` a named type of its own on PostgreSQL). Reflection of a PostgreSQL
+    /// native enum gives its type name and labels, `native: true`.
     Enum {
         /// Type name (used on PostgreSQL-like backends for the CHECK constraint name).
         name: String,
         /// The allowed values.
         variants: Vec<String>,
+        /// A named type of its own where the backend has them (PostgreSQL's
+        /// `CREATE TYPE name AS ENUM (..)`, SQLAlchemy's `native_enum=True`):
+        /// `create_all` creates it, `drop_all` drops it, and statements cast
+        /// parameters to it. `false`: VARCHAR + CHECK there. MySQL's ENUM is
+        /// native either way; SQLite has none.
+        native: bool,
     },
     /// Fixed-length CHAR(n); `None` means no length given (CHAR(1) on most backends).
     Char(Option<u32>),
@@ -174,11 +181,13 @@ impl From<Numeric> for SqlType {
     }
 }
 
-/// An enumeration of strings: `Enum::new("mood", ["happy", "sad"])`.
+/// An enumeration of strings: `Enum::new("mood", ["happy", "sad"])`;
+/// `.native()` makes it PostgreSQL's named type `mood`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Enum {
     name: String,
     variants: Vec<String>,
+    native: bool,
 }
 
 impl Enum {
@@ -191,7 +200,23 @@ impl Enum {
         Enum {
             name: name.into(),
             variants: variants.into_iter().map(Into::into).collect(),
+            native: false,
         }
+    }
+
+    /// A named type of its own on PostgreSQL (`CREATE TYPE name AS ENUM
+    /// (..)`, made by `create_all` and dropped by `drop_all`), as
+    /// SQLAlchemy's `Enum(.., name="mood")` is there; how a native enum
+    /// column of an existing schema is mapped.
+    ///
+    /// ```
+    /// use oxalchemy_core::{SqlType, sql_type::Enum};
+    /// let t: SqlType = Enum::new("mood", ["happy", "sad"]).native().into();
+    /// assert!(matches!(t, SqlType::Enum { native: true, .. }));
+    /// ```
+    pub fn native(mut self) -> Self {
+        self.native = true;
+        self
     }
 }
 
@@ -200,6 +225,7 @@ impl From<Enum> for SqlType {
         SqlType::Enum {
             name: v.name,
             variants: v.variants,
+            native: v.native,
         }
     }
 }

@@ -324,6 +324,7 @@ mod tests {
         let e = SqlType::Enum {
             name: "mood".into(),
             variants: vec!["happy".into(), "sad".into()],
+            native: false,
         };
         assert_eq!(d.type_name(&e, false), "VARCHAR(5)");
     }

@@ -27,7 +27,7 @@ pub struct Everything {
     #[mapped_column(server_default = "0")]
     pub flag: bool,
     #[mapped_column(
-        sql_type = oxalchemy::sql_type::Enum::new("m", ["happy", "sad"]),
+        sql_type = oxalchemy::sql_type::Enum::new("m", ["happy", "sad"]).native(),
         server_default = "happy"
     )]
     pub m: Option<String>,

@@ -12,7 +12,9 @@ oxalchemy::declarative_base!(pub Base);
 pub struct Everything {
     #[mapped_column(primary_key)]
     pub id: i64,
-    #[mapped_column(sql_type = oxalchemy::sql_type::Enum::new("mood", ["happy", "sad"]))]
+    #[mapped_column(
+        sql_type = oxalchemy::sql_type::Enum::new("mood", ["happy", "sad"]).native()
+    )]
     pub m: Option<String>,
     // oxalchemy-codegen: column tags is an array (Integer[]), mapped as serde_json::Value: reads
     // give the array as JSON, but the driver cannot bind JSON to an array parameter, so write this

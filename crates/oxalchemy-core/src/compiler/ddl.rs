@@ -28,24 +28,34 @@ fn is_keyed(table: &Table, col: &ColumnDef) -> bool {
             .any(|f| f.columns().iter().any(|c| c == name))
 }
 
-/// The named enum type a reflected table's `Enum` column is created with
-/// (PostgreSQL's native enums), or `None` where it is written as a type name
-/// or VARCHAR + CHECK as for a declared table.
-pub(crate) fn named_enum_type<'t>(
-    table: &Table,
-    col: &'t ColumnDef,
-    d: &dyn Dialect,
-) -> Option<&'t str> {
+/// The named enum type a native `Enum` column is created with (PostgreSQL's
+/// `CREATE TYPE .. AS ENUM`), or `None` where it is written as a type name
+/// (MySQL's ENUM) or VARCHAR + CHECK.
+pub(crate) fn named_enum_type<'t>(col: &'t ColumnDef, d: &dyn Dialect) -> Option<&'t str> {
     match col.sql_type() {
-        SqlType::Enum { name, .. }
-            if table.is_reflected()
-                && !name.is_empty()
-                && d.has_enum_type_query(None, name).is_some() =>
-        {
-            Some(name)
-        }
+        SqlType::Enum {
+            name, native: true, ..
+        } if !name.is_empty() && d.has_enum_type_query(None, name).is_some() => Some(name),
         _ => None,
     }
+}
+
+/// `[schema.]name` of the named enum type `col` is created with (see
+/// [`named_enum_type`]), quoted as needed: the column's type in DDL and
+/// what its parameters are cast to where a statement types them.
+pub(crate) fn named_enum_type_sql(
+    table: &Table,
+    col: &ColumnDef,
+    d: &dyn Dialect,
+) -> Option<String> {
+    let name = named_enum_type(col, d)?;
+    let mut ty = String::new();
+    if let Some(s) = table.schema() {
+        d.write_identifier(s, &mut ty);
+        ty.push('.');
+    }
+    d.write_identifier(name, &mut ty);
+    Some(ty)
 }
 
 /// `CREATE TYPE [schema.]name AS ENUM ('a', 'b')`.
@@ -123,13 +133,7 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
             // ordinary. (A declared `autoincrement(false)` key stays INTEGER, as
             // SQLAlchemy writes it.)
             "INT".to_owned()
-        } else if let Some(name) = named_enum_type(table, col, d) {
-            let mut ty = String::new();
-            if let Some(s) = table.schema() {
-                d.write_identifier(s, &mut ty);
-                ty.push('.');
-            }
-            d.write_identifier(name, &mut ty);
+        } else if let Some(ty) = named_enum_type_sql(table, col, d) {
             ty
         } else {
             d.type_name(col.sql_type(), is_keyed(table, col))
@@ -231,9 +235,9 @@ pub(crate) fn compile_create_table(ct: &CreateTable, d: &dyn Dialect) -> Result<
     }
     let mut enum_checks: Vec<String> = Vec::new();
     for col in table.columns() {
-        if let SqlType::Enum { name, variants } = col.sql_type()
+        if let SqlType::Enum { name, variants, .. } = col.sql_type()
             && !d.native_enum()
-            && named_enum_type(table, col, d).is_none()
+            && named_enum_type(col, d).is_none()
         {
             sep(&mut c);
             c.push("CONSTRAINT ");

@@ -346,7 +346,11 @@ pub(crate) fn compile_insert(ins: &Insert, d: &dyn Dialect) -> Result<Compiled> 
 /// silently cut by the cast.
 fn sentinel_cast_type(ty: &crate::SqlType) -> crate::SqlType {
     match ty {
-        crate::SqlType::Varchar(_) => crate::SqlType::Varchar(None),
+        // CHAR(n) and a VARCHAR-backed enum truncate on an explicit cast too:
+        // 'happyX' cast to VARCHAR(5) would pass the enum's CHECK as 'happy'.
+        crate::SqlType::Varchar(_) | crate::SqlType::Char(_) | crate::SqlType::Enum { .. } => {
+            crate::SqlType::Varchar(None)
+        }
         other => other.clone(),
     }
 }
@@ -402,9 +406,11 @@ fn compile_sentinel_insert<'a>(ins: &'a Insert, d: &'a dyn Dialect) -> Result<Co
                 c.push(", ");
             }
             let def = table.column_def(col);
-            let cast = def
-                .filter(|_| !numbered)
-                .map(|def| d.cast_type_name(&sentinel_cast_type(def.sql_type())));
+            // A reflected PostgreSQL enum column takes its own named type.
+            let cast = def.filter(|_| !numbered).map(|def| {
+                super::ddl::named_enum_type_sql(table, def, d)
+                    .unwrap_or_else(|| d.cast_type_name(&sentinel_cast_type(def.sql_type())))
+            });
             let given = row.iter().find(|(k, _)| k == col).map(|(_, v)| v);
             let default = || {
                 def.and_then(|d| d.default())

@@ -85,7 +85,7 @@ impl MetaData {
 fn named_enum_types(table: &Table, dialect: &dyn Dialect) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for col in table.columns() {
-        if let Some(name) = crate::compiler::named_enum_type(table, col, dialect)
+        if let Some(name) = crate::compiler::named_enum_type(col, dialect)
             && let crate::SqlType::Enum { variants, .. } = col.sql_type()
             && !out.iter().any(|(n, _)| n == name)
         {

@@ -35,9 +35,12 @@ pub(crate) fn sql_type(column_type: &str, table: &str, column: &str) -> SqlType 
         "JSON" => SqlType::Json,
         "UUID" => SqlType::Uuid,
         "LONGBLOB" => SqlType::LargeBinary,
+        // MySQL's ENUM is a column type (native); on PostgreSQL it becomes a
+        // named type called after the column.
         "ENUM" => SqlType::Enum {
             name: column.to_owned(),
             variants: t.args,
+            native: true,
         },
         "SET" => SqlType::Set(t.args),
         // Known MySQL types with no portable counterpart: kept exactly, no warning.
@@ -69,7 +72,8 @@ mod tests {
             s("enum('a','it''s')"),
             SqlType::Enum {
                 name: "c".into(),
-                variants: vec!["a".into(), "it's".into()]
+                variants: vec!["a".into(), "it's".into()],
+                native: true,
             }
         );
         assert_eq!(

@@ -184,6 +184,7 @@ async fn reflect_table(
             SqlType::Enum {
                 name: text(r, 7)?,
                 variants: labels.iter().map(|l| text(l, 0)).collect::<Result<_>>()?,
+                native: true,
             }
         } else {
             types::sql_type(&formatted, name, &col)
