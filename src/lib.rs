@@ -85,9 +85,9 @@ pub mod __private {
     pub use oxalchemy_orm::hybrid_sql as hybrid;
     pub use oxalchemy_orm::inventory;
     pub use oxalchemy_orm::{
-        Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
-        RelationshipField, RelationshipMapping, Validator, boxed_from_values, decode_model,
-        metadata_for,
+        Cascade, ColumnMapping, Inheritable, Inheritance, Lazy, Mapper, ModelRegistration, OrderBy,
+        RelationshipAccess, RelationshipField, RelationshipMapping, Validator, boxed_from_values,
+        concat_columns, decode_model, metadata_for,
     };
     pub use oxalchemy_orm::{ProxyValue, read_proxy};
     pub use std::sync::OnceLock;

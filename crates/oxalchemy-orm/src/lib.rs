@@ -14,6 +14,7 @@ mod field_type;
 mod hybrid;
 #[doc(hidden)]
 pub mod hybrid_sql;
+mod inheritance;
 mod join_condition;
 mod key_part;
 mod loading;
@@ -37,6 +38,7 @@ pub use association_proxy::{AssociationProxy, AssociationProxyRef};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use hybrid::Hybrid;
+pub use inheritance::{Inheritable, Inheritance, concat_columns};
 pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
     EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderCriteria, LoaderOption,

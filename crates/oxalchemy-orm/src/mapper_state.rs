@@ -41,6 +41,9 @@ pub struct MapperState {
     pub(crate) listeners: MapperListeners,
     /// This model or one its save-update cascades reach has a validator.
     pub(crate) validates_graph: bool,
+    /// Inheritance: the discriminator's position and this model's
+    /// `polymorphic_identity`, written into every INSERT whatever the field held.
+    pub(crate) discriminator: Option<(usize, oxalchemy_core::Value)>,
 }
 
 impl fmt::Debug for MapperState {
@@ -98,6 +101,9 @@ impl MapperState {
             error,
             listeners: MapperListeners::default(),
             validates_graph: crate::validator::reaches_validators(mapper),
+            discriminator: mapper
+                .inheritance
+                .and_then(|inh| Some((mapper.discriminator_position()?, (inh.identity?)()))),
         }
     }
 
