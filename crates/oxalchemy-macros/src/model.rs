@@ -545,8 +545,8 @@ mod tests {
             pub struct Orphan { #[parent] pub e: Employee }
         });
         assert_eq!(
-            errors,
-            ["#[parent] on `e` needs #[model(inherits = Parent)] on `Orphan`"]
+            errors[0],
+            "#[parent] on `e` needs #[model(inherits = Parent)] on `Orphan`"
         );
     }
 }
