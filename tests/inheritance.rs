@@ -100,3 +100,155 @@ fn select_of_a_subclass() {
          JOIN engineer ON engineer.id = employee.id WHERE employee.name = ? AND engineer.language = ?"
     );
 }
+
+backend_tests! {
+    async fn single_table_subclasses_save_load_update_delete(db) {
+        Base::metadata().create_all(&db.engine).await?;
+        let statements = Statements::listen(&db.engine);
+        let mut session = Session::new(&db.engine);
+        let plain = session.save(employee("wally")).await?;
+        // The discriminator comes from polymorphic_identity, whatever the field held.
+        let boss = session
+            .save(Manager {
+                employee: Employee { kind: "bogus".into(), ..employee("dilbert's boss") },
+                manager_data: Some("pointy".into()),
+            })
+            .await?;
+        let ceo = session
+            .save(Director {
+                manager: Manager { employee: employee("ceo"), manager_data: None },
+                budget: Some(1_000_000),
+            })
+            .await?;
+        assert_eq!(plain.kind, "employee");
+        assert_eq!(boss.employee.kind, "manager");
+        assert_eq!(ceo.manager.employee.kind, "director");
+        let inserts = statements.take();
+        assert_eq!(inserts.len(), 3, "{inserts:?}");
+        assert!(inserts.iter().all(|s| s.starts_with("INSERT INTO employee")), "{inserts:?}");
+        session.commit().await?;
+
+        // select(Manager): the discriminator restricted to Manager and its subclasses.
+        let managers: Vec<Manager> = session
+            .scalars(select(Manager).order_by(Employee::ID))
+            .all()
+            .await?;
+        assert_eq!(
+            managers.iter().map(|m| m.employee.name.as_str()).collect::<Vec<_>>(),
+            ["dilbert's boss", "ceo"]
+        );
+        assert_eq!(managers[0], boss);
+        let sent = statements.take();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(sent[0].contains("WHERE employee.kind IN ("), "{}", sent[0]);
+        let directors: Vec<Director> = session
+            .scalars(select(Director).filter(Manager::MANAGER_DATA.is_null()))
+            .all()
+            .await?;
+        assert_eq!(directors, [ceo.clone()]);
+        let named: Vec<Manager> = session
+            .scalars(select(Manager).filter(Employee::NAME.eq("ceo")))
+            .all()
+            .await?;
+        assert_eq!(named.len(), 1);
+        let everyone: Vec<Employee> = session
+            .scalars(select(Employee).order_by(Employee::ID))
+            .all()
+            .await?;
+        assert_eq!(
+            everyone.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+            ["employee", "manager", "director"]
+        );
+        statements.take();
+
+        // One identity per row for the hierarchy: the Manager loaded above is
+        // a hit for get::<Employee> and get::<Manager>.
+        let as_employee = session.get::<Employee>(boss.employee.id).await?.unwrap();
+        assert_eq!(as_employee.name, "dilbert's boss");
+        assert_eq!(session.get::<Manager>(boss.employee.id).await?, Some(boss.clone()));
+        assert!(statements.take().is_empty());
+        // A plain employee's row is not a Manager.
+        assert_eq!(session.get::<Manager>(plain.id).await?, None);
+        statements.take();
+
+        // Update: only the changed column; delete: the one row.
+        let mut changed = boss.clone();
+        changed.manager_data = Some("spiky".into());
+        session.add(changed);
+        session.flush().await?;
+        let sent = statements.take();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(sent[0].starts_with("UPDATE employee SET manager_data"), "{}", sent[0]);
+        session.delete(&ceo);
+        session.commit().await?;
+        let sent = statements.take();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(sent[0].starts_with("DELETE FROM employee"), "{}", sent[0]);
+        let mut fresh = Session::new(&db.engine);
+        let left: Vec<Manager> = fresh.scalars(select(Manager)).all().await?;
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].manager_data.as_deref(), Some("spiky"));
+        Ok(())
+    }
+
+    async fn joined_subclasses_load_through_a_join(db) {
+        Base::metadata().create_all(&db.engine).await?;
+        let mut conn = db.engine.connect().await?;
+        for (id, name, kind) in [(1, "ada", "engineer"), (2, "grace", "engineer"), (3, "bob", "employee")] {
+            conn.execute(insert(Employee::table()).values([
+                ("id", Value::from(id)),
+                ("name", Value::from(name)),
+                ("kind", Value::from(kind)),
+            ]))
+            .await?;
+        }
+        for (id, language) in [(1, "rust"), (2, "cobol")] {
+            conn.execute(insert(Engineer::table()).values([
+                ("id", Value::from(id)),
+                ("language", Value::from(language)),
+            ]))
+            .await?;
+        }
+        conn.commit().await?;
+        drop(conn);
+
+        let statements = Statements::listen(&db.engine);
+        let mut session = Session::new(&db.engine);
+        let engineers: Vec<Engineer> = session
+            .scalars(select(Engineer).order_by(Employee::ID))
+            .all()
+            .await?;
+        assert_eq!(
+            engineers,
+            [
+                Engineer { employee: Employee { id: 1, name: "ada".into(), kind: "engineer".into() }, language: "rust".into() },
+                Engineer { employee: Employee { id: 2, name: "grace".into(), kind: "engineer".into() }, language: "cobol".into() },
+            ]
+        );
+        let rustaceans: Vec<Engineer> = session
+            .scalars(select(Engineer).filter(Engineer::LANGUAGE.eq("rust")).filter(Employee::NAME.startswith("a")))
+            .all()
+            .await?;
+        assert_eq!(rustaceans.len(), 1);
+        let sent = statements.take();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent.iter().all(|s| s.contains("JOIN engineer ON engineer.id = employee.id")), "{sent:?}");
+        // Loaded above: an identity-map hit, as the parent class too.
+        assert_eq!(session.get::<Engineer>(2).await?.unwrap().language, "cobol");
+        assert_eq!(session.get::<Employee>(1).await?.unwrap().name, "ada");
+        assert!(statements.take().is_empty());
+        // Not loaded: one SELECT through the join.
+        let mut other = Session::new(&db.engine);
+        assert_eq!(other.get::<Engineer>(1).await?.unwrap().language, "rust");
+        assert_eq!(other.get::<Engineer>(3).await?, None);
+        let sent = statements.take();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        // Writing a joined subclass through the session is refused, saying so.
+        let err = other
+            .save(Engineer { employee: employee("linus"), language: "c".into() })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("Engineer is a joined-table subclass"), "{err}");
+        Ok(())
+    }
+}

@@ -306,3 +306,60 @@ pub(crate) fn single_table_criterion(mapper: &'static Mapper) -> Option<Node> {
     let col = (base.table_fn)().c(column);
     Some(col.in_(identities).into_node())
 }
+
+/// What a held snapshot of an identity is to a model of a hierarchy.
+pub(crate) enum Fit {
+    /// Its values, as the model's columns.
+    Use(Vec<Value>),
+    /// The row was read as a parent class: read it again as this one.
+    Query,
+    /// The row is of another class of the hierarchy (not this one nor a subclass).
+    Other,
+}
+
+/// Fit a snapshot (of any class of `mapper`'s hierarchy, so its values start
+/// with the base's columns) to `mapper`.
+pub(crate) fn fit_snapshot(mapper: &'static Mapper, mut values: Vec<Value>) -> Fit {
+    if mapper.inheritance.is_none() {
+        return Fit::Use(values);
+    }
+    if let Some(pos) = mapper.discriminator_position()
+        && let Some(v) = values.get(pos)
+        && mapper.inheritance.is_some_and(|i| i.parent.is_some())
+        && !mapper.identities().contains(v)
+    {
+        return Fit::Other;
+    }
+    let n = mapper.columns.len();
+    if values.len() < n {
+        return Fit::Query;
+    }
+    values.truncate(n);
+    Fit::Use(values)
+}
+
+/// True when rows of `mapper` span several tables (it or an ancestor is a
+/// joined subclass).
+pub(crate) fn spans_tables(mapper: &'static Mapper) -> bool {
+    let mut m = mapper;
+    while let Some(inh) = m.inheritance {
+        if inh.joined {
+            return true;
+        }
+        match inh.parent_mapper() {
+            Some(p) => m = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The error of saving or deleting an object whose rows span several tables.
+pub(crate) fn joined_write_error(mapper: &'static Mapper) -> oxalchemy_core::Error {
+    oxalchemy_core::Error::argument(format!(
+        "{} is a joined-table subclass: the session cannot insert, update or delete its rows \
+         yet (they span several tables); write them with Core statements (insert(..) into \
+         each table, parent first), or map the subclass single-table (no `table = ..`)",
+        mapper.model
+    ))
+}

@@ -44,6 +44,9 @@ pub struct MapperState {
     /// Inheritance: the discriminator's position and this model's
     /// `polymorphic_identity`, written into every INSERT whatever the field held.
     pub(crate) discriminator: Option<(usize, oxalchemy_core::Value)>,
+    /// Inheritance: this model's rows span several tables (it or an ancestor
+    /// is a joined subclass); the unit of work does not write those yet.
+    pub(crate) spans_tables: bool,
 }
 
 impl fmt::Debug for MapperState {
@@ -101,6 +104,7 @@ impl MapperState {
             error,
             listeners: MapperListeners::default(),
             validates_graph: crate::validator::reaches_validators(mapper),
+            spans_tables: crate::inheritance::spans_tables(mapper),
             discriminator: mapper
                 .inheritance
                 .and_then(|inh| Some((mapper.discriminator_position()?, (inh.identity?)()))),

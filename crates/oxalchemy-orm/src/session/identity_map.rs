@@ -115,7 +115,15 @@ impl IdentityMap {
         use std::collections::hash_map::Entry as Slot;
         match self.entries.entry(key) {
             Slot::Occupied(held) if !overwrite && !held.get().expired => {
-                Some(&held.into_mut().snapshot)
+                let held = held.into_mut();
+                let n = snapshot.len();
+                if held.snapshot.len() < n {
+                    // Inheritance: a subclass's row over a parent's snapshot
+                    // (a prefix): the held columns win, the rest is new.
+                    held.snapshot
+                        .extend(snapshot.into_iter().skip(held.snapshot.len()));
+                }
+                Some(&held.snapshot[..n])
             }
             Slot::Occupied(mut held) => {
                 *held.get_mut() = Entry {

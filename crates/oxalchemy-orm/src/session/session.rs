@@ -16,9 +16,7 @@ use crate::events::{MapperEvent, SessionEvent, SessionListeners};
 use crate::loading::LoaderCriteria;
 use crate::model::{Model, PrimaryKey};
 use crate::result_shape::ResultShape;
-use oxalchemy_core::{
-    Column, CursorResult, Error, Executable, Expr, Result, Select, Value, select,
-};
+use oxalchemy_core::{CursorResult, Error, Executable, Expr, Result, Select, Value, select};
 use oxalchemy_pool::{Connection, Engine};
 use std::collections::HashMap;
 use std::fmt;
@@ -594,7 +592,19 @@ impl Session {
         }
         let key = IdentityKey::of_key(info, &key_values);
         if let Some(found) = self.lookup(&key) {
-            return found.map(M::from_values).transpose();
+            let Some(values) = found else {
+                return Ok(None);
+            };
+            if info.mapper.inheritance.is_none() {
+                return M::from_values(values).map(Some);
+            }
+            // One identity per row for the whole hierarchy: the held row
+            // may be of a parent class (read it again) or another class.
+            match crate::inheritance::fit_snapshot(info.mapper, values) {
+                crate::inheritance::Fit::Use(v) => return M::from_values(v).map(Some),
+                crate::inheritance::Fit::Other => return Ok(None),
+                crate::inheritance::Fit::Query => {}
+            }
         }
         self.autoflush().await?;
         if let Some(found) = self.lookup(&key) {
@@ -625,12 +635,18 @@ impl Session {
         criteria: Option<oxalchemy_core::expr::Node>,
         event: MapperEvent,
     ) -> Result<Option<Vec<Value>>> {
-        let columns: Vec<Column> = info.columns();
         let mut cond = key_condition(info, row);
         if let Some(c) = criteria {
             cond = cond.and(c);
         }
-        let stmt: Select = select(columns).filter(Expr::<bool>::new(cond));
+        let stmt: Select = if info.mapper.inheritance.is_some() {
+            // The subclass's tables joined, its discriminator values required.
+            let mut core = oxalchemy_core::stmt::SelectCore::default();
+            crate::inheritance::push_entity(info.mapper, &mut core);
+            Select::from_core(core).filter(Expr::<bool>::new(cond))
+        } else {
+            select(info.columns()).filter(Expr::<bool>::new(cond))
+        };
         let conn = self.connection().await?;
         let result = conn.execute(stmt).await?;
         let Some(found) = result.into_rows().into_iter().next() else {
@@ -831,6 +847,7 @@ impl Session {
                 } else if !self.uow.is_empty()
                     && let Some(op) = self.uow.find(&key)
                     && op.kind == OpKind::Update
+                    && op.values.len() == part.len()
                 {
                     // An unflushed change (autoflush off) is the session's state.
                     part.clone_from_slice(&op.values);
