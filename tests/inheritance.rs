@@ -252,3 +252,47 @@ backend_tests! {
         Ok(())
     }
 }
+
+mod duplicate_identities {
+    use oxalchemy::prelude::*;
+
+    oxalchemy::declarative_base!(ZooBase);
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = ZooBase, table = "animal", polymorphic_on = "kind")]
+    pub(super) struct Animal {
+        #[mapped_column(primary_key)]
+        pub(super) id: i64,
+        pub(super) kind: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = ZooBase, inherits = Animal, polymorphic_identity = "pet")]
+    pub(super) struct Cat {
+        #[parent]
+        pub(super) animal: Animal,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = ZooBase, inherits = Animal, polymorphic_identity = "pet")]
+    pub(super) struct Dog {
+        #[parent]
+        pub(super) animal: Animal,
+    }
+
+    #[tokio::test]
+    async fn are_a_configuration_error_naming_both_models() {
+        let engine = create_engine("sqlite://").unwrap();
+        let err = ZooBase::metadata().create_all(&engine).await.unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("polymorphic_identity"), "{message}");
+        assert!(
+            message.contains("Cat") && message.contains("Dog"),
+            "{message}"
+        );
+        let mut session = Session::new(&engine);
+        let err = session.save(Cat::default()).await.unwrap_err();
+        assert!(matches!(err, Error::ArgumentError(_)), "{err:?}");
+        assert!(err.to_string().contains("given to both"), "{err}");
+    }
+}

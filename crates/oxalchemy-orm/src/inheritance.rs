@@ -363,3 +363,42 @@ pub(crate) fn joined_write_error(mapper: &'static Mapper) -> oxalchemy_core::Err
         mapper.model
     ))
 }
+
+/// Check the hierarchy `mapper` belongs to: no polymorphic identity is
+/// given to two classes (SQLAlchemy warns and lets the later one win, so
+/// rows of the first would load as the second; here it is an error).
+pub(crate) fn check_identities(mapper: &'static Mapper) -> Result<(), String> {
+    if mapper.inheritance.is_none() {
+        return Ok(());
+    }
+    let base = mapper.base_mapper();
+    let mut seen: Vec<(Value, &'static str)> = Vec::new();
+    for m in base.self_and_descendants() {
+        let Some(identity) = m.inheritance.and_then(|i| i.identity).map(|f| f()) else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(v, _)| *v == identity) {
+            return Err(format!(
+                "polymorphic_identity {identity} is given to both {first} and {} (hierarchy of \
+                 {}): each class needs its own value of {}",
+                m.model,
+                base.model,
+                base.inheritance
+                    .and_then(|i| i.polymorphic_on)
+                    .unwrap_or("the discriminator"),
+            ));
+        }
+        seen.push((identity, m.model));
+    }
+    Ok(())
+}
+
+/// [`check_identities`] for every hierarchy among `mappers` (a base's models).
+pub(crate) fn check_hierarchies(mappers: &[&'static Mapper]) -> Result<(), String> {
+    for m in mappers {
+        if m.inheritance.is_some_and(|i| i.parent.is_none()) {
+            check_identities(m)?;
+        }
+    }
+    Ok(())
+}

@@ -63,10 +63,14 @@ impl MapperState {
     /// The configure step for `mapper`.
     pub(crate) fn configure(mapper: &'static Mapper) -> MapperState {
         let table = (mapper.table_fn)();
-        let error = mapper.build_table().err().map(|e| match e {
-            Error::ArgumentError(m) => m,
-            other => other.to_string(),
-        });
+        let error = mapper
+            .build_table()
+            .err()
+            .map(|e| match e {
+                Error::ArgumentError(m) => m,
+                other => other.to_string(),
+            })
+            .or_else(|| crate::inheritance::check_identities(mapper).err());
         let autoincrement = mapper.autoincrement.filter(|&i| {
             let c = &mapper.columns[i];
             c.autoincrement == Some(true)

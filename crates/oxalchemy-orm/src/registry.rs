@@ -45,6 +45,7 @@ pub fn metadata_for<B: 'static>() -> &'static MetaData {
     }
     if let Err(e) = check_foreign_keys(md, &mappers)
         .and_then(|()| crate::join_condition::check_back_populates(&mappers))
+        .and_then(|()| crate::inheritance::check_hierarchies(&mappers))
     {
         md.set_configuration_error(e);
     }
