@@ -66,9 +66,11 @@ use proc_macro::TokenStream;
 ///   (`base` is required; `table` defaults to the struct name in snake_case;
 ///   `default` generates `impl Default` in which each column with
 ///   `mapped_column(default = expr)` holds `expr`, instead of deriving `Default`;
-///   `polymorphic_on`, `polymorphic_identity` and `inherits` (table
-///   inheritance), like `#[parent]` fields, are reserved and a compile error
-///   until they are built);
+///   `polymorphic_on = "column"` and `polymorphic_identity = value` on the
+///   base of a hierarchy, `inherits = Parent` and `polymorphic_identity` on a
+///   subclass, whose `#[parent]` field holds the parent's value: table
+///   inheritance, single-table without `table`, joined-table with it; see
+///   the guide's inheritance chapter);
 /// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,
 ///   length = N, nullable = bool, unique, index, default = expr, server_default = "..",
 ///   foreign_key = "table.column", ondelete = "..", onupdate = "..")]`;
