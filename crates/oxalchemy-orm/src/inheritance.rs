@@ -354,16 +354,6 @@ pub(crate) fn spans_tables(mapper: &'static Mapper) -> bool {
     false
 }
 
-/// The error of saving or deleting an object whose rows span several tables.
-pub(crate) fn joined_write_error(mapper: &'static Mapper) -> oxalchemy_core::Error {
-    oxalchemy_core::Error::argument(format!(
-        "{} is a joined-table subclass: the session cannot insert, update or delete its rows \
-         yet (they span several tables); write them with Core statements (insert(..) into \
-         each table, parent first), or map the subclass single-table (no `table = ..`)",
-        mapper.model
-    ))
-}
-
 /// Check the hierarchy `mapper` belongs to: no polymorphic identity is
 /// given to two classes (SQLAlchemy warns and lets the later one win, so
 /// rows of the first would load as the second; here it is an error).

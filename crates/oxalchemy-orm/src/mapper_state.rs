@@ -47,6 +47,8 @@ pub struct MapperState {
     /// Inheritance: this model's rows span several tables (it or an ancestor
     /// is a joined subclass); the unit of work does not write those yet.
     pub(crate) spans_tables: bool,
+    /// The tables of a class whose rows span several, for the flush (made on first use).
+    pub(crate) table_parts: OnceLock<Vec<crate::session::joined_parts::TablePart>>,
 }
 
 impl fmt::Debug for MapperState {
@@ -109,6 +111,7 @@ impl MapperState {
             listeners: MapperListeners::default(),
             validates_graph: crate::validator::reaches_validators(mapper),
             spans_tables: crate::inheritance::spans_tables(mapper),
+            table_parts: OnceLock::new(),
             discriminator: mapper
                 .inheritance
                 .and_then(|inh| Some((mapper.discriminator_position()?, (inh.identity?)()))),

@@ -35,6 +35,7 @@ mod flush;
 mod flush_hooks;
 pub(crate) mod identity_map;
 mod insert_batch;
+pub(crate) mod joined_parts;
 mod link_rows;
 mod loaded_entities;
 mod merge;

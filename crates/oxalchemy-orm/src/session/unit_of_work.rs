@@ -434,11 +434,6 @@ impl UnitOfWork {
     /// INSERT if it was one), except that a cascaded value never replaces a
     /// change registered directly.
     pub(crate) fn register(&mut self, mut req: SaveRequest) -> Registered {
-        if req.info.state.spans_tables {
-            self.set_error(crate::inheritance::joined_write_error(req.info.mapper));
-            let ticket = self.ticket();
-            return Registered::Kept(ticket);
-        }
         if !req.known
             && let Some((pos, identity)) = &req.info.state.discriminator
             && let Some(slot) = req.values.get_mut(*pos)
@@ -514,10 +509,6 @@ impl UnitOfWork {
         direct: bool,
         cascaded: Vec<&'static str>,
     ) {
-        if info.state.spans_tables {
-            self.set_error(crate::inheritance::joined_write_error(info.mapper));
-            return;
-        }
         if info.key_is_unset(&values) {
             if let Some(i) = self.keyless_insert(info, &values, true) {
                 self.drop_insert(i);
