@@ -87,7 +87,8 @@ pub mod __private {
     pub use oxalchemy_orm::{
         Cascade, ColumnMapping, Inheritable, Inheritance, Lazy, Mapper, ModelRegistration, OrderBy,
         RelationshipAccess, RelationshipField, RelationshipMapping, Validator, boxed_from_values,
-        concat_columns, decode_model, metadata_for,
+        concat_columns, decode_model, metadata_for, polymorphic_mapper, polymorphic_values,
+        polymorphic_variant,
     };
     pub use oxalchemy_orm::{ProxyValue, read_proxy};
     pub use std::sync::OnceLock;
@@ -118,6 +119,10 @@ pub mod __private {
 /// ```
 #[cfg(feature = "macros")]
 pub use oxalchemy_macros::Model;
+/// `#[derive(Polymorphic)]`: an enum over the classes of an inheritance
+/// hierarchy, loaded polymorphically (see `docs/inheritance.md`).
+#[cfg(feature = "macros")]
+pub use oxalchemy_macros::Polymorphic;
 pub use oxalchemy_orm::Hybrid;
 pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
 pub use oxalchemy_orm::{
@@ -164,6 +169,8 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;
+    #[cfg(feature = "macros")]
+    pub use oxalchemy_macros::Polymorphic;
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::{hybrid, hybrids};
     pub use oxalchemy_orm::AssociationProxy;

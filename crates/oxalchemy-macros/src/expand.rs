@@ -439,6 +439,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     identity: #identity,
                     parent_width: #offset,
                     joined: #joined,
+                    polymorphic: ::core::option::Option::None,
                 })
             }
         }

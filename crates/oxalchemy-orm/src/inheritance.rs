@@ -30,6 +30,8 @@ pub struct Inheritance {
     pub parent_width: usize,
     /// True when the model has a table of its own (joined-table inheritance).
     pub joined: bool,
+    /// The union mapping of a `#[derive(Polymorphic)]` enum (`None` for a model).
+    pub polymorphic: Option<&'static crate::polymorphic::Polymorphic>,
 }
 
 /// What a subclass's derive reads from its parent at compile time: the
@@ -128,6 +130,9 @@ impl Mapper {
     /// model: the key columns and inherited columns are read from the
     /// ancestor that declares them.
     pub fn column_owner(&'static self, pos: usize) -> &'static Mapper {
+        if let Some(p) = self.polymorphic() {
+            return p.owners.get(pos).copied().unwrap_or(self);
+        }
         let mut m = self;
         loop {
             let Some(inh) = m.inheritance else { return m };
@@ -258,6 +263,22 @@ pub(crate) fn push_entity(mapper: &'static Mapper, core: &mut SelectCore) {
 
 /// The joins from the base's table down to `mapper`'s (one per joined table).
 pub(crate) fn push_joins(mapper: &'static Mapper, out: &mut Vec<JoinClause>, kind: JoinKind) {
+    if let Some(p) = mapper.polymorphic() {
+        // Every joined table of every variant, outer-joined, parents first.
+        let mut joined: Vec<JoinClause> = Vec::new();
+        for v in &p.variants {
+            let mut chain = Vec::new();
+            push_joins(v.mapper, &mut chain, JoinKind::Left);
+            for j in chain {
+                let key = j.target.key();
+                if !joined.iter().any(|k| k.target.key() == key) {
+                    joined.push(j);
+                }
+            }
+        }
+        out.extend(joined);
+        return;
+    }
     let mut chain = Vec::new();
     let mut m = mapper;
     while let Some(inh) = m.inheritance {

@@ -21,6 +21,7 @@ mod loading;
 mod mapper;
 mod mapper_state;
 mod model;
+mod polymorphic;
 mod proxy_value;
 mod registry;
 mod related;
@@ -48,6 +49,9 @@ pub use loading::{
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;
 pub use model::{Model, PrimaryKey};
+pub use polymorphic::{
+    Polymorphic, PolymorphicVariant, polymorphic_mapper, polymorphic_values, polymorphic_variant,
+};
 pub use proxy_value::{ProxyAttrKind, ProxyColumn, ProxyMembers, ProxyValue, read_proxy};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::{LoadedWith, Related};

@@ -72,7 +72,8 @@ impl MapperState {
                 Error::ArgumentError(m) => m,
                 other => other.to_string(),
             })
-            .or_else(|| crate::inheritance::check_identities(mapper).err());
+            .or_else(|| crate::inheritance::check_identities(mapper).err())
+            .or_else(|| mapper.polymorphic().and_then(|p| p.error.clone()));
         let autoincrement = mapper.autoincrement.filter(|&i| {
             let c = &mapper.columns[i];
             c.autoincrement == Some(true)

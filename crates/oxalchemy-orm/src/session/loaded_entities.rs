@@ -36,6 +36,11 @@ fn candidates(table: &Table, known: &[ModelInfo]) -> Vec<ModelInfo> {
             out.push(ModelInfo::of_mapper(mapper));
         }
     }
+    for mapper in crate::polymorphic::polymorphic_mappers() {
+        if maps_first(table, mapper) && !out.iter().any(|i| std::ptr::eq(i.mapper, mapper)) {
+            out.push(ModelInfo::of_mapper(mapper));
+        }
+    }
     out
 }
 

@@ -181,8 +181,9 @@ impl Session {
     /// added again (SQLAlchemy raises the same): the next flush fails with
     /// `InvalidRequest`. To insert a new row with its key, `expunge` it first.
     pub fn add<M: Model>(&mut self, obj: M) {
-        let info = ModelInfo::of::<M>();
-        let values = obj.to_values();
+        let persisted = obj.as_persisted();
+        let info = ModelInfo::of_mapper(persisted.mapper());
+        let values = persisted.to_values();
         if !info.key_is_unset(&values) {
             let key = IdentityKey::of_row(info, &values);
             if self.tx.gone.contains(&key) && self.uow.find(&key).is_none() {
@@ -196,7 +197,7 @@ impl Session {
                 return;
             }
         }
-        if let Err(e) = self.cascade_save(&obj) {
+        if let Err(e) = self.cascade_save(obj.as_persisted()) {
             self.uow.set_error(e);
         }
     }
@@ -217,9 +218,9 @@ impl Session {
     /// foreign keys filled in); items pushed to a collection that was not
     /// loaded are inserted and leave the pending list.
     pub async fn save<M: Model>(&mut self, mut obj: M) -> Result<M> {
-        let node = self.cascade_save(&obj)?;
+        let node = self.cascade_save(obj.as_persisted())?;
         self.flush_keeping(true).await?;
-        apply_saved(&mut obj, &node, &self.results)?;
+        apply_saved(obj.as_persisted_mut(), &node, &self.results)?;
         Ok(obj)
     }
 
@@ -231,14 +232,14 @@ impl Session {
         // Collected before the first await, so the future does not hold the iterator.
         let objs: Result<Vec<(SaveNode, M)>> = objs
             .into_iter()
-            .map(|obj| Ok((self.cascade_save(&obj)?, obj)))
+            .map(|obj| Ok((self.cascade_save(obj.as_persisted())?, obj)))
             .collect();
         async move {
             let objs = objs?;
             self.flush_keeping(true).await?;
             objs.into_iter()
                 .map(|(node, mut obj)| {
-                    apply_saved(&mut obj, &node, &self.results)?;
+                    apply_saved(obj.as_persisted_mut(), &node, &self.results)?;
                     Ok(obj)
                 })
                 .collect()
@@ -258,7 +259,7 @@ impl Session {
     /// many-to-many link rows are deleted. See the relationships guide.
     pub fn delete<M: Model>(&mut self, obj: &M) {
         let mut walk = Cascader::new(&mut self.uow, &self.identity_map);
-        let result = walk.delete(obj);
+        let result = walk.delete(obj.as_persisted());
         for info in walk.into_models() {
             self.know(info);
         }
@@ -598,6 +599,18 @@ impl Session {
             if info.mapper.inheritance.is_none() {
                 return M::from_values(values).map(Some);
             }
+            if let Some(poly) = info.mapper.polymorphic() {
+                // The held row is of one class: as that variant of the enum.
+                let held = ModelInfo::of_mapper(poly_class(poly, &values));
+                if let Some(i) = poly
+                    .variants
+                    .iter()
+                    .position(|v| std::ptr::eq(v.mapper, held.mapper))
+                    && values.len() == held.mapper.columns.len()
+                {
+                    return M::from_values(poly.enum_values(i, values)).map(Some);
+                }
+            }
             // One identity per row for the whole hierarchy: the held row
             // may be of a parent class (read it again) or another class.
             match crate::inheritance::fit_snapshot(info.mapper, values) {
@@ -654,7 +667,15 @@ impl Session {
         };
         let snapshot = normalize_row(info.mapper, found.into_values());
         let key = IdentityKey::of_row(info, &snapshot);
-        self.identity_map.put(key, snapshot.clone());
+        match info.mapper.polymorphic() {
+            // The identity map holds the row as its own class.
+            Some(poly) => {
+                let i = poly.variant_of(&snapshot)?;
+                self.identity_map
+                    .put(key, poly.variant_values(i, &snapshot));
+            }
+            None => self.identity_map.put(key, snapshot.clone()),
+        }
         let mut loaded = snapshot;
         if info.state.listeners.has(event) {
             info.state
@@ -841,6 +862,10 @@ impl Session {
                 if span.info.key_is_unset(&snapshot) {
                     continue; // an outer join's missing side
                 }
+                if let Some(poly) = span.info.mapper.polymorphic() {
+                    self.reconcile_variant(poly, part, &snapshot, populate)?;
+                    continue;
+                }
                 let key = IdentityKey::of_row(span.info, &snapshot);
                 if populate {
                     self.uow.forget_update(&key);
@@ -872,6 +897,42 @@ impl Session {
         Ok(rows)
     }
 
+    /// [`query_rows`](Self::query_rows) for a row of a polymorphic enum: the
+    /// identity map holds it as the class its discriminator names, and the
+    /// session's state of that object wins as for any row.
+    fn reconcile_variant(
+        &mut self,
+        poly: &'static crate::Polymorphic,
+        part: &mut [Value],
+        snapshot: &[Value],
+        populate: bool,
+    ) -> Result<()> {
+        let i = poly.variant_of(snapshot)?;
+        let variant = poly.variant_values(i, snapshot);
+        let info = ModelInfo::of_mapper(poly.variants[i].mapper);
+        self.know(info);
+        let key = IdentityKey::of_row(info, &variant);
+        let write_back = |part: &mut [Value], values: &[Value]| {
+            for (&p, v) in poly.variants[i].positions.iter().zip(values) {
+                part[p] = v.clone();
+            }
+        };
+        if populate {
+            self.uow.forget_update(&key);
+        } else if !self.uow.is_empty()
+            && let Some(op) = self.uow.find(&key)
+            && op.kind == OpKind::Update
+            && op.values.len() == variant.len()
+        {
+            write_back(part, &op.values);
+            return Ok(());
+        }
+        if let Some(held) = self.identity_map.reconcile(key, variant, populate) {
+            write_back(part, held);
+        }
+        Ok(())
+    }
+
     /// Run any statement (after an autoflush) in the session's transaction
     /// and return Core-style rows: `select((User::NAME, Address::EMAIL))`,
     /// aggregates, `update(..)`, `text(..)`.
@@ -894,4 +955,18 @@ impl Session {
         let result = conn.execute(stmt).await?;
         Ok(result)
     }
+}
+
+/// The class of a held row of `poly`'s hierarchy (by its discriminator;
+/// the base when it names none of the variants).
+fn poly_class(poly: &crate::Polymorphic, values: &[Value]) -> &'static crate::Mapper {
+    let base = poly.variants[0].mapper.base_mapper();
+    let Some(pos) = base.discriminator_position() else {
+        return base;
+    };
+    let value = values.get(pos);
+    poly.variants
+        .iter()
+        .find(|v| v.identity.as_ref() == value)
+        .map_or(base, |v| v.mapper)
 }
