@@ -449,3 +449,126 @@ backend_tests! {
         Ok(())
     }
 }
+
+/// Relationships whose target is a hierarchy, through its polymorphic enum.
+mod to_a_hierarchy {
+    use super::common::Statements;
+    use oxalchemy::prelude::*;
+
+    oxalchemy::declarative_base!(CompanyBase);
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = CompanyBase, table = "company")]
+    pub(super) struct Company {
+        #[mapped_column(primary_key)]
+        pub(super) id: i64,
+        #[mapped_column(length = 30)]
+        pub(super) name: String,
+        #[relationship(order_by = "id")]
+        pub(super) staff: Related<Vec<AnyStaff>>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = CompanyBase, table = "staff", polymorphic_on = "kind", polymorphic_identity = "staff")]
+    pub(super) struct Staff {
+        #[mapped_column(primary_key)]
+        pub(super) id: i64,
+        #[mapped_column(length = 30)]
+        pub(super) name: String,
+        #[mapped_column(length = 20)]
+        pub(super) kind: String,
+        #[mapped_column(foreign_key = "company.id")]
+        pub(super) company_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = CompanyBase, inherits = Staff, polymorphic_identity = "boss")]
+    pub(super) struct Boss {
+        #[parent]
+        pub(super) staff: Staff,
+        #[mapped_column(length = 30)]
+        pub(super) title: Option<String>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = CompanyBase, table = "coder", inherits = Staff, polymorphic_identity = "coder")]
+    pub(super) struct Coder {
+        #[parent]
+        pub(super) staff: Staff,
+        #[mapped_column(length = 30)]
+        pub(super) language: String,
+    }
+
+    #[derive(Polymorphic, Debug, Clone, PartialEq)]
+    pub(super) enum AnyStaff {
+        Staff(Staff),
+        Boss(Boss),
+        Coder(Coder),
+    }
+
+    fn staff(name: &str) -> Staff {
+        Staff {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    fn names(company: &Company) -> Vec<(&'static str, String)> {
+        company
+            .staff
+            .get()
+            .unwrap()
+            .iter()
+            .map(|s| match s {
+                AnyStaff::Staff(s) => ("staff", s.name.clone()),
+                AnyStaff::Boss(b) => ("boss", b.staff.name.clone()),
+                AnyStaff::Coder(c) => ("coder", format!("{} ({})", c.staff.name, c.language)),
+            })
+            .collect()
+    }
+
+    crate::backend_tests! {
+        async fn a_collection_of_a_hierarchy_loads_mixed_variants_with_every_strategy(db) {
+            CompanyBase::metadata().create_all(&db.engine).await?;
+            let mut session = Session::new(&db.engine);
+            // Saved through the collection: each member as its own class,
+            // with the company's generated key.
+            let acme = session
+                .save(Company {
+                    name: "acme".into(),
+                    staff: Related::from(vec![
+                        AnyStaff::Staff(staff("wally")),
+                        AnyStaff::Boss(Boss { staff: staff("pointy"), title: Some("ceo".into()) }),
+                        AnyStaff::Coder(Coder { staff: staff("ada"), language: "rust".into() }),
+                    ]),
+                    ..Default::default()
+                })
+                .await?;
+            session.commit().await?;
+            // order_by = "id": the flush inserted the `staff` rows per class.
+            let expected = vec![
+                ("staff", "wally".to_owned()),
+                ("coder", "ada (rust)".to_owned()),
+                ("boss", "pointy".to_owned()),
+            ];
+            let statements = Statements::listen(&db.engine);
+            for (strategy, option, count) in [
+                ("selectin", selectinload(Company::STAFF), 2),
+                ("subquery", subqueryload(Company::STAFF), 2),
+                ("joined", joinedload(Company::STAFF), 1),
+            ] {
+                let mut s = Session::new(&db.engine);
+                let companies: Vec<Company> = s.scalars(select(Company).options(option)).all().await?;
+                assert_eq!(names(&companies[0]), expected, "{strategy}");
+                let sent = statements.take();
+                assert_eq!(sent.len(), count, "{strategy}: {sent:?}");
+            }
+            let mut s = Session::new(&db.engine);
+            let mut company = s.get::<Company>(acme.id).await?.unwrap();
+            s.load(&mut company, Company::STAFF).await?;
+            assert_eq!(names(&company), expected, "lazy load");
+            assert_eq!(statements.take().len(), 2);
+            Ok(())
+        }
+    }
+}
