@@ -178,7 +178,8 @@ pub mod prelude {
     pub use oxalchemy_orm::with_loader_criteria;
     pub use oxalchemy_orm::{
         Entity, Model, Related, SelectOptionsExt, Session, SynchronizeSession, contains_eager,
-        defaultload, entity, joinedload, lazyload, raiseload, selectinload, subqueryload,
+        defaultload, entity, joinedload, lazyload, raiseload, selectin_polymorphic, selectinload,
+        subqueryload,
     };
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;

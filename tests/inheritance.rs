@@ -438,6 +438,40 @@ backend_tests! {
         assert_eq!(other.get::<AnyEmployee>(ada.employee.id).await?, Some(all[1].clone()));
         assert_eq!(statements.take().len(), 1);
 
+        // selectin_polymorphic: the base table, then one statement per joined table.
+        let mut third = Session::new(&db.engine);
+        let again: Vec<AnyEmployee> = third
+            .scalars(
+                select(AnyEmployee)
+                    .order_by(Employee::ID)
+                    .options(selectin_polymorphic::<AnyEmployee>()),
+            )
+            .all()
+            .await?;
+        assert_eq!(again, all);
+        let sent = statements.take();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(!sent[0].contains("JOIN"), "{}", sent[0]);
+        assert!(
+            sent[1].starts_with("SELECT engineer.id, engineer.language FROM engineer WHERE engineer.id IN ("),
+            "{}",
+            sent[1]
+        );
+        // The identity map got the whole rows.
+        assert_eq!(third.get::<Engineer>(ada.employee.id).await?.unwrap().language, "rust");
+        assert!(statements.take().is_empty());
+        // No row of a joined class: no extra statement.
+        let managers: Vec<AnyEmployee> = third
+            .scalars(
+                select(AnyEmployee)
+                    .filter(Employee::KIND.eq("manager"))
+                    .options(selectin_polymorphic::<AnyEmployee>()),
+            )
+            .all()
+            .await?;
+        assert_eq!(managers, [all[2].clone()]);
+        assert_eq!(statements.take().len(), 1);
+
         // delete takes the enum too (a joined row: child first).
         other.delete(&all[1]);
         other.commit().await?;

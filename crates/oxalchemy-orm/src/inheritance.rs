@@ -413,3 +413,15 @@ pub(crate) fn check_hierarchies(mappers: &[&'static Mapper]) -> Result<(), Strin
     }
     Ok(())
 }
+
+/// The class whose table holds the columns `m` declares: `m` when it is the
+/// base or a joined subclass, its parent's (recursively) for a single-table one.
+pub(crate) fn table_mapper(mut m: &'static Mapper) -> &'static Mapper {
+    while let Some(inh) = m.inheritance {
+        match inh.parent_mapper() {
+            Some(p) if !inh.joined => m = p,
+            _ => break,
+        }
+    }
+    m
+}

@@ -44,7 +44,7 @@ pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
     EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderCriteria, LoaderOption,
     RelTarget, SelectOptionsExt, Strategy, contains_eager, defaultload, joinedload, lazyload,
-    raiseload, selectinload, subqueryload, with_loader_criteria,
+    raiseload, selectin_polymorphic, selectinload, subqueryload, with_loader_criteria,
 };
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;

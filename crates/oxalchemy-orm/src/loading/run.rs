@@ -11,6 +11,7 @@ use crate::model::Model;
 use crate::relationship_ref::Rel;
 use crate::result_shape::ResultShape;
 use crate::session::Session;
+use crate::session::polymorphic_fill::{Root as PolyRoot, rewrite};
 use oxalchemy_core::{Error, Result, Row, Select, Value};
 
 /// How many rows the caller wants.
@@ -65,6 +66,10 @@ pub(crate) async fn run_scalars<R: ResultShape>(
 ) -> Result<Vec<R>> {
     let options = LoaderOptions::of(stmt);
     let populate = PopulateExisting::of(stmt);
+    let selectin: Vec<&'static Mapper> = options
+        .iter()
+        .filter_map(|o| o.selectin_polymorphic)
+        .collect();
     let tree = LoadTree::build(&options)?;
     let criteria =
         session.orm_criteria(options.into_iter().filter_map(|o| o.criteria).collect())?;
@@ -80,6 +85,35 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     let mut entities = Vec::new();
     R::entities(0, &mut entities);
     let roots = roots(&original.columns, &entities);
+    // selectin_polymorphic: the enums' joined tables are read afterwards.
+    let mut polymorphic_core = None;
+    let mut selectin_plan = None;
+    if !selectin.is_empty() {
+        let mut found = Vec::new();
+        for m in &selectin {
+            if m.polymorphic().is_none() {
+                return Err(Error::argument(format!(
+                    "selectin_polymorphic::<{0}>(): {0} is not a #[derive(Polymorphic)] enum",
+                    m.model
+                )));
+            }
+            match entities.iter().find(|(_, e)| std::ptr::eq(*e, *m)) {
+                Some(&(offset, mapper)) => found.push(PolyRoot { offset, mapper }),
+                None => {
+                    return Err(Error::argument(format!(
+                        "selectin_polymorphic::<{0}>(): the query does not select {0}; use \
+                         select({0}).options(selectin_polymorphic::<{0}>())",
+                        m.model
+                    )));
+                }
+            }
+        }
+        let mut core = original.clone();
+        selectin_plan = Some(rewrite(&mut core, found));
+        polymorphic_core = Some(core);
+    }
+    let original = polymorphic_core.as_ref().unwrap_or(original);
+    let selectin_plan = selectin_plan.as_ref();
     for (mapper, _) in &tree.roots {
         if !roots.iter().any(|r| std::ptr::eq(r.mapper, *mapper)) {
             let found: Vec<&str> = roots.iter().map(|r| r.mapper.model).collect();
@@ -98,11 +132,13 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
-        let rows = if criteria.is_empty() {
+        let rows = if criteria.is_empty() && selectin_plan.is_none() {
             session.query_rows(stmt, populate).await?
         } else {
             let filtered = Select::<Row>::from_core(original.clone());
-            session.query_rows(&filtered, populate).await?
+            session
+                .query_rows_filled(&filtered, populate, selectin_plan)
+                .await?
         };
         let rows = cut(rows, expect)?;
         return rows.into_iter().map(decode).collect();
@@ -143,7 +179,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     let rows = session
-        .query_rows(&Select::<Row>::from_core(core), populate)
+        .query_rows_filled(&Select::<Row>::from_core(core), populate, selectin_plan)
         .await?;
     let mut ctx = Ctx {
         populate_existing: populate,

@@ -44,17 +44,7 @@ pub(crate) struct Split {
     part_keys: Vec<IdentityKey>,
 }
 
-/// The table that holds columns declared by `m`: its own when it is the base
-/// or a joined subclass, its parent's (recursively) for a single-table one.
-fn table_mapper(mut m: &'static Mapper) -> &'static Mapper {
-    while let Some(inh) = m.inheritance {
-        match inh.parent_mapper() {
-            Some(p) if !inh.joined => m = p,
-            _ => break,
-        }
-    }
-    m
-}
+use crate::inheritance::table_mapper;
 
 fn no_model(_: Vec<Value>) -> Result<Box<dyn AnyModel>> {
     Err(Error::invalid_request(

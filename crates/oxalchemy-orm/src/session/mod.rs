@@ -44,6 +44,7 @@ mod no_autoflush;
 mod normalize;
 mod options;
 mod orphans;
+pub(crate) mod polymorphic_fill;
 mod removed_members;
 mod scalars;
 #[allow(clippy::module_inception)]

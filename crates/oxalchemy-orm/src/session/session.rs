@@ -831,8 +831,31 @@ impl Session {
         stmt: &Select<R>,
         populate: bool,
     ) -> Result<Vec<Vec<Value>>> {
+        self.query_rows_filled(stmt, populate, None).await
+    }
+
+    /// [`query_rows`](Self::query_rows); with `selectin`, the statement is
+    /// `selectin_polymorphic`'s rewrite of `selectin.columns` (the query as
+    /// written, whose entities are reconciled) and the joined tables' columns
+    /// of those enums are read by one statement per table before that.
+    pub(crate) async fn query_rows_filled<R>(
+        &mut self,
+        stmt: &Select<R>,
+        populate: bool,
+        selectin: Option<&super::polymorphic_fill::SelectinPolymorphic>,
+    ) -> Result<Vec<Vec<Value>>> {
         self.autoflush().await?;
-        let spans = entity_spans(&stmt.core().columns, &self.known);
+        let spans = match selectin {
+            None => entity_spans(&stmt.core().columns, &self.known),
+            Some(s) => {
+                // The entities as written (before the NULLs of the rewrite).
+                let mut columns = stmt.core().columns.clone();
+                for (slot, c) in columns.iter_mut().zip(&s.columns) {
+                    *slot = c.clone();
+                }
+                entity_spans(&columns, &self.known)
+            }
+        };
         let compiled = self.engine.compile(stmt)?;
         let conn = self.connection().await?;
         let result = conn.execute_compiled(compiled).await?;
@@ -841,6 +864,9 @@ impl Session {
             .into_iter()
             .map(|r| r.into_values())
             .collect();
+        if let Some(selectin) = selectin {
+            self.fill_joined_tables(selectin, &mut rows).await?;
+        }
         let types: Vec<_> = spans
             .iter()
             .map(|span| column_types(span.info.mapper))
