@@ -317,6 +317,78 @@ backend_tests! {
     }
 }
 
+backend_tests! {
+    async fn mapper_events_on_the_base_fire_for_subclasses(db) {
+        use std::sync::{Arc, Mutex};
+        Base::metadata().create_all(&db.engine).await?;
+        let url = db.engine.url();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (u, log) = (url.clone(), seen.clone());
+        // On the base: fires for every class, on the Employee part of the object.
+        let before = event::listens_for::<Employee>(MapperEvent::BeforeInsert, move |ctx, e: &mut Employee| {
+            if ctx.engine().url() == u {
+                e.name = e.name.to_uppercase();
+                log.lock().unwrap().push(format!("before insert {}", ctx.model()));
+            }
+            Ok(())
+        });
+        let (u, log) = (url.clone(), seen.clone());
+        let deleted = event::listens_for::<Employee>(MapperEvent::AfterDelete, move |ctx, e: &mut Employee| {
+            if ctx.engine().url() == u {
+                log.lock().unwrap().push(format!("after delete {} {}", ctx.model(), e.name));
+            }
+            Ok(())
+        });
+        // On a joined subclass: the whole object.
+        let (u, log) = (url.clone(), seen.clone());
+        let updated = event::listens_for::<Engineer>(MapperEvent::AfterUpdate, move |ctx, e: &mut Engineer| {
+            if ctx.engine().url() == u {
+                log.lock().unwrap().push(format!("after update {} {}", e.employee.name, e.language));
+            }
+            Ok(())
+        });
+        let mut session = Session::new(&db.engine);
+        let boss = session
+            .save(Manager { employee: employee("boss"), manager_data: None })
+            .await?;
+        let mut ada = session
+            .save(Engineer { employee: employee("ada"), language: "rust".into() })
+            .await?;
+        session.save(employee("wally")).await?;
+        // The listener's change is written, by the INSERT itself.
+        assert_eq!(boss.employee.name, "BOSS");
+        assert_eq!(ada.employee.name, "ADA");
+        ada.language = "zig".into();
+        session.add(ada.clone());
+        session.flush().await?;
+        session.delete(&boss);
+        session.delete(&ada);
+        session.commit().await?;
+        let mut fresh = Session::new(&db.engine);
+        let names: Vec<String> = fresh
+            .scalars(select(Employee::NAME).order_by(Employee::NAME))
+            .all()
+            .await?;
+        assert_eq!(names, ["WALLY"]);
+        before.remove();
+        deleted.remove();
+        updated.remove();
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            [
+                "before insert Manager",
+                "before insert Engineer",
+                "before insert Employee",
+                "after update ADA zig",
+                "after delete Manager BOSS",
+                "after delete Engineer ADA",
+            ],
+        );
+        Ok(())
+    }
+}
+
 mod duplicate_identities {
     use oxalchemy::prelude::*;
 
@@ -421,21 +493,25 @@ backend_tests! {
             AnyEmployee::Director(_) => "director",
             AnyEmployee::Engineer(_) => "engineer",
         }).collect();
-        assert_eq!(kinds, ["employee", "engineer", "manager", "director"]);
+        let mut sorted = kinds.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ["director", "employee", "engineer", "manager"]);
+        let at = |kind: &str| kinds.iter().position(|k| *k == kind).unwrap();
+        let (m, e) = (at("manager"), at("engineer"));
         let sent = statements.take();
         assert_eq!(sent.len(), 1, "{sent:?}");
         assert!(sent[0].contains("LEFT OUTER JOIN engineer"), "{}", sent[0]);
 
         // One identity per row: each class and the enum hit the identity map.
-        let AnyEmployee::Manager(boss) = &all[2] else { panic!("{:?}", all[2]) };
+        let AnyEmployee::Manager(boss) = &all[m] else { panic!("{:?}", all[m]) };
         assert_eq!(session.get::<Manager>(boss.employee.id).await?.as_ref(), Some(boss));
-        assert_eq!(session.get::<AnyEmployee>(boss.employee.id).await?, Some(all[2].clone()));
-        let AnyEmployee::Engineer(ada) = &all[1] else { panic!("{:?}", all[1]) };
-        assert_eq!(session.get::<AnyEmployee>(ada.employee.id).await?, Some(all[1].clone()));
+        assert_eq!(session.get::<AnyEmployee>(boss.employee.id).await?, Some(all[m].clone()));
+        let AnyEmployee::Engineer(ada) = &all[e] else { panic!("{:?}", all[e]) };
+        assert_eq!(session.get::<AnyEmployee>(ada.employee.id).await?, Some(all[e].clone()));
         assert!(statements.take().is_empty());
         // Not held: one SELECT with the outer joins, decoded as its variant.
         let mut other = Session::new(&db.engine);
-        assert_eq!(other.get::<AnyEmployee>(ada.employee.id).await?, Some(all[1].clone()));
+        assert_eq!(other.get::<AnyEmployee>(ada.employee.id).await?, Some(all[e].clone()));
         assert_eq!(statements.take().len(), 1);
 
         // selectin_polymorphic: the base table, then one statement per joined table.
@@ -469,11 +545,11 @@ backend_tests! {
             )
             .all()
             .await?;
-        assert_eq!(managers, [all[2].clone()]);
+        assert_eq!(managers, [all[m].clone()]);
         assert_eq!(statements.take().len(), 1);
 
         // delete takes the enum too (a joined row: child first).
-        other.delete(&all[1]);
+        other.delete(&all[e]);
         other.commit().await?;
         let sent = statements.take();
         assert_eq!(sent.len(), 2, "{sent:?}");
@@ -547,8 +623,9 @@ mod to_a_hierarchy {
         }
     }
 
+    /// The members of the loaded collection, sorted.
     fn names(company: &Company) -> Vec<(&'static str, String)> {
-        company
+        let mut out: Vec<(&'static str, String)> = company
             .staff
             .get()
             .unwrap()
@@ -558,7 +635,9 @@ mod to_a_hierarchy {
                 AnyStaff::Boss(b) => ("boss", b.staff.name.clone()),
                 AnyStaff::Coder(c) => ("coder", format!("{} ({})", c.staff.name, c.language)),
             })
-            .collect()
+            .collect();
+        out.sort();
+        out
     }
 
     crate::backend_tests! {
@@ -579,11 +658,12 @@ mod to_a_hierarchy {
                 })
                 .await?;
             session.commit().await?;
-            // order_by = "id": the flush inserted the `staff` rows per class.
+            // Sorted: the flush inserts the `staff` rows per class, so the
+            // ids (the collection's order_by) follow the classes.
             let expected = vec![
-                ("staff", "wally".to_owned()),
-                ("coder", "ada (rust)".to_owned()),
                 ("boss", "pointy".to_owned()),
+                ("coder", "ada (rust)".to_owned()),
+                ("staff", "wally".to_owned()),
             ];
             let statements = Statements::listen(&db.engine);
             for (strategy, option, count) in [

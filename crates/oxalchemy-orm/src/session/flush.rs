@@ -294,7 +294,7 @@ pub(crate) fn plan_flush(
     let mut splits = Vec::new();
     let mut snapshots = snapshots;
     if ops.iter().any(|op| op.info.state.spans_tables) {
-        let (split_ops, s, part_rows) = super::joined_parts::split(ops, snapshots);
+        let (split_ops, s, part_rows) = super::joined_parts::split(ops, snapshots, hooks)?;
         ops = split_ops;
         splits = s;
         let mut read = snapshots.read.clone();
@@ -710,6 +710,7 @@ pub(crate) async fn execute(
         }
     }
     let mut persisted: Persisted = HashMap::new();
+    super::joined_parts::before_deletes(&splits, exec).await?;
     let mut steps = plan.steps.into_iter().peekable();
     while let Some(step) = steps.next() {
         match step {
@@ -774,6 +775,7 @@ pub(crate) async fn execute(
         }
     }
     super::joined_parts::merge(&mut out, &splits);
+    super::joined_parts::after_events(&out, &splits, exec).await?;
     Ok(out)
 }
 

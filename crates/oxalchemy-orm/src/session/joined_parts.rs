@@ -14,13 +14,17 @@
 //! against its columns of the snapshot, so only tables with changed columns
 //! are written.
 
+use super::exec::Exec;
 use super::flush::{FlushOutcome, SavedKind, Snapshots};
+use super::flush_hooks::{FlushHooks, fire_each};
 use super::identity_map::IdentityKey;
 use super::model_info::ModelInfo;
 use super::removed_members::ReadRows;
 use super::unit_of_work::{Link, OpKind, PendingOp, Ticket};
 use crate::any_model::AnyModel;
+use crate::events::MapperEvent;
 use crate::mapper::{ColumnMapping, Mapper};
+use crate::validator::validate_values;
 use oxalchemy_core::{Error, Result, Value};
 use std::sync::OnceLock;
 
@@ -37,6 +41,7 @@ pub(crate) struct TablePart {
 #[derive(Debug)]
 pub(crate) struct Split {
     whole: ModelInfo,
+    kind: OpKind,
     values: Vec<Value>,
     /// (ticket, positions) per part; the first is the object's own ticket.
     parts: Vec<(Ticket, &'static [usize])>,
@@ -74,31 +79,27 @@ fn build_parts(mapper: &'static Mapper) -> Vec<TablePart> {
     }
     let mut out = Vec::new();
     for (n, (t, positions)) in tables.into_iter().enumerate() {
-        if n == 0 {
-            // The base table's columns are a prefix: the deepest class above
-            // the first joined table maps exactly them.
-            let mut m = mapper;
-            while m.columns.len() > positions.len() {
-                match m.inheritance.and_then(|i| i.parent_mapper()) {
-                    Some(p) => m = p,
-                    None => break,
-                }
-            }
-            out.push(TablePart {
-                mapper: m,
-                positions,
-            });
-            continue;
-        }
-        let mut all: Vec<usize> = mapper.primary_key.to_vec();
-        all.extend(
+        // The base table's columns are a prefix; every other table gets the
+        // key columns first. Each part has a mapper of its own, without
+        // listeners: the object's own listeners fire for the whole object.
+        let all: Vec<usize> = if n == 0 {
             positions
-                .iter()
-                .copied()
-                .filter(|i| !mapper.primary_key.contains(i)),
-        );
+        } else {
+            let mut all: Vec<usize> = mapper.primary_key.to_vec();
+            all.extend(
+                positions
+                    .iter()
+                    .copied()
+                    .filter(|i| !mapper.primary_key.contains(i)),
+            );
+            all
+        };
         let columns: Vec<ColumnMapping> = all.iter().map(|&i| mapper.columns[i]).collect();
-        let key: Vec<usize> = (0..mapper.primary_key.len()).collect();
+        let key: Vec<usize> = if n == 0 {
+            mapper.primary_key.to_vec()
+        } else {
+            (0..mapper.primary_key.len()).collect()
+        };
         let part: &'static Mapper = Box::leak(Box::new(Mapper {
             model: mapper.model,
             table: t.table,
@@ -106,8 +107,8 @@ fn build_parts(mapper: &'static Mapper) -> Vec<TablePart> {
             columns: Box::leak(columns.into_boxed_slice()),
             relationships: &[],
             primary_key: Box::leak(key.into_boxed_slice()),
-            autoincrement: None,
-            version_id: None,
+            autoincrement: if n == 0 { mapper.autoincrement } else { None },
+            version_id: if n == 0 { mapper.version_id } else { None },
             table_fn: t.table_fn,
             base_metadata: mapper.base_metadata,
             validators: &[],
@@ -129,13 +130,14 @@ fn build_parts(mapper: &'static Mapper) -> Vec<TablePart> {
 pub(crate) fn split(
     ops: Vec<PendingOp>,
     snapshots: Snapshots<'_>,
-) -> (Vec<PendingOp>, Vec<Split>, ReadRows) {
+    hooks: &mut FlushHooks<'_>,
+) -> Result<(Vec<PendingOp>, Vec<Split>, ReadRows)> {
     let mut out = Vec::with_capacity(ops.len());
     let mut splits = Vec::new();
     let mut part_rows = ReadRows::default();
     // Parts' tickets count down from the top: the unit of work's count up from 0.
     let mut next_ticket = Ticket::MAX;
-    for op in ops {
+    for mut op in ops {
         if !op.info.state.spans_tables {
             out.push(op);
             continue;
@@ -146,8 +148,10 @@ pub(crate) fn split(
             .as_ref()
             .and_then(|k| snapshots.get(k))
             .map(<[Value]>::to_vec);
+        before_events(&mut op, whole_snapshot.as_deref(), hooks)?;
         let mut split = Split {
             whole: op.info,
+            kind: op.kind,
             values: op.values.clone(),
             parts: Vec::new(),
             part_keys: Vec::new(),
@@ -226,7 +230,84 @@ pub(crate) fn split(
         }
         splits.push(split);
     }
-    (out, splits, part_rows)
+    Ok((out, splits, part_rows))
+}
+
+/// The object's own `BeforeInsert` / `BeforeUpdate` listeners (and those
+/// its ancestors propagate to it) and validators, on the whole object, while
+/// the flush is planned: what they change is written.
+fn before_events(
+    op: &mut PendingOp,
+    snapshot: Option<&[Value]>,
+    hooks: &mut FlushHooks<'_>,
+) -> Result<()> {
+    let info = op.info;
+    match op.kind {
+        OpKind::Insert => {
+            if hooks.listens(info, MapperEvent::BeforeInsert) {
+                hooks.before(info, MapperEvent::BeforeInsert, op.ticket, &mut op.values)?;
+            }
+            validate_values(info.mapper, &op.values, None)
+        }
+        OpKind::Update => {
+            let changed: Vec<usize> = (0..op.values.len())
+                .filter(|&i| snapshot.is_none_or(|s| s.get(i) != Some(&op.values[i])))
+                .collect();
+            if changed.is_empty() {
+                return Ok(());
+            }
+            if hooks.listens(info, MapperEvent::BeforeUpdate) {
+                hooks.before(info, MapperEvent::BeforeUpdate, op.ticket, &mut op.values)?;
+            }
+            validate_values(info.mapper, &op.values, Some(&changed))
+        }
+        OpKind::Delete => Ok(()),
+    }
+}
+
+/// The object's own `BeforeDelete` listeners, before the flush's statements.
+pub(crate) async fn before_deletes(splits: &[Split], exec: &mut Exec<'_>) -> Result<()> {
+    for split in splits.iter().filter(|s| s.kind == OpKind::Delete) {
+        fire_each(
+            split.whole,
+            MapperEvent::BeforeDelete,
+            std::iter::once(&split.values),
+            exec,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The object's own `After*` listeners, on the object as written.
+pub(crate) async fn after_events(
+    outcome: &FlushOutcome,
+    splits: &[Split],
+    exec: &mut Exec<'_>,
+) -> Result<()> {
+    for split in splits {
+        let event = match split.kind {
+            OpKind::Delete => {
+                fire_each(
+                    split.whole,
+                    MapperEvent::AfterDelete,
+                    std::iter::once(&split.values),
+                    exec,
+                )
+                .await?;
+                continue;
+            }
+            OpKind::Insert => MapperEvent::AfterInsert,
+            OpKind::Update => MapperEvent::AfterUpdate,
+        };
+        let ticket = split.parts[0].0;
+        if let Some(saved) = outcome.saved.iter().find(|s| s.ticket == ticket)
+            && saved.kind != SavedKind::Unchanged
+        {
+            fire_each(split.whole, event, std::iter::once(&saved.values), exec).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Put split objects back together in a flush's outcome: one `Saved` per
