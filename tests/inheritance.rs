@@ -49,6 +49,25 @@ struct Engineer {
     language: String,
 }
 
+/// Single-table below a joined subclass: its columns live in `engineer`.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(base = Base, inherits = Engineer, polymorphic_identity = "principal")]
+struct Principal {
+    #[parent]
+    engineer: Engineer,
+    #[mapped_column(length = 30)]
+    mentor: Option<String>,
+}
+
+#[hybrids]
+impl Employee {
+    /// A hybrid on the base, used from subclasses.
+    #[hybrid]
+    fn badge(&self) -> String {
+        format!("{} ({})", self.name, self.kind)
+    }
+}
+
 fn employee(name: &str) -> Employee {
     Employee {
         name: name.into(),
@@ -70,7 +89,8 @@ fn tables_follow_the_hierarchy() {
     assert!(employee.column_def("manager_data").unwrap().is_nullable());
     assert!(std::ptr::eq(Manager::table(), Employee::table()));
     let engineer = Engineer::table();
-    assert_eq!(engineer.column_names(), ["id", "language"]);
+    assert_eq!(engineer.column_names(), ["id", "language", "mentor"]);
+    assert!(engineer.column_def("mentor").unwrap().is_nullable());
     assert_eq!(engineer.primary_key(), ["id"]);
     let fk = &engineer.foreign_keys()[0];
     assert_eq!(
@@ -389,6 +409,100 @@ backend_tests! {
     }
 }
 
+backend_tests! {
+    async fn single_table_below_a_joined_subclass(db) {
+        Base::metadata().create_all(&db.engine).await?;
+        let statements = Statements::listen(&db.engine);
+        let mut session = Session::new(&db.engine);
+        let p = session
+            .save(Principal {
+                engineer: Engineer { employee: employee("grace"), language: "cobol".into() },
+                mentor: Some("ada".into()),
+            })
+            .await?;
+        assert_eq!(p.engineer.employee.kind, "principal");
+        let sent = statements.take();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent[1].starts_with("INSERT INTO engineer (id, language, mentor)"), "{sent:?}");
+        session.save(Engineer { employee: employee("linus"), language: "c".into() }).await?;
+        session.commit().await?;
+        statements.take();
+        let principals: Vec<Principal> = session.scalars(select(Principal)).all().await?;
+        assert_eq!(principals, [p.clone()]);
+        let sent = statements.take();
+        assert!(
+            sent[0].contains("JOIN engineer ON engineer.id = employee.id WHERE employee.kind IN ("),
+            "{}",
+            sent[0]
+        );
+        // select(Engineer) reads the principal too, as an Engineer.
+        let engineers: Vec<Engineer> = session.scalars(select(Engineer).order_by(Employee::ID)).all().await?;
+        assert_eq!(engineers.len(), 2);
+        assert_eq!(engineers[0], p.engineer);
+        // A hybrid of the base, from subclass queries (and its Rust side).
+        let found: Vec<Principal> = session
+            .scalars(select(Principal).filter(Employee::BADGE.eq("grace (principal)")))
+            .all()
+            .await?;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].engineer.employee.badge(), "grace (principal)");
+        let none: Vec<Engineer> = session
+            .scalars(select(Engineer).filter(Employee::BADGE.eq("grace (engineer)")))
+            .all()
+            .await?;
+        assert!(none.is_empty());
+        // Deleted child first: engineer, then employee.
+        statements.take();
+        session.delete(&p);
+        session.commit().await?;
+        let sent = statements.take();
+        assert!(sent[0].starts_with("DELETE FROM engineer") && sent[1].starts_with("DELETE FROM employee"), "{sent:?}");
+        Ok(())
+    }
+}
+
+mod missing_variant {
+    use oxalchemy::prelude::*;
+
+    oxalchemy::declarative_base!(ShapeBase);
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = ShapeBase, table = "shape", polymorphic_on = "kind", polymorphic_identity = "shape")]
+    pub(super) struct Shape {
+        #[mapped_column(primary_key)]
+        pub(super) id: i64,
+        pub(super) kind: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[model(base = ShapeBase, inherits = Shape, polymorphic_identity = "circle")]
+    pub(super) struct Circle {
+        #[parent]
+        pub(super) shape: Shape,
+        pub(super) radius: Option<f64>,
+    }
+
+    /// Forgets `Circle`.
+    #[derive(Polymorphic, Debug, Clone, PartialEq)]
+    pub(super) enum AnyShape {
+        Shape(Shape),
+    }
+
+    #[tokio::test]
+    async fn is_a_configuration_error_naming_the_class() {
+        let engine = create_engine("sqlite://").unwrap();
+        ShapeBase::metadata().create_all(&engine).await.unwrap();
+        let mut session = Session::new(&engine);
+        let err = session.scalars(select(AnyShape)).all().await.unwrap_err();
+        assert!(matches!(err, Error::ArgumentError(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("AnyShape has no variant for Circle"),
+            "{err}"
+        );
+    }
+}
+
 mod duplicate_identities {
     use oxalchemy::prelude::*;
 
@@ -440,6 +554,7 @@ enum AnyEmployee {
     Manager(Manager),
     Director(Director),
     Engineer(Engineer),
+    Principal(Principal),
 }
 
 fn id_of(e: &AnyEmployee) -> i64 {
@@ -448,6 +563,7 @@ fn id_of(e: &AnyEmployee) -> i64 {
         AnyEmployee::Manager(m) => m.employee.id,
         AnyEmployee::Director(d) => d.manager.employee.id,
         AnyEmployee::Engineer(e) => e.employee.id,
+        AnyEmployee::Principal(p) => p.engineer.employee.id,
     }
 }
 
@@ -456,8 +572,8 @@ fn select_of_a_polymorphic_enum_outer_joins_every_joined_table() {
     assert_eq!(
         sql(select(AnyEmployee).order_by(Employee::ID)),
         "SELECT employee.id, employee.name, employee.kind, employee.manager_data, employee.budget, \
-         engineer.language FROM employee LEFT OUTER JOIN engineer ON engineer.id = employee.id \
-         ORDER BY employee.id"
+         engineer.language, engineer.mentor FROM employee LEFT OUTER JOIN engineer ON \
+         engineer.id = employee.id ORDER BY employee.id"
     );
 }
 
@@ -492,6 +608,7 @@ backend_tests! {
             AnyEmployee::Manager(_) => "manager",
             AnyEmployee::Director(_) => "director",
             AnyEmployee::Engineer(_) => "engineer",
+            AnyEmployee::Principal(_) => "principal",
         }).collect();
         let mut sorted = kinds.clone();
         sorted.sort_unstable();
@@ -529,7 +646,9 @@ backend_tests! {
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(!sent[0].contains("JOIN"), "{}", sent[0]);
         assert!(
-            sent[1].starts_with("SELECT engineer.id, engineer.language FROM engineer WHERE engineer.id IN ("),
+            sent[1].starts_with(
+                "SELECT engineer.id, engineer.language, engineer.mentor FROM engineer WHERE engineer.id IN ("
+            ),
             "{}",
             sent[1]
         );

@@ -85,6 +85,13 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     let mut entities = Vec::new();
     R::entities(0, &mut entities);
     let roots = roots(&original.columns, &entities);
+    // A hierarchy's configuration errors (a duplicate identity, an enum
+    // missing a class) are reported by every query of it.
+    for (_, m) in &entities {
+        if m.inheritance.is_some() {
+            m.configured()?;
+        }
+    }
     // selectin_polymorphic: the enums' joined tables are read afterwards.
     let mut polymorphic_core = None;
     let mut selectin_plan = None;

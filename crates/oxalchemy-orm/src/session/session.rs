@@ -578,6 +578,9 @@ impl Session {
 
     async fn get_by_key<M: Model>(&mut self, key_values: Vec<Value>) -> Result<Option<M>> {
         let info = ModelInfo::of::<M>();
+        if info.mapper.inheritance.is_some() {
+            info.mapper.configured()?;
+        }
         self.know(info);
         let pk = info.pk_positions();
         if key_values.len() != pk.len() {
