@@ -428,7 +428,7 @@ backend_tests! {
         session.commit().await?;
         statements.take();
         let principals: Vec<Principal> = session.scalars(select(Principal)).all().await?;
-        assert_eq!(principals, [p.clone()]);
+        assert_eq!(principals, std::slice::from_ref(&p));
         let sent = statements.take();
         assert!(
             sent[0].contains("JOIN engineer ON engineer.id = employee.id WHERE employee.kind IN ("),
