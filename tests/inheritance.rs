@@ -708,6 +708,9 @@ mod to_a_hierarchy {
         pub(super) kind: String,
         #[mapped_column(foreign_key = "company.id")]
         pub(super) company_id: Option<i64>,
+        /// Declared on the base, loaded from subclasses too.
+        #[relationship]
+        pub(super) company: Related<Company>,
     }
 
     #[derive(Model, Debug, Clone, PartialEq, Default)]
@@ -796,6 +799,30 @@ mod to_a_hierarchy {
                 let sent = statements.take();
                 assert_eq!(sent.len(), count, "{strategy}: {sent:?}");
             }
+            // A relationship declared on the base, from a subclass query and
+            // through the enum: one more statement.
+            let mut s = Session::new(&db.engine);
+            let coders: Vec<Coder> = s
+                .scalars(select(Coder).options(selectinload(Staff::COMPANY)))
+                .all()
+                .await?;
+            assert_eq!(coders[0].staff.company.get()?.name, "acme");
+            assert_eq!(statements.take().len(), 2);
+            let mut s = Session::new(&db.engine);
+            let everyone: Vec<AnyStaff> = s
+                .scalars(select(AnyStaff).options(selectinload(Staff::COMPANY)))
+                .all()
+                .await?;
+            assert_eq!(everyone.len(), 3);
+            for member in &everyone {
+                let staff = match member {
+                    AnyStaff::Staff(s) => s,
+                    AnyStaff::Boss(b) => &b.staff,
+                    AnyStaff::Coder(c) => &c.staff,
+                };
+                assert_eq!(staff.company.get()?.name, "acme");
+            }
+            assert_eq!(statements.take().len(), 2);
             let mut s = Session::new(&db.engine);
             let mut company = s.get::<Company>(acme.id).await?.unwrap();
             s.load(&mut company, Company::STAFF).await?;

@@ -432,6 +432,32 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                 None => quote!(::core::option::Option::None),
             };
             let joined = inh.joined;
+            let (parent_ref, parent_mut) = match parent {
+                Some((p, pf)) => {
+                    let f = &pf.ident;
+                    (
+                        quote! {
+                            ::core::option::Option::Some(|any: &dyn ::core::any::Any| {
+                                any.downcast_ref::<#ident>().map(|v| {
+                                    &v.#f as &dyn ::oxalchemy::orm::AnyModel
+                                })
+                            })
+                        },
+                        quote! {
+                            ::core::option::Option::Some(|any: &mut dyn ::core::any::Any| {
+                                any.downcast_mut::<#ident>().map(|v| {
+                                    let _: &#p = &v.#f;
+                                    &mut v.#f as &mut dyn ::oxalchemy::orm::AnyModel
+                                })
+                            })
+                        },
+                    )
+                }
+                None => (
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::None),
+                ),
+            };
             quote! {
                 ::core::option::Option::Some(&::oxalchemy::__private::Inheritance {
                     parent: #parent_fn,
@@ -440,6 +466,8 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     parent_width: #offset,
                     joined: #joined,
                     polymorphic: ::core::option::Option::None,
+                    parent_ref: #parent_ref,
+                    parent_mut: #parent_mut,
                 })
             }
         }

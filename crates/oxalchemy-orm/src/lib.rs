@@ -39,7 +39,7 @@ pub use association_proxy::{AssociationProxy, AssociationProxyRef};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use hybrid::Hybrid;
-pub use inheritance::{Inheritable, Inheritance, concat_columns};
+pub use inheritance::{Inheritable, Inheritance, ParentMut, ParentRef, concat_columns};
 pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
     EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderCriteria, LoaderOption,

@@ -131,6 +131,8 @@ pub fn polymorphic_mapper(
         parent_width: 0,
         joined: false,
         polymorphic: Some(polymorphic),
+        parent_ref: None,
+        parent_mut: None,
     }));
     let mapper: &'static Mapper = Box::leak(Box::new(Mapper {
         model,
