@@ -1,6 +1,7 @@
 //! Table inheritance: one hierarchy with a single-table subclass (`Manager`,
 //! its columns in `employee`) and a joined-table one (`Engineer`, its own
-//! table keyed by `employee.id`). Runs on in-memory SQLite:
+//! table keyed by `employee.id`), loaded class by class and polymorphically
+//! through `AnyEmployee`. Runs on in-memory SQLite:
 //! `cargo run --example inheritance`.
 
 use oxalchemy::prelude::*;
@@ -35,6 +36,14 @@ struct Engineer {
     language: String,
 }
 
+/// Every class of the hierarchy: each row loads as its own variant.
+#[derive(Polymorphic, Debug, Clone, PartialEq)]
+enum AnyEmployee {
+    Employee(Employee),
+    Manager(Manager),
+    Engineer(Engineer),
+}
+
 #[tokio::main]
 async fn main() -> oxalchemy::Result<()> {
     let engine = create_engine("sqlite://")?;
@@ -67,21 +76,21 @@ async fn main() -> oxalchemy::Result<()> {
         .await?;
     session.commit().await?;
 
-    // Joined-table rows are written with Core statements for now (parent first).
-    let mut conn = engine.connect().await?;
-    conn.execute(insert(Employee::table()).values([
-        ("id", Value::from(10)),
-        ("name", Value::from("ada")),
-        ("kind", Value::from("engineer")),
-    ]))
-    .await?;
-    conn.execute(
-        insert(Engineer::table())
-            .values([("id", Value::from(10)), ("language", Value::from("rust"))]),
-    )
-    .await?;
-    conn.commit().await?;
-    drop(conn);
+    println!("joined-table subclass: the parent row first, its key copied into the child row");
+    let ada = session
+        .save(Engineer {
+            employee: Employee {
+                name: "ada".into(),
+                ..Default::default()
+            },
+            language: "rust".into(),
+        })
+        .await?;
+    println!("an UPDATE of the changed table only");
+    let mut changed = ada.clone();
+    changed.language = "zig".into();
+    session.add(changed);
+    session.commit().await?;
 
     println!("select(Manager): the discriminator restricted to the Manager identities");
     let managers: Vec<Manager> = session.scalars(select(Manager)).all().await?;
@@ -91,7 +100,7 @@ async fn main() -> oxalchemy::Result<()> {
         .scalars(
             select(Engineer)
                 .filter(Employee::NAME.eq("ada"))
-                .filter(Engineer::LANGUAGE.eq("rust")),
+                .filter(Engineer::LANGUAGE.eq("zig")),
         )
         .all()
         .await?;
@@ -99,5 +108,28 @@ async fn main() -> oxalchemy::Result<()> {
     println!("get::<Employee>(..) of a loaded Manager: an identity-map hit, no SQL");
     let as_employee = session.get::<Employee>(boss.employee.id).await?;
     println!("  -> {as_employee:?}");
+
+    println!("select(AnyEmployee): every row as its own variant, joined tables outer-joined");
+    let everyone: Vec<AnyEmployee> = session
+        .scalars(select(AnyEmployee).order_by(Employee::ID))
+        .all()
+        .await?;
+    for e in &everyone {
+        println!("  -> {e:?}");
+    }
+    println!("selectin_polymorphic: the base table, then one statement per joined table");
+    let mut fresh = Session::new(&engine);
+    let again: Vec<AnyEmployee> = fresh
+        .scalars(
+            select(AnyEmployee)
+                .order_by(Employee::ID)
+                .options(selectin_polymorphic::<AnyEmployee>()),
+        )
+        .all()
+        .await?;
+    assert_eq!(again, everyone);
+    println!("delete of a joined subclass: the child row first");
+    fresh.delete(&again[2]);
+    fresh.commit().await?;
     Ok(())
 }
