@@ -823,6 +823,33 @@ mod to_a_hierarchy {
                 assert_eq!(staff.company.get()?.name, "acme");
             }
             assert_eq!(statements.take().len(), 2);
+            // of_type: a join reaching one class of the hierarchy.
+            let mut s = Session::new(&db.engine);
+            let with_rust: Vec<Company> = s
+                .scalars(select(Company).join(Company::STAFF.of_type(Coder)).filter(Coder::LANGUAGE.eq("rust")))
+                .all()
+                .await?;
+            assert_eq!(with_rust.len(), 1);
+            let sent = statements.take();
+            assert!(
+                sent[0].contains("JOIN staff ON company.id = staff.company_id JOIN coder ON coder.id = staff.id"),
+                "{}",
+                sent[0]
+            );
+            for (name, found) in [("ada", 0), ("pointy", 1)] {
+                let bosses: Vec<Company> = s
+                    .scalars(select(Company).join(Company::STAFF.of_type(Boss)).filter(Staff::NAME.eq(name)))
+                    .all()
+                    .await?;
+                assert_eq!(bosses.len(), found, "{name}");
+            }
+            let err = s
+                .scalars(select(Company).join(Company::STAFF.of_type(Company)))
+                .all()
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("is not a class of the hierarchy"), "{err}");
+            statements.take();
             let mut s = Session::new(&db.engine);
             let mut company = s.get::<Company>(acme.id).await?.unwrap();
             s.load(&mut company, Company::STAFF).await?;

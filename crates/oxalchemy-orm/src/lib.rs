@@ -56,7 +56,7 @@ pub use proxy_value::{ProxyAttrKind, ProxyColumn, ProxyMembers, ProxyValue, read
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::{LoadedWith, Related};
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
-pub use relationship_expr::{RelCriterion, RelJoin, ScalarRelated};
+pub use relationship_expr::{OfType, OfTypeTarget, RelCriterion, RelJoin, ScalarRelated};
 pub use relationship_options::{Cascade, Lazy, OrderBy};
 pub use relationship_ref::Rel;
 pub use resolved_relationship::{ResolvedRelationship, SecondaryJoin};
