@@ -140,7 +140,9 @@ impl ModelDef {
             &columns,
             &mut errors,
         );
-        let subclass = inheritance.as_ref().is_some_and(|i| i.parent.is_some());
+        // A subclass's key is its parent's (also when its #[parent] is missing:
+        // that error is reported above).
+        let subclass = options.inherits.is_some();
 
         // A misspelled `primary_key` was already reported, with a suggestion.
         // A subclass's key is its parent's.
