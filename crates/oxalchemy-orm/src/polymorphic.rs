@@ -43,8 +43,15 @@ pub struct Polymorphic {
 /// Every polymorphic enum's mapper built so far (the session finds their
 /// rows among a query's columns with them).
 pub(crate) fn polymorphic_mappers() -> Vec<&'static Mapper> {
+    // Asked for every query: without polymorphic enums, no lock is taken.
+    if !ANY.load(std::sync::atomic::Ordering::Acquire) {
+        return Vec::new();
+    }
     registry().lock().clone()
 }
+
+/// Set once the first polymorphic enum's mapper is built.
+static ANY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn registry() -> &'static Mutex<Vec<&'static Mapper>> {
     static ALL: OnceLock<Mutex<Vec<&'static Mapper>>> = OnceLock::new();
@@ -151,6 +158,7 @@ pub fn polymorphic_mapper(
         state: OnceLock::new(),
     }));
     registry().lock().push(mapper);
+    ANY.store(true, std::sync::atomic::Ordering::Release);
     mapper
 }
 

@@ -879,8 +879,13 @@ impl Session {
             .iter()
             .map(|span| span.info.state.listeners.has(MapperEvent::Load))
             .collect();
+        // Asked once per query: the spans that are polymorphic enums.
+        let polys: Vec<Option<&'static crate::Polymorphic>> = spans
+            .iter()
+            .map(|span| span.info.mapper.polymorphic())
+            .collect();
         for row in &mut rows {
-            for ((span, types), &load) in spans.iter().zip(&types).zip(&loads) {
+            for (((span, types), &load), poly) in spans.iter().zip(&types).zip(&loads).zip(&polys) {
                 let n = span.info.mapper.columns.len();
                 let Some(part) = row.get_mut(span.offset..span.offset + n) else {
                     continue;
@@ -891,7 +896,7 @@ impl Session {
                 if span.info.key_is_unset(&snapshot) {
                     continue; // an outer join's missing side
                 }
-                if let Some(poly) = span.info.mapper.polymorphic() {
+                if let Some(poly) = poly {
                     self.reconcile_variant(poly, part, &snapshot, populate)?;
                     continue;
                 }
