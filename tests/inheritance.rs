@@ -14,10 +14,21 @@ oxalchemy::declarative_base!(Base);
 struct Employee {
     #[mapped_column(primary_key)]
     id: i64,
-    #[mapped_column(length = 50)]
+    #[mapped_column(length = 50, validate = Employee::check_name)]
     name: String,
     #[mapped_column(length = 20)]
     kind: String,
+}
+
+impl Employee {
+    /// A validator of the base, run for every class.
+    fn check_name(_: &str, name: &String) -> Result<(), String> {
+        if name.is_empty() {
+            Err("a name is required".into())
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Single-table: its columns live in `employee`, nullable there.
@@ -457,6 +468,24 @@ backend_tests! {
         session.commit().await?;
         let sent = statements.take();
         assert!(sent[0].starts_with("DELETE FROM engineer") && sent[1].starts_with("DELETE FROM employee"), "{sent:?}");
+        Ok(())
+    }
+}
+
+backend_tests! {
+    async fn base_validators_check_subclass_values(db) {
+        Base::metadata().create_all(&db.engine).await?;
+        let mut session = Session::new(&db.engine);
+        let err = session
+            .save(Manager { employee: employee(""), manager_data: None })
+            .await
+            .unwrap_err();
+        assert!(matches!(&err, Error::ValidationError { field, .. } if field == "name"), "{err:?}");
+        let err = session
+            .save(Engineer { employee: employee(""), language: "c".into() })
+            .await
+            .unwrap_err();
+        assert!(matches!(&err, Error::ValidationError { field, .. } if field == "name"), "{err:?}");
         Ok(())
     }
 }
