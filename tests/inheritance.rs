@@ -21,7 +21,8 @@ struct Employee {
 }
 
 impl Employee {
-    /// A validator of the base, run for every class.
+    /// A validator of the base, run for every class (`fn(&str, &T)` with `T` the field's type).
+    #[allow(clippy::ptr_arg)]
     fn check_name(_: &str, name: &String) -> Result<(), String> {
         if name.is_empty() {
             Err("a name is required".into())
