@@ -725,6 +725,9 @@ mod to_a_hierarchy {
         pub(super) name: String,
         #[relationship(order_by = "id")]
         pub(super) staff: Related<Vec<AnyStaff>>,
+        /// Through the polymorphic collection to the base's column.
+        #[association_proxy(target = "staff", attr = "name")]
+        pub(super) staff_names: AssociationProxy<String>,
     }
 
     #[derive(Model, Debug, Clone, PartialEq, Default)]
@@ -853,6 +856,24 @@ mod to_a_hierarchy {
                 assert_eq!(staff.company.get()?.name, "acme");
             }
             assert_eq!(statements.take().len(), 2);
+            // An association proxy through the polymorphic collection, both sides.
+            let mut s = Session::new(&db.engine);
+            let companies: Vec<Company> = s
+                .scalars(
+                    select(Company)
+                        .filter(Company::STAFF_NAMES.any(Staff::NAME.eq("ada")))
+                        .options(selectinload(Company::STAFF)),
+                )
+                .all()
+                .await?;
+            assert_eq!(companies.len(), 1);
+            let mut proxied: Vec<&String> = companies[0].staff_names()?;
+            proxied.sort();
+            assert_eq!(proxied, ["ada", "pointy", "wally"]);
+            // The enum reads the base's fields whatever the variant.
+            assert!(companies[0].staff.get()?.iter().all(|m| m.company_id == Some(acme.id)));
+            statements.take();
+
             // of_type: a join reaching one class of the hierarchy.
             let mut s = Session::new(&db.engine);
             let with_rust: Vec<Company> = s

@@ -482,9 +482,14 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                 const VERSION_ID: ::core::option::Option<&'static str> = #version_id;
                 const TABLE: &'static str = #table;
                 const SCHEMA: ::core::option::Option<&'static str> = #schema;
+                type Base = #ident;
+                fn base(&self) -> &#ident {
+                    self
+                }
             }
         },
-        (Some(_), Some((p, _))) => {
+        (Some(_), Some((p, pf))) => {
+            let parent_field = &pf.ident;
             let pt = quote_spanned!(p.span()=> <#p as ::oxalchemy::__private::Inheritable>);
             let (t, sch) = if single_table_subclass {
                 (quote!(#pt::TABLE), quote!(#pt::SCHEMA))
@@ -503,6 +508,10 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     const VERSION_ID: ::core::option::Option<&'static str> = #pt::VERSION_ID;
                     const TABLE: &'static str = #t;
                     const SCHEMA: ::core::option::Option<&'static str> = #sch;
+                    type Base = #pt::Base;
+                    fn base(&self) -> &Self::Base {
+                        ::oxalchemy::__private::Inheritable::base(&self.#parent_field)
+                    }
                 }
             }
         }

@@ -183,6 +183,18 @@ pub(crate) fn expand(def: &PolymorphicDef) -> TokenStream {
             }
         }
 
+        /// The base class's part of every variant: `any_employee.name` reads
+        /// the base's field whatever the variant (and association proxies
+        /// through a collection of the enum reach the base's fields).
+        impl ::core::ops::Deref for #ident {
+            type Target = <#first as ::oxalchemy::__private::Inheritable>::Base;
+            fn deref(&self) -> &Self::Target {
+                match self {
+                    #(#ident::#names(v) => ::oxalchemy::__private::Inheritable::base(v),)*
+                }
+            }
+        }
+
         #[doc = #doc]
         #[allow(non_upper_case_globals, dead_code)]
         #vis const #ident: ::oxalchemy::orm::Entity<#ident> = ::oxalchemy::orm::Entity::new();

@@ -67,6 +67,10 @@ pub trait Inheritable: crate::Model {
     const TABLE: &'static str;
     /// The schema of [`TABLE`](Self::TABLE).
     const SCHEMA: Option<&'static str>;
+    /// The base of the hierarchy.
+    type Base: crate::Model;
+    /// The base's part of this value (itself for the base).
+    fn base(&self) -> &Self::Base;
 }
 
 const PLACEHOLDER: ColumnMapping = ColumnMapping {
