@@ -329,6 +329,23 @@ backend_tests! {
         assert_eq!(sent.len(), 1, "{sent:?}");
         assert!(sent[0].starts_with("UPDATE employee SET name"), "{}", sent[0]);
 
+        // merge of a value another session does not hold: read through the
+        // join, then diffed (the first session's transaction ends first).
+        session.commit().await?;
+        statements.take();
+        let mut other = Session::new(&db.engine);
+        let mut detached = changed.clone();
+        detached.language = "ocaml".into();
+        let merged = other.merge(detached).await?;
+        assert_eq!(merged.language, "ocaml");
+        other.commit().await?;
+        let sent = statements.take();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent[0].contains("JOIN engineer"), "{}", sent[0]);
+        assert!(sent[1].starts_with("UPDATE engineer SET language"), "{}", sent[1]);
+        changed.language = "ocaml".into();
+        session.expire_all();
+
         // Deletes remove the child row before the parent's.
         session.delete(&changed);
         session.commit().await?;
