@@ -491,6 +491,8 @@ fn model_impl(def: &ModelDef) -> TokenStream {
         (Some(_), Some((p, pf))) => {
             let parent_field = &pf.ident;
             let pt = quote_spanned!(p.span()=> <#p as ::oxalchemy::__private::Inheritable>);
+            // Spanned at `inherits = Parent`, as every use of the parent's facts.
+            let parent_base = quote_spanned!(p.span()=> #pt::base(&self.#parent_field));
             let (t, sch) = if single_table_subclass {
                 (quote!(#pt::TABLE), quote!(#pt::SCHEMA))
             } else {
@@ -510,7 +512,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                     const SCHEMA: ::core::option::Option<&'static str> = #sch;
                     type Base = #pt::Base;
                     fn base(&self) -> &Self::Base {
-                        ::oxalchemy::__private::Inheritable::base(&self.#parent_field)
+                        #parent_base
                     }
                 }
             }
