@@ -94,9 +94,10 @@ pub mod __private {
     pub use oxalchemy_orm::hybrid_sql as hybrid;
     pub use oxalchemy_orm::inventory;
     pub use oxalchemy_orm::{
-        Cascade, ColumnMapping, Lazy, Mapper, ModelRegistration, OrderBy, RelationshipAccess,
-        RelationshipField, RelationshipMapping, Validator, boxed_from_values, decode_model,
-        metadata_for,
+        Cascade, ColumnMapping, Inheritable, Inheritance, Lazy, Mapper, ModelRegistration, OrderBy,
+        RelationshipAccess, RelationshipField, RelationshipMapping, Validator, boxed_from_values,
+        concat_columns, decode_model, metadata_for, polymorphic_mapper, polymorphic_values,
+        polymorphic_variant,
     };
     pub use oxalchemy_orm::{ProxyValue, read_proxy};
     pub use std::sync::OnceLock;
@@ -127,6 +128,10 @@ pub mod __private {
 /// ```
 #[cfg(feature = "macros")]
 pub use oxalchemy_macros::Model;
+/// `#[derive(Polymorphic)]`: an enum over the classes of an inheritance
+/// hierarchy, loaded polymorphically (see `docs/inheritance.md`).
+#[cfg(feature = "macros")]
+pub use oxalchemy_macros::Polymorphic;
 pub use oxalchemy_orm::Hybrid;
 pub use oxalchemy_orm::{AssociationProxy, AssociationProxyRef};
 pub use oxalchemy_orm::{
@@ -175,13 +180,16 @@ pub mod prelude {
     #[cfg(feature = "macros")]
     pub use oxalchemy_macros::Model;
     #[cfg(feature = "macros")]
+    pub use oxalchemy_macros::Polymorphic;
+    #[cfg(feature = "macros")]
     pub use oxalchemy_macros::{hybrid, hybrids};
     pub use oxalchemy_orm::AssociationProxy;
     pub use oxalchemy_orm::Hybrid;
     pub use oxalchemy_orm::with_loader_criteria;
     pub use oxalchemy_orm::{
         Entity, Model, Related, SelectOptionsExt, Session, SynchronizeSession, contains_eager,
-        defaultload, entity, joinedload, lazyload, raiseload, selectinload, subqueryload,
+        defaultload, entity, joinedload, lazyload, raiseload, selectin_polymorphic, selectinload,
+        subqueryload,
     };
     pub use oxalchemy_pool::{Connection, Engine, PoolStatus, Transaction, create_engine};
     pub use std::time::Duration;

@@ -60,6 +60,7 @@ fn default_impl(def: &ModelDef) -> TokenStream {
         .relationships
         .iter()
         .map(|r| &r.ident)
+        .chain(def.parent().map(|(_, p)| &p.ident))
         .chain(def.others.iter().map(|o| &o.ident))
         .map(|f| quote!(#f: ::core::default::Default::default()));
     quote! {
@@ -265,8 +266,14 @@ fn model_impl(def: &ModelDef) -> TokenStream {
     let table = &def.table;
     let schema = opt_str(def.schema.clone());
     let version_id = opt_str(def.version_id.clone());
-    let width = def.columns.len();
-    let validators = crate::expand_validate::validators(ident, table, &def.columns);
+    let own_width = def.columns.len();
+    let parent = def.parent();
+    // Own columns of a subclass follow its parent's in mapper order.
+    let offset = match parent {
+        Some((p, _)) => quote!(<#p as ::oxalchemy::__private::Inheritable>::COLUMNS.len()),
+        None => quote!(0usize),
+    };
+    let validators = crate::expand_validate::validators(ident, table, &def.columns, &offset);
 
     let keys: Vec<&syn::Type> = def
         .columns
@@ -274,12 +281,13 @@ fn model_impl(def: &ModelDef) -> TokenStream {
         .filter(|c| c.options.primary_key)
         .map(|c| &c.ty)
         .collect();
-    let primary_key = match keys.as_slice() {
-        [one] => quote!(#one),
-        many => quote!((#(#many,)*)),
+    let primary_key = match (parent, keys.as_slice()) {
+        (Some((p, _)), _) => quote!(<#p as ::oxalchemy::orm::Model>::PrimaryKey),
+        (None, [one]) => quote!(#one),
+        (None, many) => quote!((#(#many,)*)),
     };
 
-    let columns = def.columns.iter().map(column_mapping);
+    let columns: Vec<TokenStream> = def.columns.iter().map(column_mapping).collect();
     let relationships = def.relationships.iter().map(relationship_mapping);
     let key_positions: Vec<usize> = def
         .columns
@@ -314,11 +322,15 @@ fn model_impl(def: &ModelDef) -> TokenStream {
         }
     });
 
-    let to_values = def.columns.iter().map(|c| {
-        let f = &c.ident;
-        let ft = field_type(c);
-        quote!(#ft::to_value(&self.#f))
-    });
+    let to_values: Vec<TokenStream> = def
+        .columns
+        .iter()
+        .map(|c| {
+            let f = &c.ident;
+            let ft = field_type(c);
+            quote!(#ft::to_value(&self.#f))
+        })
+        .collect();
 
     // In mapper order, as `Mapper::primary_key_positions`.
     let key_values: Vec<TokenStream> = def
@@ -331,7 +343,6 @@ fn model_impl(def: &ModelDef) -> TokenStream {
             quote!(#ft::to_value(&self.#f))
         })
         .collect();
-    let key_pushes = key_values.clone();
 
     let decode_columns = def.columns.iter().map(|c| {
         let f = &c.ident;
@@ -360,6 +371,216 @@ fn model_impl(def: &ModelDef) -> TokenStream {
         quote!(#f: ::core::default::Default::default())
     });
 
+    let hierarchy = def.inheritance.is_some();
+    let inheritable_t = quote!(<#ident as ::oxalchemy::__private::Inheritable>);
+    // The facts a hierarchy member shares with its subclasses live in its
+    // `Inheritable` impl; the mapper reads them from there.
+    let (table_expr, schema_expr, columns_expr, primary_key_expr, autoincrement_expr, version_expr) =
+        if hierarchy {
+            (
+                quote!(#inheritable_t::TABLE),
+                quote!(#inheritable_t::SCHEMA),
+                quote!(#inheritable_t::COLUMNS),
+                quote!(#inheritable_t::PRIMARY_KEY),
+                quote!(#inheritable_t::AUTOINCREMENT),
+                quote!(#inheritable_t::VERSION_ID),
+            )
+        } else {
+            (
+                quote!(#table),
+                schema.clone(),
+                quote!(&[#(#columns),*]),
+                quote!(&[#(#key_positions),*]),
+                autoincrement.clone(),
+                version_id.clone(),
+            )
+        };
+    let single_table_subclass = def
+        .inheritance
+        .as_ref()
+        .is_some_and(|i| i.parent.is_some() && !i.joined);
+    let table_fn = match parent {
+        Some((p, _)) if single_table_subclass => quote!(<#p as ::oxalchemy::orm::Model>::table),
+        _ => quote!(<#ident as ::oxalchemy::orm::Model>::table),
+    };
+    let table_body = match parent {
+        Some((p, _)) if single_table_subclass => {
+            quote!(<#p as ::oxalchemy::orm::Model>::table())
+        }
+        _ => quote! {
+            static TABLE: ::oxalchemy::__private::OnceLock<::oxalchemy::Table> =
+                ::oxalchemy::__private::OnceLock::new();
+            // Never a panic: a table the mapper cannot build is reported
+            // by the configure step (`Mapper::configured`).
+            TABLE.get_or_init(|| <#ident as ::oxalchemy::orm::Model>::mapper().model_table())
+        },
+    };
+    let inheritance_expr = match &def.inheritance {
+        None => quote!(::core::option::Option::None),
+        Some(inh) => {
+            let parent_fn = match parent {
+                Some((p, _)) => {
+                    quote!(::core::option::Option::Some(<#p as ::oxalchemy::orm::Model>::mapper))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            let polymorphic_on = opt_str(inh.polymorphic_on.clone());
+            let identity = match &inh.identity {
+                Some(expr) => quote_spanned! {expr.span()=>
+                    ::core::option::Option::Some(|| -> ::oxalchemy::Value { ::oxalchemy::Value::from(#expr) })
+                },
+                None => quote!(::core::option::Option::None),
+            };
+            let joined = inh.joined;
+            let (parent_ref, parent_mut) = match parent {
+                Some((p, pf)) => {
+                    let f = &pf.ident;
+                    (
+                        quote! {
+                            ::core::option::Option::Some(|any: &dyn ::core::any::Any| {
+                                any.downcast_ref::<#ident>().map(|v| {
+                                    &v.#f as &dyn ::oxalchemy::orm::AnyModel
+                                })
+                            })
+                        },
+                        quote! {
+                            ::core::option::Option::Some(|any: &mut dyn ::core::any::Any| {
+                                any.downcast_mut::<#ident>().map(|v| {
+                                    let _: &#p = &v.#f;
+                                    &mut v.#f as &mut dyn ::oxalchemy::orm::AnyModel
+                                })
+                            })
+                        },
+                    )
+                }
+                None => (
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::None),
+                ),
+            };
+            quote! {
+                ::core::option::Option::Some(&::oxalchemy::__private::Inheritance {
+                    parent: #parent_fn,
+                    polymorphic_on: #polymorphic_on,
+                    identity: #identity,
+                    parent_width: #offset,
+                    joined: #joined,
+                    polymorphic: ::core::option::Option::None,
+                    parent_ref: #parent_ref,
+                    parent_mut: #parent_mut,
+                })
+            }
+        }
+    };
+    let inheritable = match (&def.inheritance, parent) {
+        (None, _) => TokenStream::new(),
+        (Some(_), None) => quote! {
+            impl ::oxalchemy::__private::Inheritable for #ident {
+                const COLUMNS: &'static [::oxalchemy::__private::ColumnMapping] = &[#(#columns),*];
+                const PRIMARY_KEY: &'static [usize] = &[#(#key_positions),*];
+                const AUTOINCREMENT: ::core::option::Option<usize> = #autoincrement;
+                const VERSION_ID: ::core::option::Option<&'static str> = #version_id;
+                const TABLE: &'static str = #table;
+                const SCHEMA: ::core::option::Option<&'static str> = #schema;
+                type Base = #ident;
+                fn base(&self) -> &#ident {
+                    self
+                }
+            }
+        },
+        (Some(_), Some((p, pf))) => {
+            let parent_field = &pf.ident;
+            let pt = quote_spanned!(p.span()=> <#p as ::oxalchemy::__private::Inheritable>);
+            // Spanned at `inherits = Parent`, as every use of the parent's facts.
+            let parent_base = quote_spanned!(p.span()=> #pt::base(&self.#parent_field));
+            let (t, sch) = if single_table_subclass {
+                (quote!(#pt::TABLE), quote!(#pt::SCHEMA))
+            } else {
+                (quote!(#table), schema.clone())
+            };
+            quote! {
+                impl ::oxalchemy::__private::Inheritable for #ident {
+                    const COLUMNS: &'static [::oxalchemy::__private::ColumnMapping] =
+                        &::oxalchemy::__private::concat_columns::<{ #pt::COLUMNS.len() + #own_width }>(
+                            #pt::COLUMNS,
+                            &[#(#columns),*],
+                        );
+                    const PRIMARY_KEY: &'static [usize] = #pt::PRIMARY_KEY;
+                    const AUTOINCREMENT: ::core::option::Option<usize> = #pt::AUTOINCREMENT;
+                    const VERSION_ID: ::core::option::Option<&'static str> = #pt::VERSION_ID;
+                    const TABLE: &'static str = #t;
+                    const SCHEMA: ::core::option::Option<&'static str> = #sch;
+                    type Base = #pt::Base;
+                    fn base(&self) -> &Self::Base {
+                        #parent_base
+                    }
+                }
+            }
+        }
+    };
+
+    let width = if hierarchy {
+        quote!(#inheritable_t::COLUMNS.len())
+    } else {
+        quote!(#own_width)
+    };
+    // A subclass: the parent's values first, then its own.
+    let (to_values_body, key_body, push_key_body, from_values_body, set_values_body) = match parent
+    {
+        Some((p, pf)) => {
+            let pfi = &pf.ident;
+            let pty = &pf.ty;
+            (
+                quote! {
+                    let mut __oxalchemy_out = <#p as ::oxalchemy::orm::Model>::to_values(&self.#pfi);
+                    __oxalchemy_out.reserve(#own_width);
+                    #(__oxalchemy_out.push(#to_values);)*
+                    __oxalchemy_out
+                },
+                quote!(<#p as ::oxalchemy::orm::Model>::primary_key_values(&self.#pfi)),
+                quote!(<#p as ::oxalchemy::orm::Model>::push_key_values(&self.#pfi, out)),
+                quote! {
+                    let mut values = values;
+                    let __oxalchemy_own = values.split_off(#offset);
+                    let __oxalchemy_parent: #pty = <#p as ::oxalchemy::orm::Model>::from_values(values)?;
+                    let mut __oxalchemy_values = __oxalchemy_own.into_iter();
+                    ::core::result::Result::Ok(#ident {
+                        #pfi: __oxalchemy_parent,
+                        #(#decode_columns,)*
+                        #(#not_loaded,)*
+                        #(#others,)*
+                    })
+                },
+                quote! {
+                    let mut values = values;
+                    let __oxalchemy_own = values.split_off(#offset);
+                    <#p as ::oxalchemy::orm::Model>::set_values(&mut self.#pfi, values)?;
+                    let mut __oxalchemy_values = __oxalchemy_own.into_iter();
+                    #(#set_columns)*
+                    ::core::result::Result::Ok(())
+                },
+            )
+        }
+        None => (
+            quote!(::std::vec![#(#to_values),*]),
+            quote!(::std::vec![#(#key_values),*]),
+            quote!(#(out.push(#key_values);)*),
+            quote! {
+                let mut __oxalchemy_values = values.into_iter();
+                ::core::result::Result::Ok(#ident {
+                    #(#decode_columns,)*
+                    #(#not_loaded,)*
+                    #(#others,)*
+                })
+            },
+            quote! {
+                let mut __oxalchemy_values = values.into_iter();
+                #(#set_columns)*
+                ::core::result::Result::Ok(())
+            },
+        ),
+    };
+
     quote! {
         impl ::oxalchemy::orm::Model for #ident {
             type PrimaryKey = #primary_key;
@@ -368,40 +589,37 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                 #(#markers)*
                 static MAPPER: ::oxalchemy::__private::Mapper = ::oxalchemy::__private::Mapper {
                     model: #model,
-                    table: #table,
-                    schema: #schema,
-                    columns: &[#(#columns),*],
+                    table: #table_expr,
+                    schema: #schema_expr,
+                    columns: #columns_expr,
                     relationships: &[#(#relationships),*],
-                    primary_key: &[#(#key_positions),*],
-                    autoincrement: #autoincrement,
-                    version_id: #version_id,
-                    table_fn: <#ident as ::oxalchemy::orm::Model>::table,
+                    primary_key: #primary_key_expr,
+                    autoincrement: #autoincrement_expr,
+                    version_id: #version_expr,
+                    table_fn: #table_fn,
                     base_metadata: ::oxalchemy::__private::metadata_for::<#base>,
                     validators: #validators,
                     from_values_boxed: ::oxalchemy::__private::boxed_from_values::<#ident>,
+                    inheritance: #inheritance_expr,
                     state: ::oxalchemy::__private::OnceLock::new(),
                 };
                 &MAPPER
             }
 
             fn table() -> &'static ::oxalchemy::Table {
-                static TABLE: ::oxalchemy::__private::OnceLock<::oxalchemy::Table> =
-                    ::oxalchemy::__private::OnceLock::new();
-                // Never a panic: a table the mapper cannot build is reported
-                // by the configure step (`Mapper::configured`).
-                TABLE.get_or_init(|| <#ident as ::oxalchemy::orm::Model>::mapper().model_table())
+                #table_body
             }
 
             fn to_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
-                ::std::vec![#(#to_values),*]
+                #to_values_body
             }
 
             fn primary_key_values(&self) -> ::std::vec::Vec<::oxalchemy::Value> {
-                ::std::vec![#(#key_values),*]
+                #key_body
             }
 
             fn push_key_values(&self, out: &mut ::std::vec::Vec<::oxalchemy::Value>) {
-                #(out.push(#key_pushes);)*
+                #push_key_body
             }
 
             fn from_values(
@@ -415,12 +633,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                         ),
                     ));
                 }
-                let mut __oxalchemy_values = values.into_iter();
-                ::core::result::Result::Ok(#ident {
-                    #(#decode_columns,)*
-                    #(#not_loaded,)*
-                    #(#others,)*
-                })
+                #from_values_body
             }
 
             fn set_values(
@@ -435,17 +648,21 @@ fn model_impl(def: &ModelDef) -> TokenStream {
                         ),
                     ));
                 }
-                let mut __oxalchemy_values = values.into_iter();
-                #(#set_columns)*
-                ::core::result::Result::Ok(())
+                #set_values_body
             }
         }
+        #inheritable
     }
 }
 
 fn result_shape_impl(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
-    let width = def.columns.len();
+    let own_width = def.columns.len();
+    let width = if def.inheritance.is_some() {
+        quote!(<#ident as ::oxalchemy::__private::Inheritable>::COLUMNS.len())
+    } else {
+        quote!(#own_width)
+    };
     quote! {
         impl ::oxalchemy::orm::ResultShape for #ident {
             fn width() -> usize {

@@ -8,7 +8,12 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 /// The `&[Validator { .. }, ..]` of the mapper (`columns` in mapper order).
-pub(crate) fn validators(owner: &Ident, table: &str, columns: &[ColumnField]) -> TokenStream {
+pub(crate) fn validators(
+    owner: &Ident,
+    table: &str,
+    columns: &[ColumnField],
+    offset: &TokenStream,
+) -> TokenStream {
     let items = columns.iter().enumerate().filter_map(|(position, c)| {
         let path = c.options.validate.as_ref()?;
         let field = &c.field_name;
@@ -27,7 +32,7 @@ pub(crate) fn validators(owner: &Ident, table: &str, columns: &[ColumnField]) ->
         Some(quote! {
             ::oxalchemy::__private::Validator {
                 field: #field,
-                position: #position,
+                position: #offset + #position,
                 check: |__oxalchemy_value: &::oxalchemy::Value| -> ::core::result::Result<(), ::std::string::String> {
                     #typed
                     match <#ty as ::oxalchemy::orm::FieldType>::from_value(

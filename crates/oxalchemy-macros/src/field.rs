@@ -72,8 +72,18 @@ pub(crate) enum FieldKind {
     Relationship(RelationshipField),
     /// An association proxy (not a column).
     Proxy(ProxyField),
-    /// An inheritance parent (not a column).
+    /// Neither: set to its `Default` when a row is decoded.
     Other(OtherField),
+    /// `#[parent]`: the inherited model's value (table inheritance).
+    Parent(ParentField),
+}
+
+/// The `#[parent]` field of a subclass: the value of the `inherits` model.
+pub(crate) struct ParentField {
+    /// The field.
+    pub(crate) ident: Ident,
+    /// Its type (must be the `inherits` model).
+    pub(crate) ty: syn::Type,
 }
 
 /// The attributes the derive owns on fields.
@@ -112,19 +122,11 @@ impl FieldKind {
             );
         }
 
-        // Accepted by the parser (so the names are reserved and misspellings are
-        // caught) but not built yet: an error, never an attribute that does nothing.
-        if let Some(attr) = parent_attr {
-            if roles.len() == 1 {
-                errors.at(
-                    attr.path().span(),
-                    format!(
-                        "#[parent] on `{field_name}`: table inheritance is not built yet; map the \
-                     parent's columns on this model, or use a relationship to it"
-                    ),
-                );
-            }
-            return Some(FieldKind::Other(OtherField { ident }));
+        if parent_attr.is_some() {
+            return Some(FieldKind::Parent(ParentField {
+                ident,
+                ty: field.ty.clone(),
+            }));
         }
         if let Some(attr) = proxy_attr {
             let o = AssociationProxyOptions::from_attrs(&field.attrs, errors);
@@ -425,13 +427,10 @@ mod tests {
     }
 
     #[test]
-    fn parents_are_not_built_yet() {
-        let (_, errors) = classify(named(quote::quote!(#[parent] pub employee: Employee)));
-        assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].contains("table inheritance is not built yet"),
-            "{errors:?}"
-        );
+    fn parent_fields() {
+        let (kind, errors) = classify(named(quote::quote!(#[parent] pub employee: Employee)));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(matches!(kind, Some(FieldKind::Parent(p)) if p.ident == "employee"));
     }
 
     #[test]

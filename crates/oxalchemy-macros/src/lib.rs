@@ -42,6 +42,7 @@ mod hybrid_translate;
 mod model;
 mod model_attr;
 mod naming;
+mod polymorphic;
 mod proxy_check;
 mod relationship_attr;
 mod suggest;
@@ -66,9 +67,11 @@ use proc_macro::TokenStream;
 ///   (`base` is required; `table` defaults to the struct name in snake_case;
 ///   `default` generates `impl Default` in which each column with
 ///   `mapped_column(default = expr)` holds `expr`, instead of deriving `Default`;
-///   `polymorphic_on`, `polymorphic_identity` and `inherits` (table
-///   inheritance), like `#[parent]` fields, are reserved and a compile error
-///   until they are built);
+///   `polymorphic_on = "column"` and `polymorphic_identity = value` on the
+///   base of a hierarchy, `inherits = Parent` and `polymorphic_identity` on a
+///   subclass, whose `#[parent]` field holds the parent's value: table
+///   inheritance, single-table without `table`, joined-table with it; see
+///   the guide's inheritance chapter);
 /// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,
 ///   length = N, nullable = bool, unique, index, default = expr, server_default = "..",
 ///   foreign_key = "table.column", ondelete = "..", onupdate = "..")]`;
@@ -95,6 +98,30 @@ use proc_macro::TokenStream;
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     derive_model_tokens(&input).into()
+}
+
+/// `#[derive(Polymorphic)]` on an enum with one variant per class of an
+/// inheritance hierarchy, the base first:
+///
+/// ```ignore
+/// #[derive(Polymorphic, Debug, Clone)]
+/// pub enum AnyEmployee { Employee(Employee), Manager(Manager), Engineer(Engineer) }
+/// let all: Vec<AnyEmployee> = session.scalars(select(AnyEmployee)).all().await?;
+/// ```
+///
+/// It implements `Model` (so `select`, `get`, `add`, `save` and `delete`
+/// take the enum; the session stores each object as its own class) and
+/// defines the entity constant. Each row comes back as the variant its
+/// discriminator names; joined tables are read with LEFT OUTER JOINs. A
+/// mapped class of the hierarchy without a variant is a configuration
+/// error. See `docs/inheritance.md`.
+#[proc_macro_derive(Polymorphic)]
+pub fn derive_polymorphic(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    match polymorphic::PolymorphicDef::from_derive_input(&input) {
+        Ok(def) => polymorphic::expand(&def).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
 }
 
 /// `#[hybrids]` on an inherent impl block of a model: each method marked

@@ -1,13 +1,15 @@
 //! `ModelDef`: a `#[derive(Model)]` input, analysed and checked, ready to expand.
 
 use crate::errors::Errors;
-use crate::field::{ColumnField, FieldKind, OtherField, ProxyField, RelationshipField, is_integer};
+use crate::field::{
+    ColumnField, FieldKind, OtherField, ParentField, ProxyField, RelationshipField, is_integer,
+};
 use crate::model_attr::ModelOptions;
 use crate::naming::{ident_text, snake_case};
 use proc_macro2::Ident;
 use std::collections::HashMap;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Path, Visibility};
+use syn::{Data, DeriveInput, Expr, Fields, Path, Visibility};
 
 /// Everything the expansion needs about one model.
 pub(crate) struct ModelDef {
@@ -33,6 +35,27 @@ pub(crate) struct ModelDef {
     pub(crate) others: Vec<OtherField>,
     /// The association proxy fields, each `target` checked to name a relationship.
     pub(crate) proxies: Vec<ProxyField>,
+    /// Table inheritance, if the model takes part in a hierarchy.
+    pub(crate) inheritance: Option<InheritanceDef>,
+}
+
+/// A model's place in an inheritance hierarchy.
+pub(crate) struct InheritanceDef {
+    /// `inherits = Parent` and the `#[parent]` field holding it.
+    pub(crate) parent: Option<(Path, ParentField)>,
+    /// `polymorphic_on = "column"` (the base only).
+    pub(crate) polymorphic_on: Option<String>,
+    /// `polymorphic_identity = ..`.
+    pub(crate) identity: Option<Expr>,
+    /// A subclass with `table = ".."`: joined-table inheritance.
+    pub(crate) joined: bool,
+}
+
+impl ModelDef {
+    /// The subclass's parent model and `#[parent]` field.
+    pub(crate) fn parent(&self) -> Option<&(Path, ParentField)> {
+        self.inheritance.as_ref().and_then(|i| i.parent.as_ref())
+    }
 }
 
 impl ModelDef {
@@ -63,25 +86,6 @@ impl ModelDef {
         }
 
         let options = ModelOptions::from_attrs(&input.attrs, &mut errors);
-        // Parsed (the names are reserved) but not built yet: an error, never ignored.
-        for (name, given) in [
-            ("polymorphic_on", options.polymorphic_on.is_some()),
-            (
-                "polymorphic_identity",
-                options.polymorphic_identity.is_some(),
-            ),
-            ("inherits", options.inherits.is_some()),
-        ] {
-            if given {
-                errors.at(
-                    ident.span(),
-                    format!(
-                        "#[model({name} = ..)] on `{model_name}`: table inheritance is not built \
-                         yet; map each class to its own table with a relationship between them"
-                    ),
-                );
-            }
-        }
         if options.base.is_none() {
             let message = if options.present {
                 format!(
@@ -104,6 +108,7 @@ impl ModelDef {
         let mut relationships = Vec::new();
         let mut others = Vec::new();
         let mut proxies = Vec::new();
+        let mut parents: Vec<ParentField> = Vec::new();
         for field in &named.named {
             match FieldKind::from_field(field, &mut errors) {
                 Some(FieldKind::Column(c)) => columns.push(c),
@@ -115,6 +120,7 @@ impl ModelDef {
                     proxies.push(p);
                 }
                 Some(FieldKind::Other(o)) => others.push(o),
+                Some(FieldKind::Parent(p)) => parents.push(p),
                 None => {}
             }
         }
@@ -126,10 +132,24 @@ impl ModelDef {
             &mut errors,
         );
 
+        let inheritance = check_inheritance(
+            &model_name,
+            &ident,
+            &options,
+            parents,
+            &columns,
+            &mut errors,
+        );
+        // A subclass's key is its parent's (also when its #[parent] is missing:
+        // that error is reported above).
+        let subclass = options.inherits.is_some();
+
         // A misspelled `primary_key` was already reported, with a suggestion.
-        if !columns
-            .iter()
-            .any(|c| c.options.primary_key || c.options.meant_primary_key)
+        // A subclass's key is its parent's.
+        if !subclass
+            && !columns
+                .iter()
+                .any(|c| c.options.primary_key || c.options.meant_primary_key)
         {
             errors.at(
                 ident.span(),
@@ -192,12 +212,130 @@ impl ModelDef {
             relationships,
             others,
             proxies,
+            inheritance,
         })
     }
 
     /// The model's name as text.
     pub(crate) fn name(&self) -> String {
         ident_text(&self.ident)
+    }
+}
+
+/// Check the inheritance options and `#[parent]` fields of a model.
+fn check_inheritance(
+    model_name: &str,
+    ident: &Ident,
+    options: &ModelOptions,
+    mut parents: Vec<ParentField>,
+    columns: &[ColumnField],
+    errors: &mut Errors,
+) -> Option<InheritanceDef> {
+    let span = ident.span();
+    if parents.len() > 1 {
+        errors.at(
+            parents[1].ident.span(),
+            format!(
+                "`{model_name}` has several #[parent] fields; a model inherits from one parent"
+            ),
+        );
+    }
+    let parent_field = if parents.is_empty() {
+        None
+    } else {
+        Some(parents.remove(0))
+    };
+    match (&options.inherits, parent_field) {
+        (Some(_), None) => {
+            errors.at(
+                span,
+                format!(
+                    "`{model_name}` inherits from a parent but has no #[parent] field: add `#[parent] pub parent: Parent` holding the inherited columns"
+                ),
+            );
+            None
+        }
+        (None, Some(p)) => {
+            errors.at(
+                p.ident.span(),
+                format!(
+                    "#[parent] on `{}` needs #[model(inherits = Parent)] on `{model_name}`",
+                    crate::naming::ident_text(&p.ident)
+                ),
+            );
+            None
+        }
+        (Some(parent), Some(p)) => {
+            if let Some(on) = &options.polymorphic_on {
+                errors.at(
+                    on.span(),
+                    format!(
+                        "polymorphic_on on `{model_name}`, a subclass: the discriminator is declared once, on the base of the hierarchy"
+                    ),
+                );
+            }
+            if let Some(v) = &options.version_id {
+                errors.at(
+                    v.span(),
+                    format!("version_id on `{model_name}`, a subclass: the version counter is the base's"),
+                );
+            }
+            if options.schema.is_some() && options.table.is_none() {
+                errors.at(
+                    span,
+                    format!("schema on `{model_name}`, a single-table subclass: it maps its parent's table"),
+                );
+            }
+            for c in columns.iter().filter(|c| c.options.primary_key) {
+                errors.at(
+                    c.ident.span(),
+                    format!(
+                        "`{}` of `{model_name}` is marked primary_key, but a subclass's key is its parent's (a joined table gets the parent's key columns by itself)",
+                        c.field_name
+                    ),
+                );
+            }
+            Some(InheritanceDef {
+                parent: Some((parent.clone(), p)),
+                polymorphic_on: None,
+                identity: options.polymorphic_identity.clone(),
+                joined: options.table.is_some(),
+            })
+        }
+        (None, None) => match (&options.polymorphic_on, &options.polymorphic_identity) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                errors.at(
+                    span,
+                    format!(
+                        "polymorphic_identity on `{model_name}`, which neither inherits from a model nor has polymorphic_on: give the base of the hierarchy polymorphic_on = \"column\""
+                    ),
+                );
+                None
+            }
+            (Some(on), identity) => {
+                let wanted = on.value();
+                if !columns
+                    .iter()
+                    .any(|c| c.column_name == wanted || c.field_name == wanted)
+                {
+                    errors.at(
+                        on.span(),
+                        format!("polymorphic_on = {wanted:?} names no column of `{model_name}`"),
+                    );
+                }
+                let column = columns
+                    .iter()
+                    .find(|c| c.column_name == wanted || c.field_name == wanted)
+                    .map_or(wanted, |c| c.column_name.clone());
+                Some(InheritanceDef {
+                    parent: None,
+                    polymorphic_on: Some(column),
+                    identity: identity.clone(),
+                    joined: false,
+                })
+            }
+        },
     }
 }
 
@@ -363,16 +501,54 @@ mod tests {
     }
 
     #[test]
-    fn inheritance_options_are_errors_until_built() {
+    fn inheritance_options() {
+        let def = ModelDef::from_derive_input(&parse_quote! {
+            #[model(base = Base, inherits = Employee, polymorphic_identity = "manager")]
+            pub struct Manager { #[parent] pub employee: Employee, pub data: Option<String> }
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let inh = def.inheritance.as_ref().unwrap();
+        assert!(!inh.joined);
+        assert!(def.parent().unwrap().0.is_ident("Employee"));
+        let def = ModelDef::from_derive_input(&parse_quote! {
+            #[model(base = Base, table = "employee", polymorphic_on = "kind")]
+            pub struct Employee { #[mapped_column(primary_key)] pub id: i64, pub kind: String }
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            def.inheritance.unwrap().polymorphic_on.as_deref(),
+            Some("kind")
+        );
+    }
+
+    #[test]
+    fn inheritance_mistakes() {
         let errors = errors_of(parse_quote! {
             #[model(base = Base, inherits = Employee, polymorphic_identity = "manager")]
             pub struct Manager { #[mapped_column(primary_key)] pub id: i64 }
         });
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(
-            errors
-                .iter()
-                .all(|e| e.contains("table inheritance is not built yet"))
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("has no #[parent] field"), "{errors:?}");
+        let errors = errors_of(parse_quote! {
+            #[model(base = Base, polymorphic_identity = "x")]
+            pub struct Plain { #[mapped_column(primary_key)] pub id: i64 }
+        });
+        assert!(errors[0].contains("neither inherits"), "{errors:?}");
+        let errors = errors_of(parse_quote! {
+            #[model(base = Base, polymorphic_on = "type")]
+            pub struct Plain { #[mapped_column(primary_key)] pub id: i64 }
+        });
+        assert_eq!(
+            errors,
+            ["polymorphic_on = \"type\" names no column of `Plain`"]
+        );
+        let errors = errors_of(parse_quote! {
+            #[model(base = Base)]
+            pub struct Orphan { #[parent] pub e: Employee }
+        });
+        assert_eq!(
+            errors[0],
+            "#[parent] on `e` needs #[model(inherits = Parent)] on `Orphan`"
         );
     }
 }

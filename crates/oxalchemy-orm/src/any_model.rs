@@ -24,6 +24,11 @@ pub trait AnyModel: Any + Send + Sync {
     fn into_any(self: Box<Self>) -> Box<dyn Any + Send>;
     /// A boxed copy.
     fn clone_boxed(&self) -> Box<dyn AnyModel>;
+    /// The value the session stores ([`Model::as_persisted`]: the variant's
+    /// value for a polymorphic enum, else itself).
+    fn persisted(&self) -> &dyn AnyModel;
+    /// [`persisted`](Self::persisted), mutably.
+    fn persisted_mut(&mut self) -> &mut dyn AnyModel;
 }
 
 impl<M: Model> AnyModel for M {
@@ -50,6 +55,12 @@ impl<M: Model> AnyModel for M {
     }
     fn clone_boxed(&self) -> Box<dyn AnyModel> {
         Box::new(self.clone())
+    }
+    fn persisted(&self) -> &dyn AnyModel {
+        Model::as_persisted(self)
+    }
+    fn persisted_mut(&mut self) -> &mut dyn AnyModel {
+        Model::as_persisted_mut(self)
     }
 }
 

@@ -47,11 +47,27 @@ pub const fn entity<M>() -> Entity<M> {
 impl<M: Model> SelectItem for Entity<M> {
     type Type = M;
     fn push_nodes(self, out: &mut Vec<Node>) {
-        for c in M::mapper().columns {
+        let mapper = M::mapper();
+        if mapper.inheritance.is_some() {
+            let mut core = oxalchemy_core::stmt::SelectCore::default();
+            crate::inheritance::push_entity(mapper, &mut core);
+            out.append(&mut core.columns);
+            return;
+        }
+        for c in mapper.columns {
             out.push(Node::Column {
                 source: Source::Static(M::table),
                 name: Cow::Borrowed(c.name),
             });
+        }
+    }
+
+    fn push_into(self, core: &mut oxalchemy_core::stmt::SelectCore) {
+        let mapper = M::mapper();
+        if mapper.inheritance.is_some() {
+            crate::inheritance::push_entity(mapper, core);
+        } else {
+            self.push_nodes(&mut core.columns);
         }
     }
 }

@@ -14,12 +14,14 @@ mod field_type;
 mod hybrid;
 #[doc(hidden)]
 pub mod hybrid_sql;
+mod inheritance;
 mod join_condition;
 mod key_part;
 mod loading;
 mod mapper;
 mod mapper_state;
 mod model;
+mod polymorphic;
 mod proxy_value;
 mod registry;
 mod related;
@@ -37,20 +39,24 @@ pub use association_proxy::{AssociationProxy, AssociationProxyRef};
 pub use entity::{Entity, entity};
 pub use field_type::FieldType;
 pub use hybrid::Hybrid;
+pub use inheritance::{Inheritable, Inheritance, ParentMut, ParentRef, concat_columns};
 pub use join_condition::{Direction, check_back_populates, resolve};
 pub use loading::{
     EagerLoadPath, IntoLoaderOptions, Load, LoadSpec, LoadSteps, LoaderCriteria, LoaderOption,
     RelTarget, SelectOptionsExt, Strategy, contains_eager, defaultload, joinedload, lazyload,
-    raiseload, selectinload, subqueryload, with_loader_criteria,
+    raiseload, selectin_polymorphic, selectinload, subqueryload, with_loader_criteria,
 };
 pub use mapper::{ColumnMapping, Mapper, RelationshipMapping};
 pub use mapper_state::MapperState;
 pub use model::{Model, PrimaryKey};
+pub use polymorphic::{
+    Polymorphic, PolymorphicVariant, polymorphic_mapper, polymorphic_values, polymorphic_variant,
+};
 pub use proxy_value::{ProxyAttrKind, ProxyColumn, ProxyMembers, ProxyValue, read_proxy};
 pub use registry::{ModelRegistration, configure, mappers_for, metadata_for};
 pub use related::{LoadedWith, Related};
 pub use relationship_access::{Models, RelatedValue, RelationshipAccess, RelationshipField};
-pub use relationship_expr::{RelCriterion, RelJoin, ScalarRelated};
+pub use relationship_expr::{OfType, OfTypeTarget, RelCriterion, RelJoin, ScalarRelated};
 pub use relationship_options::{Cascade, Lazy, OrderBy};
 pub use relationship_ref::Rel;
 pub use resolved_relationship::{ResolvedRelationship, SecondaryJoin};

@@ -122,6 +122,8 @@ pub struct Mapper {
     pub validators: &'static [crate::validator::Validator],
     /// Build a boxed model from column values in mapper order (`Model::from_values`).
     pub from_values_boxed: fn(Vec<Value>) -> Result<Box<dyn AnyModel>>,
+    /// The model's place in an inheritance hierarchy (`None` for a plain model).
+    pub inheritance: Option<&'static crate::inheritance::Inheritance>,
     /// The configured state, computed on first use (the derive emits `OnceLock::new()`).
     pub state: OnceLock<MapperState>,
 }
@@ -188,12 +190,12 @@ impl Mapper {
     /// everything [`build_table`](Self::build_table) could refuse; should it
     /// refuse anyway, the table holds the columns without their constraints
     /// and [`configured`](Self::configured) reports the error.
-    pub fn model_table(&self) -> Table {
+    pub fn model_table(&'static self) -> Table {
         if let Ok(t) = self.build_table() {
             return t;
         }
         let plain = Table::build(self.table, |t| {
-            for c in self.columns {
+            for (c, _, _) in self.table_columns() {
                 let _ = t.column(c.name, (c.sql_type)()).nullable(c.nullable);
             }
         });
@@ -204,7 +206,14 @@ impl Mapper {
     }
 
     /// Build the Core `Table` for this model.
-    pub fn build_table(&self) -> Result<Table> {
+    pub fn build_table(&'static self) -> Result<Table> {
+        if let Some(inh) = self.inheritance
+            && inh.parent.is_some()
+            && !inh.joined
+        {
+            // A single-table subclass maps its parent's table.
+            return Ok((self.table_fn)().clone());
+        }
         if !self.columns.iter().any(|c| c.primary_key) {
             return Err(Error::argument(format!(
                 "model {} has no primary key: mark a field #[mapped_column(primary_key)]",
@@ -216,12 +225,25 @@ impl Mapper {
             if let Some(s) = self.schema {
                 t.schema(s);
             }
-            for c in self.columns {
+            let parent_table = self
+                .inheritance
+                .and_then(|i| i.parent_mapper())
+                .map(|p| (p.table_fn)().fullname());
+            for (c, forced_nullable, inherited_key) in self.table_columns() {
                 let mut col = t
                     .column(c.name, (c.sql_type)())
-                    .nullable(c.nullable && !c.primary_key);
+                    .nullable((c.nullable || forced_nullable) && !c.primary_key);
                 if c.primary_key {
                     col = col.primary_key();
+                }
+                if inherited_key {
+                    // A joined subclass's key: the parent's key, never generated here.
+                    col = col.autoincrement(false);
+                    if let Some(parent) = &parent_table {
+                        col = col.foreign_key(&format!("{parent}.{}", c.name));
+                    }
+                    let _ = col;
+                    continue;
                 }
                 if let Some(a) = c.autoincrement {
                     col = col.autoincrement(a);

@@ -41,6 +41,14 @@ pub struct MapperState {
     pub(crate) listeners: MapperListeners,
     /// This model or one its save-update cascades reach has a validator.
     pub(crate) validates_graph: bool,
+    /// Inheritance: the discriminator's position and this model's
+    /// `polymorphic_identity`, written into every INSERT whatever the field held.
+    pub(crate) discriminator: Option<(usize, oxalchemy_core::Value)>,
+    /// Inheritance: this model's rows span several tables (it or an ancestor
+    /// is a joined subclass); the unit of work does not write those yet.
+    pub(crate) spans_tables: bool,
+    /// The tables of a class whose rows span several, for the flush (made on first use).
+    pub(crate) table_parts: OnceLock<Vec<crate::session::joined_parts::TablePart>>,
 }
 
 impl fmt::Debug for MapperState {
@@ -57,10 +65,15 @@ impl MapperState {
     /// The configure step for `mapper`.
     pub(crate) fn configure(mapper: &'static Mapper) -> MapperState {
         let table = (mapper.table_fn)();
-        let error = mapper.build_table().err().map(|e| match e {
-            Error::ArgumentError(m) => m,
-            other => other.to_string(),
-        });
+        let error = mapper
+            .build_table()
+            .err()
+            .map(|e| match e {
+                Error::ArgumentError(m) => m,
+                other => other.to_string(),
+            })
+            .or_else(|| crate::inheritance::check_identities(mapper).err())
+            .or_else(|| mapper.polymorphic().and_then(|p| p.error.clone()));
         let autoincrement = mapper.autoincrement.filter(|&i| {
             let c = &mapper.columns[i];
             c.autoincrement == Some(true)
@@ -98,6 +111,11 @@ impl MapperState {
             error,
             listeners: MapperListeners::default(),
             validates_graph: crate::validator::reaches_validators(mapper),
+            spans_tables: crate::inheritance::spans_tables(mapper),
+            table_parts: OnceLock::new(),
+            discriminator: mapper
+                .inheritance
+                .and_then(|inh| Some((mapper.discriminator_position()?, (inh.identity?)()))),
         }
     }
 

@@ -43,6 +43,20 @@ pub trait Model: Clone + Send + Sync + Sized + 'static {
         out.extend(self.primary_key_values());
     }
 
+    /// The value the session stores and writes: the object itself, or for a
+    /// `#[derive(Polymorphic)]` enum the variant's value (the session keeps
+    /// each row as its own class).
+    #[doc(hidden)]
+    fn as_persisted(&self) -> &dyn crate::AnyModel {
+        self
+    }
+
+    /// [`as_persisted`](Self::as_persisted), mutably.
+    #[doc(hidden)]
+    fn as_persisted_mut(&mut self) -> &mut dyn crate::AnyModel {
+        self
+    }
+
     /// The primary-key values of this object, in key order.
     fn primary_key_values(&self) -> Vec<Value> {
         let values = self.to_values();

@@ -32,12 +32,20 @@ pub fn metadata_for<B: 'static>() -> &'static MetaData {
     let mut mappers = Vec::new();
     for reg in inventory::iter::<ModelRegistration> {
         if (reg.base)() == key {
-            md.add_table((reg.table)().clone());
-            mappers.push((reg.mapper)());
+            let mapper = (reg.mapper)();
+            let single_table_subclass = mapper
+                .inheritance
+                .is_some_and(|i| i.parent.is_some() && !i.joined);
+            // A single-table subclass maps its parent's table, registered by the parent.
+            if !single_table_subclass {
+                md.add_table((reg.table)().clone());
+            }
+            mappers.push(mapper);
         }
     }
     if let Err(e) = check_foreign_keys(md, &mappers)
         .and_then(|()| crate::join_condition::check_back_populates(&mappers))
+        .and_then(|()| crate::inheritance::check_hierarchies(&mappers))
     {
         md.set_configuration_error(e);
     }

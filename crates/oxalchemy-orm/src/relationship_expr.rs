@@ -63,12 +63,51 @@ impl<M: Model, T> JoinTarget for Rel<M, T> {
     }
 }
 
-/// A relationship joined to an alias of its target (`Rel::of_type`).
+/// A relationship joined to an alias of its target, or to one class of the
+/// target's inheritance hierarchy (`Rel::of_type`).
 #[derive(Debug, Clone)]
 pub struct RelJoin {
     owner: &'static Mapper,
     rel: &'static RelationshipMapping,
-    target: Alias,
+    target: OfTypeTarget,
+}
+
+/// What `Rel::of_type` joins to.
+#[derive(Debug, Clone)]
+pub enum OfTypeTarget {
+    /// An alias of the target's table.
+    Alias(Alias),
+    /// One class of the target's inheritance hierarchy.
+    Class(&'static Mapper),
+}
+
+/// The argument of `Rel::of_type`: an alias of the target's table
+/// (`&Node::table().alias("child")`), or the entity of one class of the
+/// target's inheritance hierarchy (`Company::STAFF.of_type(Coder)`,
+/// SQLAlchemy's `of_type(Engineer)`).
+pub trait OfType {
+    /// The join target.
+    fn of_type_target(self) -> OfTypeTarget;
+}
+
+impl OfType for &Alias {
+    fn of_type_target(self) -> OfTypeTarget {
+        OfTypeTarget::Alias(self.clone())
+    }
+}
+
+impl<S: Model> OfType for crate::Entity<S> {
+    fn of_type_target(self) -> OfTypeTarget {
+        OfTypeTarget::Class(S::mapper())
+    }
+}
+
+/// The base of the hierarchy `m` belongs to (through its first variant for a polymorphic enum).
+fn hierarchy_base(m: &'static Mapper) -> &'static Mapper {
+    match m.polymorphic() {
+        Some(p) => p.variants[0].mapper.base_mapper(),
+        None => m.base_mapper(),
+    }
 }
 
 impl JoinTarget for RelJoin {
@@ -79,7 +118,45 @@ impl JoinTarget for RelJoin {
     }
 
     fn into_joins(self) -> Vec<(Source, Option<Node>)> {
-        joins_to(self.owner, self.rel, Source::Alias(self.target))
+        let class = match self.target {
+            OfTypeTarget::Alias(alias) => {
+                return joins_to(self.owner, self.rel, Source::Alias(alias));
+            }
+            OfTypeTarget::Class(class) => class,
+        };
+        let target = (self.rel.target)();
+        let mut joins = joins_to(self.owner, self.rel, Source::Static(target.table_fn));
+        if class.inheritance.is_none()
+            || !std::ptr::eq(hierarchy_base(class), hierarchy_base(target))
+        {
+            let message = format!(
+                "{}::{}.of_type({}): {} is not a class of the hierarchy of {}, the \
+                 relationship's target",
+                self.owner.model,
+                self.rel.field.to_uppercase(),
+                class.model,
+                class.model,
+                target.model
+            );
+            if let Some(last) = joins.last_mut() {
+                last.1 = Some(Node::Invalid(Cow::Owned(message)));
+            }
+            return joins;
+        }
+        // A single-table class: its discriminator values, in the ON clause.
+        if let Some(criterion) = crate::inheritance::single_table_criterion(class)
+            && let Some(last) = joins.last_mut()
+        {
+            last.1 = Some(match last.1.take() {
+                Some(on) => on.and(criterion),
+                None => criterion,
+            });
+        }
+        // A joined class: its tables, on the key.
+        let mut chain = Vec::new();
+        crate::inheritance::push_joins(class, &mut chain, JoinKind::Inner);
+        joins.extend(chain.into_iter().map(|j| (j.target, j.on)));
+        joins
     }
 }
 
@@ -301,11 +378,17 @@ impl<M: Model, T> Rel<M, T> {
     /// Join the relationship to an alias of its target (needed for a
     /// self-referential relationship: `select(Node).join(Node::CHILDREN.of_type(&child))`
     /// with `let child = Node::table().alias("child")`).
-    pub fn of_type(self, alias: &Alias) -> RelJoin {
+    ///
+    /// With the entity of a class of the target's inheritance hierarchy, the
+    /// join reaches that class (SQLAlchemy's `of_type(Engineer)`): its joined
+    /// tables are joined on the key, and a single-table class's
+    /// discriminator values are added to the ON clause:
+    /// `select(Company).join(Company::STAFF.of_type(Coder)).filter(Coder::LANGUAGE.eq("rust"))`.
+    pub fn of_type(self, target: impl OfType) -> RelJoin {
         RelJoin {
             owner: M::mapper(),
             rel: self.mapping(),
-            target: alias.clone(),
+            target: target.of_type_target(),
         }
     }
 }

@@ -28,7 +28,17 @@ pub(crate) fn validate_values(
     values: &[Value],
     only: Option<&[usize]>,
 ) -> Result<()> {
-    for v in mapper.validators {
+    if mapper.validators.is_empty() && mapper.inheritance.is_none() {
+        return Ok(());
+    }
+    // A subclass's values start with its ancestors' (inheritance): their
+    // validators check the same positions.
+    let ancestors =
+        std::iter::successors(mapper.inheritance.and_then(|i| i.parent_mapper()), |m| {
+            m.inheritance.and_then(|i| i.parent_mapper())
+        });
+    let inherited = ancestors.flat_map(|m| m.validators.iter());
+    for v in mapper.validators.iter().chain(inherited) {
         if only.is_some_and(|changed| !changed.contains(&v.position)) {
             continue;
         }
@@ -57,6 +67,10 @@ pub(crate) fn reaches_validators(mapper: &'static Mapper) -> bool {
         seen.push(m);
         if !m.validators.is_empty() {
             return true;
+        }
+        // Inheritance: an ancestor's validators check a subclass's values too.
+        if let Some(parent) = m.inheritance.and_then(|i| i.parent_mapper()) {
+            stack.push(parent);
         }
         stack.extend(
             m.relationships

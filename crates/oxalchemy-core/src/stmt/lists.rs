@@ -8,6 +8,17 @@ pub trait SelectItem {
     type Type;
     /// Append this item's result columns.
     fn push_nodes(self, out: &mut Vec<Node>);
+
+    /// Add this item to a SELECT being built: its result columns, and
+    /// whatever else it needs there (an ORM entity of an inheritance
+    /// hierarchy adds the joins to its subclass tables and the
+    /// discriminator criterion). The default adds the columns only.
+    fn push_into(self, core: &mut super::select::SelectCore)
+    where
+        Self: Sized,
+    {
+        self.push_nodes(&mut core.columns);
+    }
 }
 
 impl<M, T> SelectItem for Column<M, T> {
@@ -51,6 +62,19 @@ pub trait SelectList {
     type Row;
     /// The result-column nodes.
     fn into_nodes(self) -> Vec<Node>;
+
+    /// The clauses of a SELECT of these items (`select(..)`): the result
+    /// columns, and the joins and criteria an item brings (see
+    /// [`SelectItem::push_into`]).
+    fn into_core(self) -> super::select::SelectCore
+    where
+        Self: Sized,
+    {
+        super::select::SelectCore {
+            columns: self.into_nodes(),
+            ..Default::default()
+        }
+    }
 }
 
 impl<S: SelectItem> SelectList for S {
@@ -59,6 +83,11 @@ impl<S: SelectItem> SelectList for S {
         let mut out = Vec::with_capacity(1);
         self.push_nodes(&mut out);
         out
+    }
+    fn into_core(self) -> super::select::SelectCore {
+        let mut core = super::select::SelectCore::default();
+        self.push_into(&mut core);
+        core
     }
 }
 
@@ -83,6 +112,13 @@ macro_rules! tuple_select_list {
                 let mut out = Vec::new();
                 $($name.push_nodes(&mut out);)+
                 out
+            }
+            #[allow(non_snake_case)]
+            fn into_core(self) -> super::select::SelectCore {
+                let ($($name,)+) = self;
+                let mut core = super::select::SelectCore::default();
+                $($name.push_into(&mut core);)+
+                core
             }
         }
     };

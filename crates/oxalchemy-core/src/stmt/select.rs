@@ -249,10 +249,7 @@ impl<R> fmt::Debug for Select<R> {
 /// `SELECT ..`: one column or expression, or a tuple of them (or, with the ORM, an entity).
 pub fn select<S: SelectList>(columns: S) -> Select<S::Row> {
     Select {
-        core: SelectCore {
-            columns: columns.into_nodes(),
-            ..Default::default()
-        },
+        core: columns.into_core(),
         extensions: Vec::new(),
         _marker: PhantomData,
     }

@@ -213,6 +213,8 @@ pub struct MapperListenerHandle {
     id: u64,
     event: MapperEvent,
     listeners: &'static MapperListeners,
+    /// The copies on the subclasses of an inheritance hierarchy.
+    propagated: Vec<(u64, &'static MapperListeners)>,
 }
 
 impl fmt::Debug for MapperListenerHandle {
@@ -232,6 +234,9 @@ impl MapperListenerHandle {
 
     /// Unregister the listener; false when it was already removed.
     pub fn remove(self) -> bool {
+        for (id, listeners) in &self.propagated {
+            listeners.remove(*id);
+        }
         self.listeners.remove(self.id)
     }
 }
@@ -270,12 +275,34 @@ pub fn listens_for<M: Model>(
         }
         Ok(())
     });
-    let listeners = listeners_of(M::mapper().state());
-    let id = listeners.add(event, erased);
+    let mapper = M::mapper();
+    let listeners = listeners_of(mapper.state());
+    let id = listeners.add(event, erased.clone());
+    // SQLAlchemy's propagate=True: a listener on a class of a hierarchy
+    // fires for its subclasses too, on the `M` part of the object (its
+    // values are a prefix of the subclass's; `ctx.model()` names the class).
+    let mut propagated = Vec::new();
+    if mapper.inheritance.is_some_and(|i| i.polymorphic.is_none()) {
+        let width = mapper.columns.len();
+        for sub in mapper.self_and_descendants().into_iter().skip(1) {
+            let inner = erased.clone();
+            let on_prefix: Arc<ErasedListener> = Arc::new(move |ctx, values: &mut Vec<Value>| {
+                let mut prefix: Vec<Value> = values.iter().take(width).cloned().collect();
+                inner(ctx, &mut prefix)?;
+                for (slot, v) in values.iter_mut().zip(prefix) {
+                    *slot = v;
+                }
+                Ok(())
+            });
+            let sub_listeners = listeners_of(sub.state());
+            propagated.push((sub_listeners.add(event, on_prefix), sub_listeners));
+        }
+    }
     MapperListenerHandle {
         id,
         event,
         listeners,
+        propagated,
     }
 }
 

@@ -10,8 +10,8 @@ use super::tree::{LoadNode, decide};
 use crate::mapper::{Mapper, RelKey, RelationshipMapping};
 use crate::resolved_relationship::ResolvedRelationship;
 use oxalchemy_core::expr::{Node, Source};
-use oxalchemy_core::stmt::{JoinKind, SelectCore, SelectStmt};
-use oxalchemy_core::{Error, Result, SqlType, Subquery, Value};
+use oxalchemy_core::stmt::{JoinClause, JoinKind, SelectCore, SelectStmt};
+use oxalchemy_core::{Error, ExprLike, Result, SqlType, Subquery, Value};
 use std::collections::{HashMap, HashSet};
 
 /// The identity of a loader path (the relationships from the root model).
@@ -132,12 +132,16 @@ impl<'a> JoinPlanner<'a> {
                 }
             };
             let target_offset = self.core.columns.len();
-            self.core.columns.extend(
-                info.target
-                    .columns
-                    .iter()
-                    .map(|c| col(&target_source, c.name)),
-            );
+            if info.target.inheritance.is_some() && !matches!(strategy, Strategy::ContainsEager) {
+                self.hierarchy_columns(info, &target_source)?;
+            } else {
+                self.core.columns.extend(
+                    info.target
+                        .columns
+                        .iter()
+                        .map(|c| col(&target_source, c.name)),
+                );
+            }
             path.push(rel);
             self.spans.push(JoinedSpan {
                 path: path_key(path),
@@ -150,6 +154,75 @@ impl<'a> JoinPlanner<'a> {
             let r = self.plan(info.target, &target_source, target_offset, child, path);
             path.pop();
             r?;
+        }
+        Ok(())
+    }
+
+    /// The columns of a target of an inheritance hierarchy (a class or a
+    /// polymorphic enum) joined as `alias` (its base table): each joined
+    /// table of the target outer-joined under an alias of its own, and a
+    /// single-table subclass's discriminator criterion added to the ON clause.
+    fn hierarchy_columns(&mut self, info: &ResolvedRelationship, alias: &Source) -> Result<()> {
+        let target = info.target;
+        let base = target.base_mapper();
+        if target.polymorphic().is_none() && !std::ptr::eq((target.table_fn)(), (base.table_fn)()) {
+            return Err(Error::argument(format!(
+                "joinedload({}::{}): the target {} is a joined-table subclass, which joined \
+                 eager loading does not reach yet; use selectinload or subqueryload, or a \
+                 polymorphic enum of the hierarchy as the target",
+                info.owner.model,
+                info.mapping.field.to_uppercase(),
+                target.model
+            )));
+        }
+        let mut sources: Vec<(String, Source)> =
+            vec![((base.table_fn)().name().to_owned(), alias.clone())];
+        let mut chain = Vec::new();
+        crate::inheritance::push_joins(target, &mut chain, JoinKind::Left);
+        for j in chain {
+            let Some(table) = j.target.table().cloned() else {
+                continue;
+            };
+            self.aliases += 1;
+            let a = Source::Alias(table.alias(&format!("{}_{}", table.name(), self.aliases)));
+            let on = super::query::all_equal(target.primary_key.iter().map(|&i| {
+                (
+                    col(&a, target.columns[i].name),
+                    col(alias, target.columns[i].name),
+                )
+            }));
+            self.core.joins.push(JoinClause {
+                kind: JoinKind::Left,
+                target: a.clone(),
+                on: Some(on),
+            });
+            sources.push((table.name().to_owned(), a));
+        }
+        if crate::inheritance::single_table_criterion(target).is_some()
+            && let Some((column, _)) = target.discriminator()
+            && let Some(join) = self
+                .core
+                .joins
+                .iter_mut()
+                .rev()
+                .find(|j| j.target.key() == alias.key())
+        {
+            let restricted =
+                oxalchemy_core::Expr::<oxalchemy_core::expr::AnyType>::new(col(alias, column))
+                    .in_(target.identities())
+                    .into_node();
+            join.on = Some(match join.on.take() {
+                Some(on) => on.and(restricted),
+                None => restricted,
+            });
+        }
+        for (i, c) in target.columns.iter().enumerate() {
+            let table = (target.column_owner(i).table_fn)();
+            let source = sources
+                .iter()
+                .find(|(name, _)| name == table.name())
+                .map_or(alias, |(_, s)| s);
+            self.core.columns.push(col(source, c.name));
         }
         Ok(())
     }

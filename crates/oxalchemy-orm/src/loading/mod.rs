@@ -24,8 +24,8 @@ mod tree;
 pub use criteria::{LoaderCriteria, with_loader_criteria};
 pub use options::{
     EagerLoadPath, IntoLoaderOptions, Load, LoadSteps, LoaderOption, RelTarget, SelectOptionsExt,
-    Strategy, contains_eager, defaultload, joinedload, lazyload, raiseload, selectinload,
-    subqueryload,
+    Strategy, contains_eager, defaultload, joinedload, lazyload, raiseload, selectin_polymorphic,
+    selectinload, subqueryload,
 };
 pub use run::LoadSpec;
 pub(crate) use run::{Expect, run_scalars};

@@ -319,13 +319,17 @@ impl<M, T: RelTarget> Load<M, T> {
 pub struct LoaderOption {
     pub(crate) steps: Vec<Step>,
     pub(crate) criteria: Option<LoaderCriteria>,
+    /// `selectin_polymorphic::<E>()`: the polymorphic enum whose joined tables
+    /// are read with one statement each instead of outer joins.
+    pub(crate) selectin_polymorphic: Option<&'static Mapper>,
 }
 
 impl fmt::Debug for LoaderOption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.criteria {
-            Some(c) => c.fmt(f),
-            None => f.debug_list().entries(&self.steps).finish(),
+        match (&self.criteria, self.selectin_polymorphic) {
+            (Some(c), _) => c.fmt(f),
+            (None, Some(m)) => write!(f, "selectin_polymorphic({})", m.model),
+            (None, None) => f.debug_list().entries(&self.steps).finish(),
         }
     }
 }
@@ -335,6 +339,7 @@ impl<M, T> From<Load<M, T>> for LoaderOption {
         LoaderOption {
             steps: load.steps,
             criteria: None,
+            selectin_polymorphic: None,
         }
     }
 }
@@ -344,6 +349,7 @@ impl From<LoaderCriteria> for LoaderOption {
         LoaderOption {
             steps: Vec::new(),
             criteria: Some(criteria),
+            selectin_polymorphic: None,
         }
     }
 }
@@ -458,5 +464,25 @@ impl<R> SelectOptionsExt for Select<R> {
 
     fn populate_existing(self) -> Self {
         self.with_extension(Arc::new(PopulateExisting))
+    }
+}
+
+/// SQLAlchemy's `selectin_polymorphic`: `select(AnyEmployee)` reads the base
+/// table (and the single-table subclasses' columns in it) in one statement,
+/// then each joined subclass table in one more statement, `WHERE key IN
+/// (..)` over the rows of that table's classes, instead of the default LEFT
+/// OUTER JOIN to every joined table (SQLAlchemy's `with_polymorphic("*")`).
+///
+/// ```ignore
+/// let all: Vec<AnyEmployee> = session
+///     .scalars(select(AnyEmployee).options(selectin_polymorphic::<AnyEmployee>()))
+///     .all()
+///     .await?;   // SELECT .. FROM employee; SELECT .. FROM engineer WHERE engineer.id IN (..)
+/// ```
+pub fn selectin_polymorphic<E: crate::Model>() -> LoaderOption {
+    LoaderOption {
+        steps: Vec::new(),
+        criteria: None,
+        selectin_polymorphic: Some(E::mapper()),
     }
 }

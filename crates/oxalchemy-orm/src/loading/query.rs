@@ -175,12 +175,27 @@ impl ResolvedRelationship {
             .iter()
             .map(|c| col(&link_source, c))
             .collect();
+        let mut where_ = filter(link.clone());
+        let mut joins = joins;
+        if self.target.inheritance.is_some() {
+            // A class of a hierarchy (or a polymorphic enum): its columns from
+            // the tables that hold them, its joins, its discriminator criterion.
+            let mut entity = SelectCore::default();
+            crate::inheritance::push_entity(self.target, &mut entity);
+            columns = entity.columns;
+            let mut all = entity.joins;
+            all.append(&mut joins);
+            joins = all;
+            if let Some(c) = entity.where_ {
+                where_ = where_.and(c);
+            }
+        }
         columns.extend(link.iter().cloned());
         SelectCore {
             columns,
             from: vec![target.clone()],
             joins,
-            where_: Some(filter(link)),
+            where_: Some(where_),
             order_by: self.order_by(&target),
             ..Default::default()
         }

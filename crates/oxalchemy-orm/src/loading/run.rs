@@ -2,7 +2,7 @@
 //! and `session.load(..)`.
 
 use super::apply::{Ctx, ParentQuery, load_level};
-use super::joined::{JoinPlanner, limit_parents, process_rows, roots, top_offset};
+use super::joined::{JoinPlanner, Root, limit_parents, process_rows, roots, top_offset};
 use super::options::{Load, LoaderOption, LoaderOptions, PopulateExisting, RelTarget, Strategy};
 use super::tree::{LoadTree, decide};
 use crate::any_model::AnyModel;
@@ -12,6 +12,8 @@ use crate::model::Model;
 use crate::relationship_ref::Rel;
 use crate::result_shape::ResultShape;
 use crate::session::Session;
+use crate::session::polymorphic_fill::{Root as PolyRoot, rewrite};
+use oxalchemy_core::stmt::SelectCore;
 use oxalchemy_core::{Error, Result, Row, Select, Value};
 
 /// How many rows the caller wants.
@@ -56,6 +58,26 @@ fn loads_by_default(mapper: &Mapper) -> bool {
         .any(|r| Strategy::from_lazy(r.lazy).is_some_and(Strategy::loads))
 }
 
+/// True when a relationship declared on a class `mapper` inherits from (or,
+/// for a polymorphic enum, on one of its variants' classes) loads by default.
+fn ancestors_load_by_default(mapper: &'static Mapper) -> bool {
+    let starts: Vec<&'static Mapper> = match mapper.polymorphic() {
+        Some(p) => p.variants.iter().map(|v| v.mapper).collect(),
+        None => vec![mapper],
+    };
+    starts.into_iter().any(|mut m| {
+        loop {
+            if loads_by_default(m) {
+                break true;
+            }
+            match m.inheritance.and_then(|i| i.parent_mapper()) {
+                Some(p) => m = p,
+                None => break false,
+            }
+        }
+    })
+}
+
 /// Run `stmt` in `session`, decode its rows into `R` and load the
 /// relationships its loader options (and the relationships' `lazy`
 /// settings) ask for.
@@ -66,19 +88,23 @@ pub(crate) async fn run_scalars<R: ResultShape>(
 ) -> Result<Vec<R>> {
     let options = LoaderOptions::of(stmt);
     let populate = PopulateExisting::of(stmt);
+    let selectin: Vec<&'static Mapper> = options
+        .iter()
+        .filter_map(|o| o.selectin_polymorphic)
+        .collect();
     let tree = LoadTree::build(&options)?;
-    let (criteria, rewrite) = session.orm_criteria(
+    let (criteria, orm_rewrite) = session.orm_criteria(
         options.into_iter().filter_map(|o| o.criteria).collect(),
         OrmStatementKind::Select,
         Some(stmt.core()),
     )?;
-    let as_built = criteria.is_empty() && rewrite.is_empty();
+    let as_built = criteria.is_empty() && orm_rewrite.is_empty();
     let filtered;
     let original = if as_built {
         stmt.core()
     } else {
-        let mut core = rewrite.select.unwrap_or_else(|| stmt.core().clone());
-        if let Some(cond) = rewrite.filter {
+        let mut core = orm_rewrite.select.unwrap_or_else(|| stmt.core().clone());
+        if let Some(cond) = orm_rewrite.filter {
             core.where_ = Some(match core.where_.take() {
                 Some(w) => w.and(cond),
                 None => cond,
@@ -91,8 +117,51 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     let mut entities = Vec::new();
     R::entities(0, &mut entities);
     let roots = roots(&original.columns, &entities);
+    // A hierarchy's configuration errors (a duplicate identity, an enum
+    // missing a class) are reported by every query of it.
+    for (_, m) in &entities {
+        if m.inheritance.is_some() {
+            m.configured()?;
+        }
+    }
+    // selectin_polymorphic: the enums' joined tables are read afterwards.
+    let mut polymorphic_core = None;
+    let mut selectin_plan = None;
+    if !selectin.is_empty() {
+        let mut found = Vec::new();
+        for m in &selectin {
+            if m.polymorphic().is_none() {
+                return Err(Error::argument(format!(
+                    "selectin_polymorphic::<{0}>(): {0} is not a #[derive(Polymorphic)] enum",
+                    m.model
+                )));
+            }
+            match entities.iter().find(|(_, e)| std::ptr::eq(*e, *m)) {
+                Some(&(offset, mapper)) => found.push(PolyRoot { offset, mapper }),
+                None => {
+                    return Err(Error::argument(format!(
+                        "selectin_polymorphic::<{0}>(): the query does not select {0}; use \
+                         select({0}).options(selectin_polymorphic::<{0}>())",
+                        m.model
+                    )));
+                }
+            }
+        }
+        let mut core = original.clone();
+        selectin_plan = Some(rewrite(&mut core, found));
+        polymorphic_core = Some(core);
+    }
+    let original = polymorphic_core.as_ref().unwrap_or(original);
+    let selectin_plan = selectin_plan.as_ref();
     for (mapper, _) in &tree.roots {
-        if !roots.iter().any(|r| std::ptr::eq(r.mapper, *mapper)) {
+        // An option may start at a class the query's entity inherits from
+        // (a relationship declared on the base, loaded from a subclass).
+        let inherited = mapper.inheritance.is_some()
+            && entities.iter().any(|(_, e)| match e.polymorphic() {
+                Some(p) => p.variants.iter().any(|v| v.mapper.inherits_from(mapper)),
+                None => !std::ptr::eq(*e, *mapper) && e.inherits_from(mapper),
+            });
+        if !inherited && !roots.iter().any(|r| std::ptr::eq(r.mapper, *mapper)) {
             let found: Vec<&str> = roots.iter().map(|r| r.mapper.model).collect();
             return Err(Error::argument(format!(
                 "a loader option starts at {}, but the query does not select the {} entity ({}); \
@@ -108,12 +177,21 @@ pub(crate) async fn run_scalars<R: ResultShape>(
             )));
         }
     }
-    if tree.is_empty() && !roots.iter().any(|r| loads_by_default(r.mapper)) {
-        let rows = if as_built {
+    let inherits = entities.iter().any(|(_, m)| {
+        m.inheritance
+            .is_some_and(|i| i.parent.is_some() || i.polymorphic.is_some())
+    });
+    if tree.is_empty()
+        && !roots.iter().any(|r| loads_by_default(r.mapper))
+        && !(inherits && entities.iter().any(|(_, m)| ancestors_load_by_default(m)))
+    {
+        let rows = if as_built && selectin_plan.is_none() {
             session.query_rows(stmt, populate).await?
         } else {
             let filtered = Select::<Row>::from_core(original.clone());
-            session.query_rows(&filtered, populate).await?
+            session
+                .query_rows_filled(&filtered, populate, selectin_plan)
+                .await?
         };
         let rows = cut(rows, expect)?;
         return rows.into_iter().map(decode).collect();
@@ -154,7 +232,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     let rows = session
-        .query_rows(&Select::<Row>::from_core(core), populate)
+        .query_rows_filled(&Select::<Row>::from_core(core), populate, selectin_plan)
         .await?;
     let mut ctx = Ctx {
         populate_existing: populate,
@@ -165,6 +243,10 @@ pub(crate) async fn run_scalars<R: ResultShape>(
     let mut out: Vec<R> = rows.into_iter().map(decode).collect::<Result<_>>()?;
 
     // The other strategies: one statement per relationship and level.
+    if inherits {
+        load_hierarchy(session, &mut out, &tree, &roots, original, &mut ctx).await?;
+        return Ok(out);
+    }
     let mut models: Vec<&mut dyn AnyModel> = Vec::new();
     for value in &mut out {
         value.models_mut(&mut models);
@@ -178,14 +260,7 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         }
     }
     for (mapper, objs) in groups {
-        let mut of_mapper = roots.iter().filter(|r| std::ptr::eq(r.mapper, mapper));
-        let parent = match (of_mapper.next(), of_mapper.next()) {
-            (Some(root), None) => Some(ParentQuery {
-                core: original.clone(),
-                source: root.source.clone(),
-            }),
-            _ => None,
-        };
+        let parent = parent_query(&roots, original, mapper);
         load_level(
             session,
             objs,
@@ -198,6 +273,97 @@ pub(crate) async fn run_scalars<R: ResultShape>(
         .await?;
     }
     Ok(out)
+}
+
+/// The query of the one root of `mapper`, for subquery loading.
+fn parent_query(
+    roots: &[Root],
+    original: &SelectCore,
+    mapper: &'static Mapper,
+) -> Option<ParentQuery> {
+    let mut of_mapper = roots.iter().filter(|r| std::ptr::eq(r.mapper, mapper));
+    match (of_mapper.next(), of_mapper.next()) {
+        (Some(root), None) => Some(ParentQuery {
+            core: original.clone(),
+            source: root.source.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// [`run_scalars`]' relationship loading for results holding classes of an
+/// inheritance hierarchy: per class met among the objects and their
+/// `#[parent]` parts (a `Coder` and the `Staff` inside it), one level load
+/// over every object that is or contains that class, so a relationship
+/// declared on the base (`Staff::COMPANY`) loads for every subclass and
+/// every variant of a polymorphic enum with one statement.
+async fn load_hierarchy<R: ResultShape>(
+    session: &mut Session,
+    out: &mut [R],
+    tree: &LoadTree,
+    roots: &[Root],
+    original: &SelectCore,
+    ctx: &mut Ctx,
+) -> Result<()> {
+    let mut classes: Vec<&'static Mapper> = Vec::new();
+    {
+        let mut models: Vec<&mut dyn AnyModel> = Vec::new();
+        for value in out.iter_mut() {
+            value.models_mut(&mut models);
+        }
+        for model in models {
+            let mut m: Option<&dyn AnyModel> = Some(&*model);
+            while let Some(part) = m {
+                let mapper = part.mapper();
+                if !classes.iter().any(|c| std::ptr::eq(*c, mapper)) {
+                    classes.push(mapper);
+                }
+                m = mapper
+                    .inheritance
+                    .and_then(|i| i.parent_ref)
+                    .and_then(|up| up(part.as_any()));
+            }
+        }
+    }
+    for class in classes {
+        if tree.root(class).is_none() && !loads_by_default(class) {
+            continue;
+        }
+        let mut models: Vec<&mut dyn AnyModel> = Vec::new();
+        for value in out.iter_mut() {
+            value.models_mut(&mut models);
+        }
+        let objs: Vec<&mut dyn AnyModel> = models
+            .into_iter()
+            .filter_map(|m| part_of(m, class))
+            .collect();
+        let parent = parent_query(roots, original, class);
+        load_level(
+            session,
+            objs,
+            class,
+            tree.root(class),
+            Vec::new(),
+            parent,
+            ctx,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The part of `model` (itself or a `#[parent]` part) of class `class`.
+fn part_of<'a>(
+    mut model: &'a mut dyn AnyModel,
+    class: &'static Mapper,
+) -> Option<&'a mut dyn AnyModel> {
+    loop {
+        if std::ptr::eq(model.mapper(), class) {
+            return Some(model);
+        }
+        let up = model.mapper().inheritance.and_then(|i| i.parent_mut)?;
+        model = up(model.as_any_mut())?;
+    }
 }
 
 /// What `session.load` takes: a relationship (`User::ADDRESSES`, loaded with

@@ -52,6 +52,7 @@ pub(crate) fn apply_saved(
     node: &SaveNode,
     results: &HashMap<Ticket, Vec<Value>>,
 ) -> Result<()> {
+    let obj = obj.persisted_mut();
     if let Some(values) = results.get(&node.ticket) {
         obj.set_values(values.clone())?;
     }
@@ -136,6 +137,7 @@ impl<'a> Cascader<'a> {
     /// reached): the last value is the truth, so a new child it no longer
     /// holds is not inserted, and one it still holds is inserted once.
     pub(crate) fn save(&mut self, obj: &dyn AnyModel) -> Result<SaveNode> {
+        let obj = obj.persisted();
         obj.mapper().configured()?;
         // Column validators refuse before anything is registered.
         super::validate_graph::validate_graph(obj, self.map)?;
@@ -223,6 +225,7 @@ impl<'a> Cascader<'a> {
     }
 
     fn save_inner(&mut self, obj: &dyn AnyModel, direct: bool, from: From) -> Result<SaveNode> {
+        let obj = obj.persisted();
         let mapper = obj.mapper();
         let info = ModelInfo::of_mapper(mapper);
         self.note(info);
@@ -408,6 +411,7 @@ impl<'a> Cascader<'a> {
     /// `delete(obj)`: register its deletion and, through delete cascades,
     /// the deletion of the objects of its loaded relationships.
     pub(crate) fn delete(&mut self, obj: &dyn AnyModel) -> Result<()> {
+        let obj = obj.persisted();
         obj.mapper().configured()?;
         self.delete_inner(obj, true, None)
     }
@@ -418,6 +422,7 @@ impl<'a> Cascader<'a> {
         direct: bool,
         back: Option<&'static str>,
     ) -> Result<()> {
+        let obj = obj.persisted();
         let mapper = obj.mapper();
         let info = ModelInfo::of_mapper(mapper);
         self.note(info);

@@ -129,6 +129,8 @@ pub(crate) struct FlushPlan {
     detached: Detached,
     /// Statements `Before*` mapper listeners queued, per object.
     before: HashMap<Ticket, Vec<Compiled>>,
+    /// Objects of joined-table subclasses, planned per table (put back together after).
+    splits: Vec<super::joined_parts::Split>,
 }
 
 impl FlushPlan {
@@ -139,12 +141,14 @@ impl FlushPlan {
 
     /// The outcome of a flush that sent nothing.
     pub(crate) fn into_unchanged(self) -> FlushOutcome {
-        FlushOutcome {
+        let mut out = FlushOutcome {
             saved: self.unchanged,
             deleted: Vec::new(),
             detached: Vec::new(),
             detach_writes: DetachWrites::new(),
-        }
+        };
+        super::joined_parts::merge(&mut out, &self.splits);
+        out
     }
 }
 
@@ -200,7 +204,7 @@ pub(crate) struct Snapshots<'a> {
 }
 
 impl Snapshots<'_> {
-    fn get(&self, key: &IdentityKey) -> Option<&[Value]> {
+    pub(crate) fn get(&self, key: &IdentityKey) -> Option<&[Value]> {
         match self.map.get(key) {
             Some(e) => Some(&e.snapshot),
             None => self.read.get(key).map(Vec::as_slice),
@@ -292,10 +296,26 @@ pub(crate) fn plan_flush(
     hooks: &mut FlushHooks<'_>,
 ) -> Result<FlushPlan> {
     let map = snapshots.map;
+    let part_read;
+    let mut splits = Vec::new();
+    let mut snapshots = snapshots;
+    if ops.iter().any(|op| op.info.state.spans_tables) {
+        let (split_ops, s, part_rows) = super::joined_parts::split(ops, snapshots, hooks)?;
+        ops = split_ops;
+        splits = s;
+        let mut read = snapshots.read.clone();
+        read.extend(part_rows);
+        part_read = read;
+        snapshots = Snapshots {
+            map,
+            read: &part_read,
+        };
+    }
     let links = resolve_links(&mut ops)?;
     let ops = ops.as_slice();
     let mut out = FlushPlan {
         links,
+        splits,
         ..FlushPlan::default()
     };
     let infos: Vec<ModelInfo> = ops.iter().map(|op| op.info).collect();
@@ -692,6 +712,7 @@ pub(crate) async fn execute(
         detach_writes: DetachWrites::new(),
     };
     let links = plan.links;
+    let splits = plan.splits;
     let mut before = plan.before;
     // Only the rows a later statement copies from are kept while the flush runs.
     let mut needed: HashSet<Ticket> = links.values().flatten().map(|l| l.parent).collect();
@@ -701,6 +722,7 @@ pub(crate) async fn execute(
         }
     }
     let mut persisted: Persisted = HashMap::new();
+    super::joined_parts::before_deletes(&splits, exec).await?;
     let mut steps = plan.steps.into_iter().peekable();
     while let Some(step) = steps.next() {
         match step {
@@ -774,6 +796,8 @@ pub(crate) async fn execute(
             }
         }
     }
+    super::joined_parts::merge(&mut out, &splits);
+    super::joined_parts::after_events(&out, &splits, exec).await?;
     Ok(out)
 }
 

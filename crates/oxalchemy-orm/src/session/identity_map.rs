@@ -30,21 +30,31 @@ impl IdentityKey {
             .iter()
             .map(|&i| KeyPart::of(values.get(i).unwrap_or(&Value::Null)))
             .collect();
-        IdentityKey {
-            schema: info.mapper.schema,
-            table: info.mapper.table,
-            pk,
-        }
+        let (schema, table) = identity_table(info.mapper);
+        IdentityKey { schema, table, pk }
     }
 
     /// The key of primary-key values given in key order.
     pub(crate) fn of_key(info: ModelInfo, key: &[Value]) -> IdentityKey {
+        let (schema, table) = identity_table(info.mapper);
         IdentityKey {
-            schema: info.mapper.schema,
-            table: info.mapper.table,
+            schema,
+            table,
             pk: key.iter().map(KeyPart::of).collect(),
         }
     }
+}
+
+/// The table that names an identity: the model's own, or for a model of an
+/// inheritance hierarchy the base's, so that every class of the hierarchy
+/// shares one identity per row (SQLAlchemy keys its identity map by the base mapper).
+#[inline]
+fn identity_table(mapper: &'static crate::Mapper) -> (Option<&'static str>, &'static str) {
+    if mapper.inheritance.is_none() {
+        return (mapper.schema, mapper.table);
+    }
+    let base = mapper.base_mapper();
+    (base.schema, base.table)
 }
 
 impl fmt::Debug for IdentityKey {
@@ -105,7 +115,15 @@ impl IdentityMap {
         use std::collections::hash_map::Entry as Slot;
         match self.entries.entry(key) {
             Slot::Occupied(held) if !overwrite && !held.get().expired => {
-                Some(&held.into_mut().snapshot)
+                let held = held.into_mut();
+                let n = snapshot.len();
+                if held.snapshot.len() < n {
+                    // Inheritance: a subclass's row over a parent's snapshot
+                    // (a prefix): the held columns win, the rest is new.
+                    held.snapshot
+                        .extend(snapshot.into_iter().skip(held.snapshot.len()));
+                }
+                Some(&held.snapshot[..n])
             }
             Slot::Occupied(mut held) => {
                 *held.get_mut() = Entry {

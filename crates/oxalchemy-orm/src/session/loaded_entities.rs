@@ -6,7 +6,9 @@
 //! column list, from one table (or alias of it), is that model's row.
 
 use super::model_info::ModelInfo;
+use crate::mapper::Mapper;
 use crate::registry::ModelRegistration;
+use oxalchemy_core::expr::SourceKey;
 use oxalchemy_core::{Node, Source, Table};
 
 /// One entity in a result row: its model and where its columns start.
@@ -25,18 +27,48 @@ fn same_table(a: &Table, schema: Option<&str>, name: &str) -> bool {
 fn candidates(table: &Table, known: &[ModelInfo]) -> Vec<ModelInfo> {
     let mut out: Vec<ModelInfo> = known
         .iter()
-        .filter(|i| same_table(table, i.mapper.schema, i.mapper.table))
+        .filter(|i| maps_first(table, i.mapper))
         .copied()
         .collect();
     for reg in inventory::iter::<ModelRegistration> {
         let mapper = (reg.mapper)();
-        if same_table(table, mapper.schema, mapper.table)
-            && !out.iter().any(|i| std::ptr::eq(i.mapper, mapper))
-        {
+        if maps_first(table, mapper) && !out.iter().any(|i| std::ptr::eq(i.mapper, mapper)) {
+            out.push(ModelInfo::of_mapper(mapper));
+        }
+    }
+    for mapper in crate::polymorphic::polymorphic_mappers() {
+        if maps_first(table, mapper) && !out.iter().any(|i| std::ptr::eq(i.mapper, mapper)) {
             out.push(ModelInfo::of_mapper(mapper));
         }
     }
     out
+}
+
+/// True when the first column of `mapper`'s rows is read from `table`: its
+/// own table, or for a model of an inheritance hierarchy the base's.
+fn maps_first(table: &Table, mapper: &'static Mapper) -> bool {
+    if mapper.inheritance.is_some() {
+        let base = mapper.base_mapper();
+        return same_table(table, base.schema, base.table);
+    }
+    same_table(table, mapper.schema, mapper.table)
+}
+
+/// True when result column `node` is column `j` of `mapper` read from
+/// where it lives (`key`: the source of the span's first column).
+fn is_column(node: &Node, mapper: &'static Mapper, j: usize, key: &SourceKey<'_>) -> bool {
+    let Some((s, name)) = column_of(node) else {
+        return false;
+    };
+    if name != mapper.columns[j].name {
+        return false;
+    }
+    if mapper.inheritance.is_none() {
+        return s.key() == *key;
+    }
+    let owner = (mapper.column_owner(j).table_fn)();
+    s.table()
+        .is_some_and(|t| same_table(t, owner.schema(), owner.name()))
 }
 
 fn column_of(node: &Node) -> Option<(&Source, &str)> {
@@ -60,15 +92,16 @@ pub(crate) fn entity_spans(columns: &[Node], known: &[ModelInfo]) -> Vec<EntityS
             continue;
         };
         let key = source.key();
-        let hit = candidates(table, known).into_iter().find(|info| {
-            let n = info.mapper.columns.len();
-            n > 0
-                && columns.len() >= i + n
-                && info.mapper.columns.iter().enumerate().all(|(j, c)| {
-                    column_of(&columns[i + j])
-                        .is_some_and(|(s, name)| s.key() == key && name == c.name)
-                })
-        });
+        // The longest match: a subclass's columns start with its parent's.
+        let hit = candidates(table, known)
+            .into_iter()
+            .filter(|info| {
+                let n = info.mapper.columns.len();
+                n > 0
+                    && columns.len() >= i + n
+                    && (0..n).all(|j| is_column(&columns[i + j], info.mapper, j, &key))
+            })
+            .min_by_key(|info| std::cmp::Reverse(info.mapper.columns.len()));
         match hit {
             Some(info) => {
                 spans.push(EntitySpan { offset: i, info });

@@ -31,6 +31,8 @@ struct Member {
 /// objects of its save-update relationships, to any depth, never following a
 /// relationship back to where the walk came from.
 fn collect(obj: &dyn AnyModel, back: Option<&'static str>, out: &mut Vec<Member>) -> Result<()> {
+    // A polymorphic enum is merged as the variant it holds.
+    let obj = obj.persisted();
     let mapper = obj.mapper();
     out.push(Member {
         info: ModelInfo::of_mapper(mapper),
@@ -111,8 +113,15 @@ impl Session {
                 .collect();
             let columns: Vec<Column> = info.columns();
             for chunk in rows.chunks(LOAD_CHUNK) {
-                let stmt: Select =
-                    select(columns.clone()).filter(Expr::<bool>::new(keys_condition(info, chunk)));
+                let cond = Expr::<bool>::new(keys_condition(info, chunk));
+                let stmt: Select = if info.mapper.inheritance.is_some() {
+                    // A class of a hierarchy: through its joins and criterion.
+                    let mut core = oxalchemy_core::stmt::SelectCore::default();
+                    crate::inheritance::push_entity(info.mapper, &mut core);
+                    Select::from_core(core).filter(cond)
+                } else {
+                    select(columns.clone()).filter(cond)
+                };
                 let conn = self.connection().await?;
                 let result = conn.execute(stmt).await?;
                 for row in result.into_rows() {

@@ -37,6 +37,7 @@ mod flush_hooks;
 pub(crate) mod identity_map;
 mod info;
 mod insert_batch;
+pub(crate) mod joined_parts;
 mod link_rows;
 mod loaded_entities;
 mod merge;
@@ -45,6 +46,7 @@ mod no_autoflush;
 mod normalize;
 mod options;
 mod orphans;
+pub(crate) mod polymorphic_fill;
 mod removed_members;
 mod scalars;
 #[allow(clippy::module_inception)]

@@ -53,6 +53,12 @@ impl ModelInfo {
     /// Every mapped column of the table, in mapper order (what a SELECT of
     /// whole rows lists).
     pub(crate) fn columns(&self) -> Vec<oxalchemy_core::Column> {
+        if self.mapper.inheritance.is_some() {
+            // Each column from the table of the class that declares it.
+            return (0..self.mapper.columns.len())
+                .map(|i| (self.mapper.column_owner(i).table_fn)().c(self.mapper.columns[i].name))
+                .collect();
+        }
         self.mapper
             .columns
             .iter()

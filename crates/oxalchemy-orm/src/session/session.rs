@@ -17,9 +17,7 @@ use crate::events::{MapperEvent, OrmStatementKind, SessionEvent, SessionListener
 use crate::loading::LoaderCriteria;
 use crate::model::{Model, PrimaryKey};
 use crate::result_shape::ResultShape;
-use oxalchemy_core::{
-    Column, CursorResult, Error, Executable, Expr, Result, Select, Value, select,
-};
+use oxalchemy_core::{CursorResult, Error, Executable, Expr, Result, Select, Value, select};
 use oxalchemy_pool::{Connection, Engine};
 use std::collections::HashMap;
 use std::fmt;
@@ -200,8 +198,9 @@ impl Session {
     /// added again (SQLAlchemy raises the same): the next flush fails with
     /// `InvalidRequest`. To insert a new row with its key, `expunge` it first.
     pub fn add<M: Model>(&mut self, obj: M) {
-        let info = ModelInfo::of::<M>();
-        let values = obj.to_values();
+        let persisted = obj.as_persisted();
+        let info = ModelInfo::of_mapper(persisted.mapper());
+        let values = persisted.to_values();
         if !info.key_is_unset(&values) {
             let key = IdentityKey::of_row(info, &values);
             if self.tx.gone.contains(&key) && self.uow.find(&key).is_none() {
@@ -215,7 +214,7 @@ impl Session {
                 return;
             }
         }
-        if let Err(e) = self.cascade_save(&obj) {
+        if let Err(e) = self.cascade_save(obj.as_persisted()) {
             self.uow.set_error(e);
         }
     }
@@ -236,9 +235,9 @@ impl Session {
     /// foreign keys filled in); items pushed to a collection that was not
     /// loaded are inserted and leave the pending list.
     pub async fn save<M: Model>(&mut self, mut obj: M) -> Result<M> {
-        let node = self.cascade_save(&obj)?;
+        let node = self.cascade_save(obj.as_persisted())?;
         self.flush_keeping(true).await?;
-        apply_saved(&mut obj, &node, &self.results)?;
+        apply_saved(obj.as_persisted_mut(), &node, &self.results)?;
         Ok(obj)
     }
 
@@ -250,14 +249,14 @@ impl Session {
         // Collected before the first await, so the future does not hold the iterator.
         let objs: Result<Vec<(SaveNode, M)>> = objs
             .into_iter()
-            .map(|obj| Ok((self.cascade_save(&obj)?, obj)))
+            .map(|obj| Ok((self.cascade_save(obj.as_persisted())?, obj)))
             .collect();
         async move {
             let objs = objs?;
             self.flush_keeping(true).await?;
             objs.into_iter()
                 .map(|(node, mut obj)| {
-                    apply_saved(&mut obj, &node, &self.results)?;
+                    apply_saved(obj.as_persisted_mut(), &node, &self.results)?;
                     Ok(obj)
                 })
                 .collect()
@@ -277,7 +276,7 @@ impl Session {
     /// many-to-many link rows are deleted. See the relationships guide.
     pub fn delete<M: Model>(&mut self, obj: &M) {
         let mut walk = Cascader::new(&mut self.uow, &self.identity_map);
-        let result = walk.delete(obj);
+        let result = walk.delete(obj.as_persisted());
         for info in walk.into_models() {
             self.know(info);
         }
@@ -608,6 +607,9 @@ impl Session {
 
     async fn get_by_key<M: Model>(&mut self, key_values: Vec<Value>) -> Result<Option<M>> {
         let info = ModelInfo::of::<M>();
+        if info.mapper.inheritance.is_some() {
+            info.mapper.configured()?;
+        }
         self.know(info);
         let pk = info.pk_positions();
         if key_values.len() != pk.len() {
@@ -623,7 +625,31 @@ impl Session {
         }
         let key = IdentityKey::of_key(info, &key_values);
         if let Some(found) = self.lookup(&key) {
-            return found.map(M::from_values).transpose();
+            let Some(values) = found else {
+                return Ok(None);
+            };
+            if info.mapper.inheritance.is_none() {
+                return M::from_values(values).map(Some);
+            }
+            if let Some(poly) = info.mapper.polymorphic() {
+                // The held row is of one class: as that variant of the enum.
+                let held = ModelInfo::of_mapper(poly_class(poly, &values));
+                if let Some(i) = poly
+                    .variants
+                    .iter()
+                    .position(|v| std::ptr::eq(v.mapper, held.mapper))
+                    && values.len() == held.mapper.columns.len()
+                {
+                    return M::from_values(poly.enum_values(i, values)).map(Some);
+                }
+            }
+            // One identity per row for the whole hierarchy: the held row
+            // may be of a parent class (read it again) or another class.
+            match crate::inheritance::fit_snapshot(info.mapper, values) {
+                crate::inheritance::Fit::Use(v) => return M::from_values(v).map(Some),
+                crate::inheritance::Fit::Other => return Ok(None),
+                crate::inheritance::Fit::Query => {}
+            }
         }
         self.autoflush().await?;
         if let Some(found) = self.lookup(&key) {
@@ -658,12 +684,18 @@ impl Session {
         criteria: Option<oxalchemy_core::expr::Node>,
         event: MapperEvent,
     ) -> Result<Option<Vec<Value>>> {
-        let columns: Vec<Column> = info.columns();
         let mut cond = key_condition(info, row);
         if let Some(c) = criteria {
             cond = cond.and(c);
         }
-        let stmt: Select = select(columns).filter(Expr::<bool>::new(cond));
+        let stmt: Select = if info.mapper.inheritance.is_some() {
+            // The subclass's tables joined, its discriminator values required.
+            let mut core = oxalchemy_core::stmt::SelectCore::default();
+            crate::inheritance::push_entity(info.mapper, &mut core);
+            Select::from_core(core).filter(Expr::<bool>::new(cond))
+        } else {
+            select(info.columns()).filter(Expr::<bool>::new(cond))
+        };
         let conn = self.connection().await?;
         let result = conn.execute(stmt).await?;
         let Some(found) = result.into_rows().into_iter().next() else {
@@ -671,7 +703,15 @@ impl Session {
         };
         let snapshot = normalize_row(info.mapper, found.into_values());
         let key = IdentityKey::of_row(info, &snapshot);
-        self.identity_map.put(key, snapshot.clone());
+        match info.mapper.polymorphic() {
+            // The identity map holds the row as its own class.
+            Some(poly) => {
+                let i = poly.variant_of(&snapshot)?;
+                self.identity_map
+                    .put(key, poly.variant_values(i, &snapshot));
+            }
+            None => self.identity_map.put(key, snapshot.clone()),
+        }
         let mut loaded = snapshot;
         if info.state.listeners.has(event) {
             info.state
@@ -827,8 +867,31 @@ impl Session {
         stmt: &Select<R>,
         populate: bool,
     ) -> Result<Vec<Vec<Value>>> {
+        self.query_rows_filled(stmt, populate, None).await
+    }
+
+    /// [`query_rows`](Self::query_rows); with `selectin`, the statement is
+    /// `selectin_polymorphic`'s rewrite of `selectin.columns` (the query as
+    /// written, whose entities are reconciled) and the joined tables' columns
+    /// of those enums are read by one statement per table before that.
+    pub(crate) async fn query_rows_filled<R>(
+        &mut self,
+        stmt: &Select<R>,
+        populate: bool,
+        selectin: Option<&super::polymorphic_fill::SelectinPolymorphic>,
+    ) -> Result<Vec<Vec<Value>>> {
         self.autoflush().await?;
-        let spans = entity_spans(&stmt.core().columns, &self.known);
+        let spans = match selectin {
+            None => entity_spans(&stmt.core().columns, &self.known),
+            Some(s) => {
+                // The entities as written (before the NULLs of the rewrite).
+                let mut columns = stmt.core().columns.clone();
+                for (slot, c) in columns.iter_mut().zip(&s.columns) {
+                    *slot = c.clone();
+                }
+                entity_spans(&columns, &self.known)
+            }
+        };
         let compiled = self.engine.compile(stmt)?;
         let conn = self.connection().await?;
         let result = conn.execute_compiled(compiled).await?;
@@ -837,6 +900,9 @@ impl Session {
             .into_iter()
             .map(|r| r.into_values())
             .collect();
+        if let Some(selectin) = selectin {
+            self.fill_joined_tables(selectin, &mut rows).await?;
+        }
         let types: Vec<_> = spans
             .iter()
             .map(|span| column_types(span.info.mapper))
@@ -846,8 +912,13 @@ impl Session {
             .iter()
             .map(|span| span.info.state.listeners.has(MapperEvent::Load))
             .collect();
+        // Asked once per query: the spans that are polymorphic enums.
+        let polys: Vec<Option<&'static crate::Polymorphic>> = spans
+            .iter()
+            .map(|span| span.info.mapper.polymorphic())
+            .collect();
         for row in &mut rows {
-            for ((span, types), &load) in spans.iter().zip(&types).zip(&loads) {
+            for (((span, types), &load), poly) in spans.iter().zip(&types).zip(&loads).zip(&polys) {
                 let n = span.info.mapper.columns.len();
                 let Some(part) = row.get_mut(span.offset..span.offset + n) else {
                     continue;
@@ -858,12 +929,17 @@ impl Session {
                 if span.info.key_is_unset(&snapshot) {
                     continue; // an outer join's missing side
                 }
+                if let Some(poly) = poly {
+                    self.reconcile_variant(poly, part, &snapshot, populate)?;
+                    continue;
+                }
                 let key = IdentityKey::of_row(span.info, &snapshot);
                 if populate {
                     self.uow.forget_update(&key);
                 } else if !self.uow.is_empty()
                     && let Some(op) = self.uow.find(&key)
                     && op.kind == OpKind::Update
+                    && op.values.len() == part.len()
                 {
                     // An unflushed change (autoflush off) is the session's state.
                     part.clone_from_slice(&op.values);
@@ -888,6 +964,42 @@ impl Session {
         Ok(rows)
     }
 
+    /// [`query_rows`](Self::query_rows) for a row of a polymorphic enum: the
+    /// identity map holds it as the class its discriminator names, and the
+    /// session's state of that object wins as for any row.
+    fn reconcile_variant(
+        &mut self,
+        poly: &'static crate::Polymorphic,
+        part: &mut [Value],
+        snapshot: &[Value],
+        populate: bool,
+    ) -> Result<()> {
+        let i = poly.variant_of(snapshot)?;
+        let variant = poly.variant_values(i, snapshot);
+        let info = ModelInfo::of_mapper(poly.variants[i].mapper);
+        self.know(info);
+        let key = IdentityKey::of_row(info, &variant);
+        let write_back = |part: &mut [Value], values: &[Value]| {
+            for (&p, v) in poly.variants[i].positions.iter().zip(values) {
+                part[p] = v.clone();
+            }
+        };
+        if populate {
+            self.uow.forget_update(&key);
+        } else if !self.uow.is_empty()
+            && let Some(op) = self.uow.find(&key)
+            && op.kind == OpKind::Update
+            && op.values.len() == variant.len()
+        {
+            write_back(part, &op.values);
+            return Ok(());
+        }
+        if let Some(held) = self.identity_map.reconcile(key, variant, populate) {
+            write_back(part, held);
+        }
+        Ok(())
+    }
+
     /// Run any statement (after an autoflush) in the session's transaction
     /// and return Core-style rows: `select((User::NAME, Address::EMAIL))`,
     /// aggregates, `update(..)`, `text(..)`.
@@ -910,4 +1022,18 @@ impl Session {
         let result = conn.execute(stmt).await?;
         Ok(result)
     }
+}
+
+/// The class of a held row of `poly`'s hierarchy (by its discriminator;
+/// the base when it names none of the variants).
+fn poly_class(poly: &crate::Polymorphic, values: &[Value]) -> &'static crate::Mapper {
+    let base = poly.variants[0].mapper.base_mapper();
+    let Some(pos) = base.discriminator_position() else {
+        return base;
+    };
+    let value = values.get(pos);
+    poly.variants
+        .iter()
+        .find(|v| v.identity.as_ref() == value)
+        .map_or(base, |v| v.mapper)
 }

@@ -68,6 +68,7 @@ impl Model for Parent {
             version_id: Some("version"),
             primary_key: &[0],
             autoincrement: Some(0),
+            inheritance: None,
             state: OnceLock::new(),
         };
         &MAPPER
@@ -141,6 +142,7 @@ impl Model for Child {
             version_id: None,
             primary_key: &[0],
             autoincrement: Some(0),
+            inheritance: None,
             state: OnceLock::new(),
         };
         &MAPPER

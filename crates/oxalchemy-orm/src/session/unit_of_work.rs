@@ -439,7 +439,14 @@ impl UnitOfWork {
     /// pending replaces the earlier one (keeping its ticket, and staying an
     /// INSERT if it was one), except that a cascaded value never replaces a
     /// change registered directly.
-    pub(crate) fn register(&mut self, req: SaveRequest) -> Registered {
+    pub(crate) fn register(&mut self, mut req: SaveRequest) -> Registered {
+        if !req.known
+            && let Some((pos, identity)) = &req.info.state.discriminator
+            && let Some(slot) = req.values.get_mut(*pos)
+        {
+            // SQLAlchemy sets the discriminator from polymorphic_identity on INSERT.
+            *slot = identity.clone();
+        }
         let key = (!req.key_pending && !req.info.key_is_unset(&req.values))
             .then(|| IdentityKey::of_row(req.info, &req.values));
         let kind = if req.known {

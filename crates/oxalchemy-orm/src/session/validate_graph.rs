@@ -24,7 +24,7 @@ pub(crate) fn validate_graph(obj: &dyn AnyModel, map: &IdentityMap) -> Result<()
             continue;
         }
         let mapper = o.mapper();
-        if !mapper.validators.is_empty() {
+        if !mapper.validators.is_empty() || mapper.inheritance.is_some() {
             let values = o.to_values();
             let changed = changed_columns(ModelInfo::of_mapper(mapper), &values, map);
             validate_values(mapper, &values, changed.as_deref())?;
