@@ -60,10 +60,10 @@ impl CompileCache {
         if self.capacity == 0 || !stmt.cacheable() {
             return stmt.compile_for(dialect);
         }
-        let shape = crate::compiler::with_shape_mode(|| stmt.compile_for(dialect))?;
+        let mut shape = crate::compiler::with_shape_mode(|| stmt.compile_for(dialect))?;
         // Result types come from this statement's own walk, never from the
         // cache: they depend on column types, which the shape does not name.
-        let column_types = shape.column_types().to_vec();
+        let column_types = shape.take_column_types();
         let (key, params, _) = shape.into_parts();
         if let Some(hit) = self.map.read().get(&*key) {
             let compiled = Compiled::with_kind(hit.sql.clone(), params, hit.kind)

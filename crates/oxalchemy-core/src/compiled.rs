@@ -127,6 +127,13 @@ impl Compiled {
         &self.params
     }
 
+    /// Move the result column types out (the compile cache walks a
+    /// statement's shape for its key and its types; copying the types cost a
+    /// clone per execution).
+    pub(crate) fn take_column_types(&mut self) -> Vec<Option<SqlType>> {
+        std::mem::take(&mut self.column_types)
+    }
+
     /// Take the parameters out.
     pub fn into_parts(self) -> (Arc<str>, Vec<Value>, Option<FetchAfterInsert>) {
         (self.sql, self.params, self.fetch_after)

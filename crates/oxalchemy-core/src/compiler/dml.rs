@@ -396,6 +396,18 @@ fn compile_sentinel_insert<'a>(ins: &'a Insert, d: &'a dyn Dialect) -> Result<Co
         c.push(&value_col(i));
     }
     c.push(" FROM (VALUES ");
+    // Per column, once (not per row): its definition and the type its
+    // placeholders are cast to (a native enum column: its named type).
+    let defs: Vec<_> = cols.iter().map(|col| table.column_def(col)).collect();
+    let casts: Vec<Option<String>> = defs
+        .iter()
+        .map(|def| {
+            def.filter(|_| !numbered).map(|def| {
+                super::ddl::named_enum_type_sql(table, def, d)
+                    .unwrap_or_else(|| d.cast_type_name(&sentinel_cast_type(def.sql_type())))
+            })
+        })
+        .collect();
     for (ri, row) in ins.rows.iter().enumerate() {
         if ri > 0 {
             c.push(", ");
@@ -405,12 +417,8 @@ fn compile_sentinel_insert<'a>(ins: &'a Insert, d: &'a dyn Dialect) -> Result<Co
             if ci > 0 {
                 c.push(", ");
             }
-            let def = table.column_def(col);
-            // A reflected PostgreSQL enum column takes its own named type.
-            let cast = def.filter(|_| !numbered).map(|def| {
-                super::ddl::named_enum_type_sql(table, def, d)
-                    .unwrap_or_else(|| d.cast_type_name(&sentinel_cast_type(def.sql_type())))
-            });
+            let def = defs[ci];
+            let cast = &casts[ci];
             let given = row.iter().find(|(k, _)| k == col).map(|(_, v)| v);
             let default = || {
                 def.and_then(|d| d.default())
@@ -418,7 +426,7 @@ fn compile_sentinel_insert<'a>(ins: &'a Insert, d: &'a dyn Dialect) -> Result<Co
                     .unwrap_or(crate::Value::Null)
             };
             let typed = matches!(given, None | Some(Node::Param(_)) | Some(Node::Null));
-            if let (Some(t), true) = (&cast, typed) {
+            if let (Some(t), true) = (cast, typed) {
                 c.push("CAST(");
                 match given {
                     Some(v) => c.node(v)?,

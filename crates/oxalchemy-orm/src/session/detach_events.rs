@@ -12,6 +12,7 @@
 use super::detach::NullFks;
 use super::exec::Exec;
 use super::flush::{key_condition, match_tuples};
+use super::flush_hooks::{fire_each, fire_one};
 use super::identity_map::IdentityKey;
 use super::insert_batch::MAX_ROWS;
 use super::normalize::normalize_row;
@@ -51,15 +52,7 @@ pub(crate) async fn run_each(step: &NullFks, exec: &mut Exec<'_>) -> Result<Deta
             }
             let read = values.clone();
             if listeners.has(MapperEvent::BeforeUpdate) {
-                let queued = listeners.fire(
-                    MapperEvent::BeforeUpdate,
-                    info.mapper.model,
-                    exec.engine,
-                    &mut values,
-                )?;
-                for compiled in queued {
-                    exec.run_compiled(compiled).await?;
-                }
+                fire_one(info, MapperEvent::BeforeUpdate, &mut values, exec).await?;
                 // The key identifies the row: not the listener's to change.
                 for &i in pk {
                     values[i] = read[i].clone();
@@ -81,18 +74,13 @@ pub(crate) async fn run_each(step: &NullFks, exec: &mut Exec<'_>) -> Result<Deta
     }
     let mut writes = DetachWrites::with_capacity(children.len());
     for (values, changed) in children {
-        if listeners.has(MapperEvent::AfterUpdate) {
-            let mut copy = values.clone();
-            let queued = listeners.fire(
-                MapperEvent::AfterUpdate,
-                info.mapper.model,
-                exec.engine,
-                &mut copy,
-            )?;
-            for compiled in queued {
-                exec.run_compiled(compiled).await?;
-            }
-        }
+        fire_each(
+            info,
+            MapperEvent::AfterUpdate,
+            std::iter::once(&values),
+            exec,
+        )
+        .await?;
         let key = IdentityKey::of_row(info, &values);
         writes.push((
             key,

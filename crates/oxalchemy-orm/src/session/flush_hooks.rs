@@ -107,14 +107,25 @@ pub(crate) async fn fire_each<'r>(
         return Ok(());
     }
     for values in rows {
-        let mut copy = values.clone();
-        let queued = info
-            .state
-            .listeners
-            .fire(event, info.mapper.model, exec.engine, &mut copy)?;
-        for compiled in queued {
-            exec.run_compiled(compiled).await?;
-        }
+        fire_one(info, event, &mut values.clone(), exec).await?;
+    }
+    Ok(())
+}
+
+/// Fire `event` for one row of `info` (`values` keeps what the listeners
+/// change), running each listener's statements right after it returns.
+pub(crate) async fn fire_one(
+    info: ModelInfo,
+    event: MapperEvent,
+    values: &mut Vec<Value>,
+    exec: &mut Exec<'_>,
+) -> Result<()> {
+    let queued = info
+        .state
+        .listeners
+        .fire(event, info.mapper.model, exec.engine, values)?;
+    for compiled in queued {
+        exec.run_compiled(compiled).await?;
     }
     Ok(())
 }
@@ -131,15 +142,7 @@ pub(crate) async fn before_insert(
     let info = group.info;
     let mut out: Vec<InsertGroup> = Vec::new();
     for (ticket, mut values) in group.rows {
-        let queued = info.state.listeners.fire(
-            MapperEvent::BeforeInsert,
-            info.mapper.model,
-            exec.engine,
-            &mut values,
-        )?;
-        for compiled in queued {
-            exec.run_compiled(compiled).await?;
-        }
+        fire_one(info, MapperEvent::BeforeInsert, &mut values, exec).await?;
         validate_values(info.mapper, &values, None)?;
         let linked: Vec<usize> = links
             .get(&ticket)
