@@ -68,6 +68,9 @@ struct Ticket {
     title: String,
     #[mapped_column(length = 20, server_default = "open")]
     status: Option<String>,
+    /// A server default given as SQL, rendered as written.
+    #[mapped_column(length = 20, server_default_sql = "(lower('NEW'))")]
+    label: Option<String>,
 }
 
 /// A self-referential table with keys chosen by the application.
@@ -169,6 +172,7 @@ backend_tests! {
         let t = session.save(Ticket { title: "leak".into(), ..Default::default() }).await?;
         assert!(t.id > 0);
         assert_eq!(t.status.as_deref(), Some("open"), "the server default comes back");
+        assert_eq!(t.label.as_deref(), Some("new"), "a SQL server default is evaluated");
         let given = session
             .save(Ticket { title: "mine".into(), status: Some("closed".into()), ..Default::default() })
             .await?;

@@ -319,12 +319,9 @@ fn column_field(
         DefaultPlan::Literal(text) => {
             options.push(format!("server_default = {}", string_literal(&text)));
         }
-        DefaultPlan::Expression(sql) => notes.push(format!(
-            "oxalchemy-codegen: the server default of {} is the SQL `{sql}`, which \
-             server_default (a literal) cannot express; the database applies it when an INSERT \
-             leaves the column out",
-            c.name()
-        )),
+        DefaultPlan::Expression(sql) => {
+            options.push(format!("server_default_sql = {}", string_literal(&sql)));
+        }
     }
     if let Some(fk) = single_fk {
         let target = (target_schema(table, fk), fk.target_table());
@@ -515,8 +512,14 @@ fn core_table(t: &Table, tables: &[&Table], scope: &mut NameScope) -> CoreTableP
             if !c.is_nullable() {
                 line.push_str(".not_null()");
             }
-            if let DefaultPlan::Literal(text) = plan_default(c.server_default()) {
-                line.push_str(&format!(".server_default({})", string_literal(&text)));
+            match plan_default(c.server_default()) {
+                DefaultPlan::Literal(text) => {
+                    line.push_str(&format!(".server_default({})", string_literal(&text)));
+                }
+                DefaultPlan::Expression(sql) => {
+                    line.push_str(&format!(".server_default_sql({})", string_literal(&sql)));
+                }
+                DefaultPlan::None => {}
             }
             let fk = t
                 .foreign_keys()

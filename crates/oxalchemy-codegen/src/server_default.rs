@@ -10,7 +10,7 @@ pub enum DefaultPlan {
     None,
     /// A literal the derive can write: `server_default = "draft"`.
     Literal(String),
-    /// SQL the derive cannot express (a function call, an expression): left out, with a note.
+    /// SQL (a function call, an expression): `server_default_sql = "now()"`, written as is.
     Expression(String),
 }
 

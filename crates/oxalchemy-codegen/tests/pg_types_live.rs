@@ -94,6 +94,11 @@ async fn postgres_types_generate_read_and_write() -> oxalchemy::Result<()> {
         .await?
         .expect("saved row");
     assert_eq!(again.m.as_deref(), Some("sad"));
+    // `at` was None: the INSERT left it out, so its `server_default_sql = "now()"` applied.
+    assert!(
+        again.at.is_some(),
+        "the SQL default applies to a model's INSERT too"
+    );
     // Several rows in one flush: one INSERT whose parameters are cast to the native enum type.
     let mut many = Session::new(&db.engine);
     many.add_all((11..14).map(|i| Everything {

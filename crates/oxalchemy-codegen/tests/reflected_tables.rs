@@ -154,7 +154,10 @@ fn sql_defaults_literals_and_sequences() {
         "    #[mapped_column(length = 10, server_default = \"draft\")]\n    pub status: String,\n"
     ));
     assert!(code.contains("    #[mapped_column(server_default = \"0\")]\n    pub n: i32,\n"));
-    assert!(code.contains("the server default of created is the SQL `now()`"));
+    assert!(
+        code.contains("server_default_sql = \"now()\""),
+        "a SQL default is written as SQL: {code}"
+    );
 }
 
 #[test]

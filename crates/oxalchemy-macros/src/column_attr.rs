@@ -20,6 +20,7 @@ pub(crate) const COLUMN_OPTIONS: &[&str] = &[
     "index",
     "default",
     "server_default",
+    "server_default_sql",
     "foreign_key",
     "ondelete",
     "onupdate",
@@ -75,8 +76,12 @@ pub(crate) struct ColumnOptions {
     pub(crate) index: bool,
     /// `default = <expr>`: a client-side default, any value convertible into `Value`.
     pub(crate) default: Option<Expr>,
-    /// `server_default = ".."`.
+    /// `server_default = ".."`, or with `server_default_sql` set,
+    /// `server_default_sql = ".."` (trusted SQL, rendered as written). One
+    /// text and a flag keep `ColumnOptions` (and the derive's field enum) small.
     pub(crate) server_default: Option<LitStr>,
+    /// The server default was given as `server_default_sql`.
+    pub(crate) server_default_sql: bool,
     /// `foreign_key = "table.column"`, validated.
     pub(crate) foreign_key: Option<LitStr>,
     /// `ondelete = ".."`, validated.
@@ -120,7 +125,18 @@ impl ColumnOptions {
                     "unique" => o.unique = flag(meta)?,
                     "index" => o.index = flag(meta)?,
                     "default" => o.default = Some(expr_value(meta)?),
-                    "server_default" => o.server_default = Some(str_value(meta)?),
+                    "server_default" | "server_default_sql" => {
+                        let value = str_value(meta)?;
+                        if o.server_default.is_some() {
+                            errors.push(syn::Error::new_spanned(
+                                &value,
+                                "give either `server_default` (a literal, quoted in the DDL) or \
+                                 `server_default_sql` (SQL written as is), once",
+                            ));
+                        }
+                        o.server_default = Some(value);
+                        o.server_default_sql = k == "server_default_sql";
+                    }
                     "foreign_key" => {
                         let lit = str_value(meta)?;
                         if let Err(e) = check_foreign_key(&lit) {
@@ -253,11 +269,27 @@ mod tests {
         assert!(!o.index);
         assert!(o.default.is_some());
         assert_eq!(o.server_default.unwrap().value(), "now()");
+        assert!(!o.server_default_sql);
         assert_eq!(o.foreign_key.unwrap().value(), "s.t.c");
         assert_eq!(o.ondelete.unwrap().value(), "cascade");
         assert_eq!(o.onupdate.unwrap().value(), "SET  NULL");
         assert_eq!(o.length, Some(30));
         assert!(o.sql_type.is_none());
+    }
+
+    #[test]
+    fn a_sql_server_default_and_not_both_kinds() {
+        let (o, errors) = parse(vec![parse_quote!(
+            #[mapped_column(server_default_sql = "CURRENT_TIMESTAMP")]
+        )]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(o.server_default.unwrap().value(), "CURRENT_TIMESTAMP");
+        assert!(o.server_default_sql);
+        let (_, errors) = parse(vec![parse_quote!(
+            #[mapped_column(server_default = "0", server_default_sql = "1 + 1")]
+        )]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("once"), "{errors:?}");
     }
 
     #[test]
@@ -319,7 +351,7 @@ mod tests {
             errors,
             [
                 "unknown mapped_column option `primery_key`; did you mean `primary_key`?",
-                "unknown mapped_column option `colour`; expected one of: primary_key, autoincrement, name, sql_type, length, nullable, unique, index, default, server_default, foreign_key, ondelete, onupdate, validate",
+                "unknown mapped_column option `colour`; expected one of: primary_key, autoincrement, name, sql_type, length, nullable, unique, index, default, server_default, server_default_sql, foreign_key, ondelete, onupdate, validate",
                 "unknown mapped_column option `uniqe`; did you mean `unique`?",
             ]
         );

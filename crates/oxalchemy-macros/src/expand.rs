@@ -120,7 +120,18 @@ fn column_mapping(c: &ColumnField) -> TokenStream {
         },
         None => quote!(::core::option::Option::None),
     };
-    let server_default = opt_str(o.server_default.as_ref().map(syn::LitStr::value));
+    let server_default = opt_str(
+        o.server_default
+            .as_ref()
+            .filter(|_| !o.server_default_sql)
+            .map(syn::LitStr::value),
+    );
+    let server_default_sql = opt_str(
+        o.server_default
+            .as_ref()
+            .filter(|_| o.server_default_sql)
+            .map(syn::LitStr::value),
+    );
     let foreign_key = opt_str(o.foreign_key.as_ref().map(syn::LitStr::value));
     let ondelete = opt_str(o.ondelete.as_ref().map(syn::LitStr::value));
     let onupdate = opt_str(o.onupdate.as_ref().map(syn::LitStr::value));
@@ -136,6 +147,7 @@ fn column_mapping(c: &ColumnField) -> TokenStream {
             index: #index,
             default: #default,
             server_default: #server_default,
+            server_default_sql: #server_default_sql,
             foreign_key: #foreign_key,
             ondelete: #ondelete,
             onupdate: #onupdate,

@@ -73,7 +73,7 @@ use proc_macro::TokenStream;
 ///   inheritance, single-table without `table`, joined-table with it; see
 ///   the guide's inheritance chapter);
 /// - `#[mapped_column(primary_key, autoincrement = bool, name = "..", sql_type = expr,
-///   length = N, nullable = bool, unique, index, default = expr, server_default = "..",
+///   length = N, nullable = bool, unique, index, default = expr, server_default = "..", server_default_sql = "..",
 ///   foreign_key = "table.column", ondelete = "..", onupdate = "..")]`;
 /// - `#[relationship(back_populates = "..", secondary = "..", foreign_keys = "..",
 ///   primaryjoin = "..", order_by = "..", cascade = "..", passive_deletes,

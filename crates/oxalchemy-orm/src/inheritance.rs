@@ -84,6 +84,7 @@ const PLACEHOLDER: ColumnMapping = ColumnMapping {
     index: false,
     default: None,
     server_default: None,
+    server_default_sql: None,
     foreign_key: None,
     ondelete: None,
     onupdate: None,

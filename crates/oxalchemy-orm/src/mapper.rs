@@ -32,6 +32,9 @@ pub struct ColumnMapping {
     pub default: Option<fn() -> Value>,
     /// Server default, rendered as a string literal.
     pub server_default: Option<&'static str>,
+    /// Server default given as trusted SQL, rendered as written
+    /// (`server_default_sql = "CURRENT_TIMESTAMP"`).
+    pub server_default_sql: Option<&'static str>,
     /// `"table.column"` foreign-key target.
     pub foreign_key: Option<&'static str>,
     /// ON DELETE action of the foreign key.
@@ -259,6 +262,9 @@ impl Mapper {
                 }
                 if let Some(sd) = c.server_default {
                     col = col.server_default(sd);
+                }
+                if let Some(sql) = c.server_default_sql {
+                    col = col.server_default_sql(sql);
                 }
                 if let Some(fk) = c.foreign_key {
                     if !fk.contains('.') {

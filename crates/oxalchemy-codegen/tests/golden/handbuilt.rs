@@ -20,9 +20,7 @@ pub struct Author {
     pub mentor_id: Option<i32>,
     #[mapped_column(server_default = "1")]
     pub active: bool,
-    // oxalchemy-codegen: the server default of joined is the SQL `CURRENT_TIMESTAMP`, which
-    // server_default (a literal) cannot express; the database applies it when an INSERT leaves the
-    // column out
+    #[mapped_column(server_default_sql = "CURRENT_TIMESTAMP")]
     pub joined: Option<chrono::NaiveDateTime>,
     #[relationship(back_populates = "author_collection")]
     pub mentor: Related<Option<Author>>,

@@ -33,8 +33,7 @@ pub struct Everything {
     // (PostgreSQL) refuses it as a parameter, so write this column through Core with a CAST
     #[mapped_column(sql_type = oxalchemy::SqlType::Other(String::from("interval")))]
     pub span: Option<String>,
-    // oxalchemy-codegen: the server default of at is the SQL `now()`, which server_default (a
-    // literal) cannot express; the database applies it when an INSERT leaves the column out
+    #[mapped_column(server_default_sql = "now()")]
     pub at: Option<chrono::DateTime<chrono::Utc>>,
     pub b: Option<Vec<u8>>,
     pub r: Option<f32>,

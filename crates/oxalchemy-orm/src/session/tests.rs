@@ -25,6 +25,7 @@ const fn col(name: &'static str, sql_type: fn() -> SqlType, primary_key: bool) -
         index: false,
         default: None,
         server_default: None,
+        server_default_sql: None,
         foreign_key: None,
         ondelete: None,
         onupdate: None,
