@@ -12,6 +12,6 @@ mod session_events;
 pub(crate) use mapper_events::MapperListeners;
 pub use mapper_events::{MapperContext, MapperEvent, MapperListenerHandle, listens_for};
 pub(crate) use orm_execute::OrmRewrite;
-pub use orm_execute::OrmStatementKind;
+pub use orm_execute::{OrmStatementKind, SelectView};
 pub(crate) use session_events::SessionListeners;
 pub use session_events::{SessionContext, SessionEvent, SessionListenerHandle, listen_session};

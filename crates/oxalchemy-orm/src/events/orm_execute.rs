@@ -8,7 +8,8 @@
 use oxalchemy_core::expr::Node;
 use oxalchemy_core::stmt::SelectCore;
 use oxalchemy_core::{Error, Result};
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
+use std::ops::Deref;
 
 /// Which ORM operation a `DoOrmExecute` listener is called for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,31 +46,62 @@ impl OrmStatementKind {
 }
 
 /// The statement of one `DoOrmExecute` firing and the listeners' changes.
-pub(crate) struct OrmExecute {
+/// The query is borrowed and copied only when a listener rewrites it: a
+/// listener that only adds criteria (soft delete, tenants) costs no clone.
+pub(crate) struct OrmExecute<'s> {
     pub(crate) kind: OrmStatementKind,
-    /// The SELECT (`Select` only), as the listeners left it.
-    pub(crate) select: RefCell<Option<SelectCore>>,
-    /// A listener replaced or changed the SELECT.
-    pub(crate) rewritten: RefCell<bool>,
+    /// The SELECT as the caller built it (`Select` only).
+    original: Option<&'s SelectCore>,
+    /// The SELECT as listeners rewrote it, once one did.
+    rewritten: RefCell<Option<SelectCore>>,
     /// Conditions the listeners ANDed into the WHERE.
-    pub(crate) filters: RefCell<Vec<Node>>,
+    filters: RefCell<Vec<Node>>,
 }
 
-impl OrmExecute {
-    pub(crate) fn new(kind: OrmStatementKind, select: Option<&SelectCore>) -> Self {
+/// The query a `DoOrmExecute` listener sees
+/// ([`SessionContext::select`](super::SessionContext::select)): the
+/// caller's, or as earlier listeners rewrote it. Derefs to [`SelectCore`].
+pub struct SelectView<'a>(View<'a>);
+
+enum View<'a> {
+    Original(&'a SelectCore),
+    Rewritten(Ref<'a, SelectCore>),
+}
+
+impl Deref for SelectView<'_> {
+    type Target = SelectCore;
+
+    fn deref(&self) -> &SelectCore {
+        match &self.0 {
+            View::Original(core) => core,
+            View::Rewritten(core) => core,
+        }
+    }
+}
+
+impl<'s> OrmExecute<'s> {
+    pub(crate) fn new(kind: OrmStatementKind, select: Option<&'s SelectCore>) -> Self {
         OrmExecute {
             kind,
-            select: RefCell::new(select.cloned()),
-            rewritten: RefCell::new(false),
+            original: select,
+            rewritten: RefCell::new(None),
             filters: RefCell::new(Vec::new()),
         }
     }
 
-    /// Run `f` on the SELECT; its result columns must stay as they were
-    /// (the rows decode into the entity the caller asked for).
+    /// The query as it stands (`None` for other operations).
+    pub(crate) fn select(&self) -> Option<SelectView<'_>> {
+        match Ref::filter_map(self.rewritten.borrow(), Option::as_ref) {
+            Ok(core) => Some(SelectView(View::Rewritten(core))),
+            Err(_) => self.original.map(|core| SelectView(View::Original(core))),
+        }
+    }
+
+    /// Run `f` on the SELECT (copied on the first rewrite); its result
+    /// columns must stay as they were (the rows decode into the entity the
+    /// caller asked for).
     pub(crate) fn rewrite(&self, f: impl FnOnce(&mut SelectCore)) -> Result<()> {
-        let mut slot = self.select.borrow_mut();
-        let Some(core) = slot.as_mut() else {
+        let Some(original) = self.original else {
             return Err(Error::invalid_request(format!(
                 "SessionContext::rewrite_select for a {:?} operation: only the SELECT of \
                  session.scalars(..) can be rewritten; use ctx.filter(cond) to restrict a get, \
@@ -77,6 +109,8 @@ impl OrmExecute {
                 self.kind
             )));
         };
+        let mut slot = self.rewritten.borrow_mut();
+        let core = slot.get_or_insert_with(|| original.clone());
         let before = core.columns.clone();
         f(core);
         if !same_columns(&before, &core.columns) {
@@ -88,7 +122,6 @@ impl OrmExecute {
                  query instead",
             ));
         }
-        *self.rewritten.borrow_mut() = true;
         Ok(())
     }
 
@@ -107,13 +140,8 @@ impl OrmExecute {
 
     /// What the listeners asked for, once they all ran.
     pub(crate) fn into_rewrite(self) -> OrmRewrite {
-        let rewritten = self.rewritten.into_inner();
         OrmRewrite {
-            select: if rewritten {
-                self.select.into_inner()
-            } else {
-                None
-            },
+            select: self.rewritten.into_inner(),
             filter: self.filters.into_inner().into_iter().reduce(Node::and),
         }
     }

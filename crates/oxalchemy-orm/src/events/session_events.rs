@@ -6,14 +6,14 @@
 
 use super::listener_call::call_listener;
 use super::listener_list::{EventIndex, ListenerList};
-use super::orm_execute::{OrmExecute, OrmRewrite, OrmStatementKind};
+use super::orm_execute::{OrmExecute, OrmRewrite, OrmStatementKind, SelectView};
 use crate::loading::LoaderCriteria;
 use crate::model::Model;
 use crate::session::Session;
 use oxalchemy_core::stmt::SelectCore;
 use oxalchemy_core::{Error, Expr, ExprLike, Result};
 use oxalchemy_pool::Engine;
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::{Arc, Weak};
 
@@ -85,7 +85,7 @@ pub struct SessionContext<'a> {
     session: &'a Session,
     changes: &'a RefCell<Vec<SessionChange>>,
     criteria: &'a RefCell<Vec<LoaderCriteria>>,
-    orm: Option<&'a OrmExecute>,
+    orm: Option<&'a OrmExecute<'a>>,
 }
 
 impl fmt::Debug for SessionContext<'_> {
@@ -155,9 +155,8 @@ impl<'a> SessionContext<'a> {
     /// `DoOrmExecute` for a [`OrmStatementKind::Select`] only: the query
     /// about to run, as earlier listeners left it (`None` otherwise). Global
     /// criteria are added after the listeners ran, so they are not in it.
-    pub fn select(&self) -> Option<Ref<'a, SelectCore>> {
-        let orm = self.orm?;
-        Ref::filter_map(orm.select.borrow(), Option::as_ref).ok()
+    pub fn select(&self) -> Option<SelectView<'a>> {
+        self.orm?.select()
     }
 
     /// `DoOrmExecute` for a [`OrmStatementKind::Select`]: change the query
@@ -193,7 +192,7 @@ impl<'a> SessionContext<'a> {
         self.orm_execute("filter")?.filter(cond.into_node())
     }
 
-    fn orm_execute(&self, what: &str) -> Result<&'a OrmExecute> {
+    fn orm_execute(&self, what: &str) -> Result<&'a OrmExecute<'a>> {
         self.orm.ok_or_else(|| {
             Error::invalid_request(format!(
                 "SessionContext::{what} in a {:?} listener: only DoOrmExecute listeners see the                  ORM statement about to run",
@@ -289,7 +288,7 @@ impl SessionListeners {
         session: &Session,
         changes: &RefCell<Vec<SessionChange>>,
         criteria: &RefCell<Vec<LoaderCriteria>>,
-        orm: Option<&OrmExecute>,
+        orm: Option<&OrmExecute<'_>>,
     ) -> Result<()> {
         let list = self.listeners.snapshot();
         let ctx = SessionContext {
